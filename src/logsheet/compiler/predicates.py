@@ -1,0 +1,175 @@
+"""Filter predicates (IR) to sqlglot boolean expressions.
+
+Every leaf compiles to an expression that is never NULL (``COALESCE(..., FALSE)``), so that ``not`` and the
+negated operators behave as a spreadsheet user expects: "not equal to X" keeps the blank rows, and
+``not (a or b)`` is the exact complement of ``a or b``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from sqlglot import exp
+
+from logsheet import ir
+from logsheet.compiler.dialects import Dialect
+from logsheet.compiler.resolve import Resolved, coerce, resolve
+from logsheet.errors import InvalidQuery
+from logsheet.schema import Schema
+from logsheet.sqlnames import lit, to_text
+
+_TEXTUAL = ("text", "json")
+
+
+class PredicateCompiler:
+    def __init__(self, schema: Schema, dialect: Dialect) -> None:
+        self.schema = schema
+        self.dialect = dialect
+
+    def compile(self, node: ir.Predicate) -> exp.Expression:
+        if isinstance(node, ir.And):
+            return self._chain(exp.And, node.items, "and")
+        if isinstance(node, ir.Or):
+            return self._chain(exp.Or, node.items, "or")
+        if isinstance(node, ir.Not):
+            return exp.Not(this=exp.Paren(this=self.compile(node.item)))
+        if isinstance(node, ir.Search):
+            return self.search(node.text)
+        method = getattr(self, "_" + node.kind, None)
+        if method is None:
+            raise InvalidQuery(f"unsupported filter {node.kind!r}")
+        positive: exp.Expression = method(node, resolve(node.column, self.schema))
+        safe = exp.Coalesce(this=positive, expressions=[exp.false()])
+        return exp.Not(this=safe) if getattr(node, "negate", False) else safe
+
+    def search(self, text: str) -> exp.Expression:
+        """Case-insensitive substring in any column (values rendered as text)."""
+        if not text:
+            return exp.true()
+        needle = lit(text.lower())
+        hits = [
+            exp.GT(
+                this=exp.StrPosition(this=exp.Lower(this=to_text(self.dialect.column(c.name))), substr=needle), expression=lit(0)
+            )
+            for c in self.schema
+        ]
+        if not hits:
+            return exp.false()
+        return exp.Coalesce(this=exp.Paren(this=exp.or_(*hits)), expressions=[exp.false()])
+
+    # ---------------------------------------------------------------------------------------- composites
+    def _chain(self, kind: type, items: tuple[ir.Predicate, ...], word: str) -> exp.Expression:
+        if not items:
+            raise InvalidQuery(f"an empty '{word}' group")
+        compiled = [exp.Paren(this=self.compile(i)) for i in items]
+        result = compiled[0]
+        for item in compiled[1:]:
+            result = kind(this=result, expression=item)
+        return result
+
+    # ----------------------------------------------------------------------------------------------- leaves
+    def _compare(self, node: ir.Compare, target: Resolved) -> exp.Expression:
+        if node.op not in ir.COMPARE_OPS:
+            raise InvalidQuery(f"unknown comparison {node.op!r}")
+        if node.value is None:
+            if node.op not in ("=", "!="):
+                raise InvalidQuery(f"null can only be compared with = or !=, not {node.op}")
+            is_null = exp.Is(this=target.expression, expression=exp.Null())
+            return is_null if node.op == "=" else exp.Not(this=is_null)
+        left, right = self._operands(node, target)
+        if node.op == "!=":
+            # "not equal" keeps blanks: NULL is distinct from any value.
+            return exp.NullSafeNEQ(this=left, expression=right)
+        kind = {"=": exp.EQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[node.op]
+        return kind(this=left, expression=right)
+
+    def _in(self, node: ir.InList, target: Resolved) -> exp.Expression:
+        if not node.values:
+            raise InvalidQuery(f"'in' needs at least one value for column {node.column!r}")
+        left = self._fold(target.expression, target.type, node.case_sensitive)
+        values = [
+            self._fold(coerce(v, target.type, node.column), target.type, node.case_sensitive)
+            for v in node.values
+            if v is not None
+        ]
+        checks: list[exp.Expression] = []
+        if values:
+            checks.append(exp.In(this=left, expressions=values))
+        if any(v is None for v in node.values):
+            checks.append(exp.Is(this=target.expression, expression=exp.Null()))
+        return exp.or_(*checks) if len(checks) > 1 else checks[0]
+
+    def _between(self, node: ir.Between, target: Resolved) -> exp.Expression:
+        low = coerce(node.low, target.type, node.column)
+        high = coerce(node.high, target.type, node.column)
+        value = self._comparable(target, node.low)
+        return exp.Between(
+            this=value,
+            low=low if value is target.expression else _num(low),
+            high=high if value is target.expression else _num(high),
+        )
+
+    def _text(self, node: ir.TextMatch, target: Resolved) -> exp.Expression:
+        if node.op not in ir.TEXT_OPS:
+            raise InvalidQuery(f"unknown text operator {node.op!r}")
+        value = self._fold(
+            to_text(target.expression) if target.type not in _TEXTUAL else target.expression, "text", node.case_sensitive
+        )
+        needle = self._fold(lit(node.value), "text", node.case_sensitive)
+        if node.op == "contains":
+            return exp.GT(this=exp.StrPosition(this=value, substr=needle), expression=lit(0))
+        if node.op == "starts_with":
+            return exp.StartsWith(this=value, expression=needle)
+        return exp.EndsWith(this=value, expression=needle)
+
+    def _regex(self, node: ir.Regex, target: Resolved) -> exp.Expression:
+        pattern = node.pattern if node.case_sensitive else "(?i)" + node.pattern
+        value = target.expression if target.type in _TEXTUAL else to_text(target.expression)
+        return exp.RegexpLike(this=value, expression=lit(self.dialect.regex(pattern)))
+
+    def _blank(self, node: ir.Blank, target: Resolved) -> exp.Expression:
+        is_null = exp.Is(this=target.expression, expression=exp.Null())
+        if target.type not in _TEXTUAL:
+            return is_null
+        empty = exp.EQ(this=exp.Trim(this=target.expression), expression=lit(""))
+        return exp.Or(this=is_null, expression=empty)
+
+    def _cidr(self, node: ir.InCidr, target: Resolved) -> exp.Expression:
+        try:
+            network = ipaddress.ip_network(node.cidr.strip(), strict=False)
+        except ValueError:
+            raise InvalidQuery(f"{node.cidr!r} is not a network such as '10.0.0.0/8' or '2001:db8::/32'") from None
+        value = target.expression if target.type in _TEXTUAL else to_text(target.expression)
+        return self.dialect.ip_in_network(value, network)
+
+    # --------------------------------------------------------------------------------------------- helpers
+    def _operands(self, node: ir.Compare, target: Resolved) -> tuple[exp.Expression, exp.Expression]:
+        right = coerce(node.value, target.type, node.column)
+        left = self._comparable(target, node.value)
+        if left is not target.expression:
+            right = _num(right)
+        if node.op in ("=", "!=") and not node.case_sensitive:
+            return self._fold(left, target.type, False), self._fold(right, target.type, False)
+        return left, right
+
+    def _comparable(self, target: Resolved, value: object) -> exp.Expression:
+        """JSON-path values are text; compare them as numbers when the literal is a number."""
+        if target.json_path and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return exp.TryCast(this=target.expression, to=exp.DataType.build("DOUBLE"))
+        return target.expression
+
+    @staticmethod
+    def _fold(expression: exp.Expression, type_: str, case_sensitive: bool) -> exp.Expression:
+        if case_sensitive or type_ not in _TEXTUAL:
+            return expression
+        return exp.Lower(this=expression)
+
+
+def _num(literal: exp.Expression) -> exp.Expression:
+    """A text literal made from a number (JSON-path comparisons) back to a number literal."""
+    if isinstance(literal, exp.Literal) and literal.is_string:
+        try:
+            return lit(float(literal.this))
+        except ValueError:
+            return literal
+    return literal

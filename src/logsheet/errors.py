@@ -1,0 +1,53 @@
+"""Domain errors. Every error a user can cause is a LogsheetError with a one-line message.
+
+The CLI prints ``str(error)`` on stderr and exits non-zero; the web server maps them to HTTP status codes.
+"""
+
+from __future__ import annotations
+
+
+class LogsheetError(Exception):
+    """Base class: a user-facing problem with a clear one-line message."""
+
+    http_status = 400
+
+
+class NotFound(LogsheetError):
+    """A sheet, view or file that does not exist."""
+
+    http_status = 404
+
+
+class AlreadyExists(LogsheetError):
+    http_status = 409
+
+
+class InvalidQuery(LogsheetError):
+    """A query that cannot be compiled: unknown column, bad operator for a type, bad regex, ..."""
+
+
+class FilterSyntaxError(InvalidQuery):
+    """A filter expression that does not parse; says where and what was expected."""
+
+    def __init__(self, message: str, text: str, position: int) -> None:
+        self.text = text
+        self.position = position
+        self.detail = message
+        super().__init__(f"{message} at position {position + 1}\n{_excerpt(text, position)}")
+
+
+class QueryTimeout(LogsheetError):
+    """A query that exceeded its time budget."""
+
+    http_status = 408
+
+
+class ImportFailed(LogsheetError):
+    """An import that produced nothing usable (every input rejected, or none found)."""
+
+
+def _excerpt(text: str, position: int) -> str:
+    start = max(0, position - 20)
+    snippet = text[start : position + 20].replace("\n", " ")
+    caret = " " * (position - start)
+    return f"  {snippet}\n  {caret}^"

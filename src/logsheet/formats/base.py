@@ -1,0 +1,98 @@
+"""The contract every log format implements, and what the import pipeline gives it.
+
+A format is a small module with an object that has a ``name``, ``sniff(sample)`` (how sure it is that a
+file is of this format, and why) and ``read(sources, ctx)`` (a staged relation of the records). ``read``
+returns a sqlglot SELECT with the columns ``__source`` (the source id), ``__pos`` (the record's position in
+its source: line number or record index, 1-based) and the data columns. Records that cannot be read are
+handed to ``ctx.reject`` with their position and the reason; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+from sqlglot import exp
+
+SOURCE_COL = "__source"
+POS_COL = "__pos"
+SAMPLE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file, as found on disk (archive members are extracted into the staging folder first)."""
+
+    id: int
+    path: Path  # where to read it (possibly compressed: .gz)
+    display: str  # what the analyst calls it: the original path, or "archive.zip!member"
+    size: int
+    sha256: str
+    compressed: bool = False
+    container: str | None = None
+    container_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The first bytes of a file (decompressed) and its name, for sniffing."""
+
+    head: bytes
+    name: str
+    truncated: bool
+
+    def text(self) -> str:
+        return self.head.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Detection:
+    format: str
+    confidence: float  # 0..1
+    reason: str
+
+
+@dataclass
+class Staged:
+    """What a format hands back: the staged relation and what the sheet should know about it."""
+
+    select: exp.Expression
+    types: dict[str, str] = field(default_factory=dict)  # logical types the format knows (others: from engine)
+    time_column: str | None = None
+    dedupe_key: str | None = None  # e.g. CloudTrail's eventID
+    notes: dict[int, str] = field(default_factory=dict)  # per source id, e.g. "digest file skipped"
+    skipped: dict[int, int] = field(default_factory=dict)  # per source id: records recognised and skipped
+
+
+RejectFn = Callable[[SourceFile, int, str, str], None]
+
+
+@dataclass
+class ReadContext:
+    con: duckdb.DuckDBPyConnection
+    staging: Path
+    reject: RejectFn
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def new_path(self, stem: str, suffix: str) -> Path:
+        index = len(list(self.staging.glob(f"{stem}-*{suffix}")))
+        return self.staging / f"{stem}-{index}{suffix}"
+
+
+class Format(Protocol):
+    name: str
+    description: str
+
+    def sniff(self, sample: Sample) -> Detection | None: ...
+
+    def read(self, sources: list[SourceFile], ctx: ReadContext) -> Staged: ...
+
+
+def open_text(source: SourceFile):  # type: ignore[no-untyped-def]
+    """Open a source as bytes, transparently decompressing .gz."""
+    import gzip
+
+    return gzip.open(source.path, "rb") if source.compressed else open(source.path, "rb")

@@ -1,0 +1,113 @@
+"""Turning whatever DuckDB's readers inferred into sheet columns.
+
+Nested objects become dotted columns (``user.name``), arrays and maps become JSON text, UUIDs and other
+exotic types become text, naive timestamps are taken as UTC. Used by the generic JSON and Parquet formats.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from logsheet.formats.base import POS_COL, SOURCE_COL
+from logsheet.schema import logical_type
+from logsheet.sqlnames import cast, col, func, ident
+
+_TEXT_IDS = {"uuid", "blob", "bit", "interval", "time", "time with time zone", "enum", "varint", "bignum"}
+SYSTEM = (SOURCE_COL, POS_COL, "filename")
+
+
+def describe(con: duckdb.DuckDBPyConnection, select: exp.Expression) -> list[tuple[str, Any]]:
+    """(name, DuckDBPyType) of a relation's columns, without running it."""
+    relation = con.sql(select.sql("duckdb"))
+    return list(zip(relation.columns, relation.types))
+
+
+def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Expression]], dict[str, str]]:
+    """Projections (dotted name, expression) and logical types for a relation's data columns."""
+    out: list[tuple[str, exp.Expression]] = []
+    types: dict[str, str] = {}
+    taken: set[str] = set()
+    for name, type_ in columns:
+        if name in SYSTEM:
+            continue
+        _walk(name, col(name), type_, out, types, taken)
+    return out, types
+
+
+def _walk(
+    name: str,
+    expression: exp.Expression,
+    type_: Any,
+    out: list[tuple[str, exp.Expression]],
+    types: dict[str, str],
+    taken: set[str],
+) -> None:
+    kind = str(type_.id).lower()
+    if kind == "struct" and type_.children:
+        for child_name, child_type in type_.children:
+            child = exp.Dot(this=expression, expression=ident(child_name))
+            _walk(f"{name}.{child_name}", child, child_type, out, types, taken)
+        return
+    unique = _unique(name, taken)
+    if kind in ("list", "array", "map", "union", "struct"):
+        out.append((unique, cast(func("to_json", expression), "VARCHAR")))
+        types[unique] = "json"
+    elif kind == "json" or str(type_).upper() == "JSON":
+        out.append((unique, cast(expression, "VARCHAR")))
+        types[unique] = "json"
+    elif kind in _TEXT_IDS:
+        out.append((unique, cast(expression, "VARCHAR")))
+        types[unique] = "text"
+    elif kind.startswith("timestamp"):
+        out.append((unique, cast(expression, "TIMESTAMPTZ")))
+        types[unique] = "timestamp"
+    else:
+        logical = logical_type(str(type_))
+        if logical == "integer" and kind in ("hugeint", "ubigint", "uhugeint"):
+            out.append((unique, cast(expression, "VARCHAR")))
+            logical = "text"
+        elif logical == "float" and kind.startswith("decimal"):
+            out.append((unique, cast(expression, "DOUBLE")))
+        else:
+            out.append((unique, expression))
+        types[unique] = logical
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}_{n}"
+    taken.add(candidate)
+    return candidate
+
+
+TIME_NAMES = (
+    "eventtime",
+    "@timestamp",
+    "timestamp",
+    "time",
+    "datetime",
+    "date",
+    "ts",
+    "event_time",
+    "eventdate",
+    "start",
+    "created_at",
+    "creationdate",
+)
+
+
+def guess_time_column(types: dict[str, str]) -> str | None:
+    """The column that best looks like the event time: a timestamp column, preferring familiar names."""
+    stamps = [n for n, t in types.items() if t == "timestamp"]
+    if not stamps:
+        return None
+    for preferred in TIME_NAMES:
+        for n in stamps:
+            if n.lower() == preferred or n.lower().endswith("." + preferred):
+                return n
+    return stamps[0]

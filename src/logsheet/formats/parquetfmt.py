@@ -1,0 +1,38 @@
+"""Parquet files (from another tool, or a logsheet export), with nested columns flattened like JSON."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
+from logsheet.formats.flatten import describe, flatten, guess_time_column
+from logsheet.formats.sql import files_array, named, table_function, with_source
+from logsheet.sqlnames import col
+
+name = "parquet"
+description = "Apache Parquet"
+
+
+def sniff(sample: Sample) -> Detection | None:
+    if sample.head.startswith(b"PAR1"):
+        return Detection(name, 1.0, "starts with the Parquet magic bytes PAR1")
+    return None
+
+
+def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
+    reader = table_function(
+        "read_parquet",
+        files_array(sources),
+        named("union_by_name", exp.true()),
+        named("filename", exp.true()),
+        named("file_row_number", exp.true()),
+    )
+    base = exp.select(
+        exp.alias_(exp.Add(this=exp.column("file_row_number", "x"), expression=exp.Literal.number(1)), POS_COL, quoted=True),
+        exp.Star(**{"except": [exp.column("file_row_number"), exp.column("filename")]}),
+    )
+    base = base.from_(exp.select(exp.Star()).from_(reader).subquery("x"))
+    staged = with_source(base, sources, table="x")
+    projections, types = flatten(describe(ctx.con, staged))
+    final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
+    return Staged(select=final.from_(staged.subquery("u")), types=types, time_column=guess_time_column(types))

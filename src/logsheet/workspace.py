@@ -1,0 +1,309 @@
+"""The workspace: the one Python API that the CLI and the web server are thin shells over.
+
+A workspace is a folder (``LOGSHEET_HOME``, default: the per-user data directory) holding the catalog
+(``catalog.sqlite``), each sheet's immutable Parquet parts under ``sheets/``, and ``staging/`` for imports
+in progress. Sheets are queried with :class:`logsheet.ir.Query` (or the filter language) through the
+compiler and the DuckDB engine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import pyarrow as pa
+
+from logsheet import ir
+from logsheet.catalog import Catalog, SheetRecord
+from logsheet.compiler import ROWID, OutputColumn, ViewPlan, to_sql
+from logsheet.engine import DEFAULT_TIMEOUT, DuckEngine
+from logsheet.errors import LogsheetError, NotFound
+from logsheet.filterlang import parse_filter
+
+MAX_PAGE = 10_000
+SWEEP_AGE = 3600.0
+
+
+@dataclass
+class Page:
+    """A page of a view: its columns, rows, the exact total and where the page starts."""
+
+    columns: list[OutputColumn]
+    rows: list[tuple[Any, ...]]
+    total: int
+    offset: int
+    limit: int
+    rowids: list[int]
+    elapsed: float
+
+    def to_json(self) -> dict[str, Any]:
+        from logsheet.render import json_value
+
+        return {
+            "columns": [{"name": c.name, "type": c.type} for c in self.columns],
+            "rows": [[json_value(v) for v in row] for row in self.rows],
+            "rowids": self.rowids,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "elapsed_ms": round(self.elapsed * 1000, 1),
+        }
+
+
+def default_home() -> Path:
+    env = os.environ.get("LOGSHEET_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("logsheet", appauthor=False))
+
+
+def build_query(
+    where: str | None = None,
+    search: str | None = None,
+    columns: list[str] | None = None,
+    sort: list[str] | None = None,
+    group_by: list[str] | None = None,
+    aggs: list[str] | None = None,
+    steps: tuple[ir.Step, ...] = (),
+) -> ir.Query:
+    """A Query from the CLI/REST spellings: ``--sort -eventTime``, ``--agg count_distinct:userName``."""
+    group = None
+    if group_by:
+        group = ir.GroupBy(tuple(group_by), tuple(parse_agg(a) for a in (aggs or ["count"])))
+    elif aggs:
+        raise LogsheetError("aggregates (--agg) need --group-by")
+    return ir.Query(
+        steps=steps,
+        where=parse_filter(where) if where and where.strip() else None,
+        search=search or "",
+        columns=tuple(columns or ()),
+        sort=tuple(ir.SortKey(s[1:], True) if s.startswith("-") else ir.SortKey(s.lstrip("+")) for s in sort or ()),
+        group=group,
+    )
+
+
+def parse_agg(text: str) -> ir.Agg:
+    fn, _, column = text.partition(":")
+    fn = fn.strip().lower()
+    if fn not in ir.AGG_FNS:
+        raise LogsheetError(f"unknown aggregate {fn!r}; use one of {', '.join(ir.AGG_FNS)} (as fn:COLUMN)")
+    if fn != "count" and not column:
+        raise LogsheetError(f"aggregate {fn!r} needs a column: {fn}:COLUMN")
+    return ir.Agg(fn, column.strip())  # type: ignore[arg-type]
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("sheets", "staging", "tmp"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(root / "catalog.sqlite")
+        self._engine: DuckEngine | None = None
+        self.sweep()
+
+    @classmethod
+    def open(cls, home: str | Path | None = None) -> Workspace:
+        root = Path(home).expanduser() if home else default_home()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LogsheetError(f"cannot create the workspace folder {root}: {exc.strerror}") from None
+        return cls(root.resolve())
+
+    @property
+    def engine(self) -> DuckEngine:
+        if self._engine is None:
+            self._engine = DuckEngine(self.root / "tmp")
+        return self._engine
+
+    # --------------------------------------------------------------------------------------- housekeeping
+    def new_staging(self) -> Path:
+        path = self.root / "staging" / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        path.mkdir(parents=True)
+        return path
+
+    def new_sheet_directory(self) -> str:
+        return f"sheets/{uuid.uuid4().hex}"
+
+    def sweep(self) -> None:
+        """Remove what interrupted imports left: staging folders of dead processes, and old part files that
+        no committed sheet references."""
+        for folder in (self.root / "staging").iterdir():
+            pid = folder.name.split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+        referenced = self.catalog.referenced_paths()
+        directories = self.catalog.directories()
+        cutoff = time.time() - SWEEP_AGE
+        for folder in (self.root / "sheets").iterdir():
+            relative = f"sheets/{folder.name}"
+            for part in folder.glob("*.parquet"):
+                if str(part.relative_to(self.root)) not in referenced and part.stat().st_mtime < cutoff:
+                    part.unlink(missing_ok=True)
+            if relative not in directories and not any(folder.iterdir()):
+                folder.rmdir()
+
+    # ---------------------------------------------------------------------------------------------- sheets
+    def sheet(self, name: str) -> SheetRecord:
+        record = self.catalog.get_sheet(name)
+        if record is None:
+            known = self.catalog.sheet_names()
+            hint = f"; sheets: {', '.join(known)}" if known else "; the workspace has no sheets yet"
+            raise NotFound(f"no sheet named {name!r}{hint}")
+        return record
+
+    def sheets(self) -> list[SheetRecord]:
+        return [r for r in (self.catalog.get_sheet(n) for n in self.catalog.sheet_names()) if r is not None]
+
+    def info(self, name: str) -> dict[str, Any]:
+        record = self.sheet(name)
+        return {
+            "name": record.name,
+            "format": record.format,
+            "rows": record.row_count,
+            "rejected": record.reject_count,
+            "duplicates_removed": record.duplicate_count,
+            "time_column": record.time_column,
+            "columns": record.schema.to_json(),
+            "bytes": record.bytes,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "sources": [s.to_json() for s in self.catalog.sources(record.id)],
+            "imports": self.catalog.imports(record.id),
+        }
+
+    def rename_sheet(self, old: str, new: str) -> None:
+        validate_sheet_name(new)
+        self.sheet(old)
+        if self.catalog.get_sheet(new) is not None:
+            raise LogsheetError(f"a sheet named {new!r} already exists")
+        self.catalog.rename_sheet(old, new)
+
+    def delete_sheet(self, name: str) -> None:
+        self.sheet(name)
+        directory = self.catalog.delete_sheet(name)
+        if directory:
+            shutil.rmtree(self.root / directory, ignore_errors=True)
+
+    def import_paths(
+        self,
+        paths: list[str | Path],
+        sheet: str | None = None,
+        format: str | None = None,
+        append: bool = False,
+        options: dict[str, Any] | None = None,
+        progress: Any = None,
+    ) -> Any:
+        from logsheet.importer import run_import
+
+        resolved = [Path(p).expanduser() for p in paths]
+        if not resolved:
+            raise LogsheetError("nothing to import: give one or more files or folders")
+        name = sheet or default_sheet_name(resolved[0])
+        validate_sheet_name(name)
+        return run_import(self, resolved, name, format, append, options, progress)
+
+    # ---------------------------------------------------------------------------------------------- queries
+    def plan(self, sheet: str, query: ir.Query | None = None, dialect: Any = None) -> ViewPlan:
+        record = self.sheet(sheet)
+        paths = [str(self.root / p) for p in record.data_paths()]
+        if not paths:
+            raise LogsheetError(f"sheet {sheet!r} has no rows")
+        from logsheet.compiler.dialects import DUCKDB
+
+        return ViewPlan(query or ir.Query(), record.schema, paths, dialect or DUCKDB, record.time_column)
+
+    def query(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        with_total: bool = True,
+    ) -> Page:
+        if not 0 <= limit <= MAX_PAGE:
+            raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
+        if offset < 0:
+            raise LogsheetError("offset cannot be negative")
+        started = time.monotonic()
+        plan = self.plan(sheet, query)
+        columns = plan.columns()
+        result = self.engine.fetch(plan.rows_sql(limit, offset), timeout)
+        grouped = plan.query.group is not None
+        rows = [tuple(r) if grouped else tuple(r[1:]) for r in result.rows]
+        rowids = [] if grouped else [int(r[0]) for r in result.rows]
+        total = self.engine.scalar(plan.count_sql(), timeout) if with_total else len(rows)
+        return Page(columns, rows, int(total or 0), offset, limit, rowids, time.monotonic() - started)
+
+    def count(self, sheet: str, query: ir.Query | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> int:
+        plan = self.plan(sheet, query)
+        return int(self.engine.scalar(plan.count_sql(), timeout) or 0)
+
+    def sql(self, sheet: str, query: ir.Query | None = None, dialect: str = "duckdb", limit: int | None = None) -> str:
+        return to_sql(self.plan(sheet, query).rows_sql(limit, 0, with_rowid=False), dialect, pretty=True)
+
+    def stream(
+        self, sheet: str, query: ir.Query | None = None, limit: int | None = None
+    ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
+        """Every row of a view as Arrow batches (for exports), in the view's order."""
+        plan = self.plan(sheet, query)
+        return plan.columns(), self.engine.batches(plan.rows_sql(limit, 0, with_rowid=False))
+
+    def rejects(self, sheet: str, limit: int = 1000, offset: int = 0) -> Page:
+        record = self.sheet(sheet)
+        from logsheet.importer.rejects_view import rejects_page
+
+        return rejects_page(self, record, limit, offset)
+
+    def save_view(self, sheet: str, name: str, query: ir.Query) -> None:
+        record = self.sheet(sheet)
+        self.plan(sheet, query).columns()  # validate against the sheet before saving
+        self.catalog.save_view(record.id, name, ir_json(query))
+
+    def views(self, sheet: str) -> list[dict[str, Any]]:
+        import json
+
+        record = self.sheet(sheet)
+        return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in self.catalog.views(record.id)]
+
+
+def ir_json(query: ir.Query) -> str:
+    import json
+
+    return json.dumps(ir.query_to_json(query), sort_keys=True)
+
+
+def default_sheet_name(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz", ".zip", ".tgz", ".tar", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".log", ".txt", ".parquet"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name or "sheet"
+
+
+def validate_sheet_name(name: str) -> None:
+    if not name or not name.strip():
+        raise LogsheetError("a sheet needs a name")
+    if len(name) > 200:
+        raise LogsheetError("a sheet name is at most 200 characters")
+    if any(ord(ch) < 32 for ch in name):
+        raise LogsheetError("a sheet name cannot contain control characters")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["Page", "Workspace", "build_query", "default_home", "parse_agg", "ROWID"]
