@@ -49,25 +49,28 @@ class DuckEngine:
         temp_dir.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(":memory:")
         configure(self._con, temp_dir, memory_limit)
-        self._con.create_function(IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special")
+        self._con.create_function(  # type: ignore[call-overload]
+            IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special"
+        )
         self._lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             return self._con.cursor()
 
-    def fetch(self, statement: exp.Expression, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
+    def fetch(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
         sql = statement.sql(dialect=self.dialect)
         with self._guard(timeout) as cur:
             result = cur.execute(sql)
             names = [d[0] for d in result.description or []]
-            return Result(names, result.fetchall())
+            rows = result.fetchall()
+        return Result(names, rows)
 
-    def scalar(self, statement: exp.Expression, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+    def scalar(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
         rows = self.fetch(statement, timeout).rows
         return rows[0][0] if rows else None
 
-    def batches(self, statement: exp.Expression, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+    def batches(self, statement: exp.Expr, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
         """Stream a result as Arrow batches (exports), without a time budget."""
         sql = statement.sql(dialect=self.dialect)
         cur = self.cursor()
@@ -103,7 +106,7 @@ class _Guard:
         self.fired = True
         self.cur.interrupt()
 
-    def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> None:
         if self.timer:
             self.timer.cancel()
         self.cur.close()
@@ -114,7 +117,6 @@ class _Guard:
             ) from None
         if isinstance(error, duckdb.Error):
             raise _translate(error) from None
-        return False
 
 
 def _translate(error: duckdb.Error) -> Exception:

@@ -350,7 +350,7 @@ def query_from_json(data: Any) -> Query:
             else GroupBy(
                 keys=tuple(str(k) for k in group.get("keys") or ()),
                 aggs=tuple(
-                    Agg(a["fn"], str(a.get("column", "")), str(a.get("name", "")))
+                    Agg(a["fn"], str(a.get("column", "")), str(a.get("name", "")))  # type: ignore[arg-type]
                     for a in group.get("aggs") or ({"fn": "count"},)
                 ),
             ),
@@ -389,4 +389,4 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     try:
         return cls(**kwargs)
     except TypeError as exc:
-        raise InvalidQuery(f"malformed {cls.kind!r}: {exc}") from None
+        raise InvalidQuery(f"malformed {getattr(cls, 'kind', cls.__name__)!r}: {exc}") from None

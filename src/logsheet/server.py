@@ -34,7 +34,9 @@ class QueryRequest(BaseModel):
 
 
 def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
-    app = FastAPI(title="logsheet", version="0.1.0", description="A big-data spreadsheet for incident-response logs.")
+    # No Swagger/ReDoc pages: they load scripts from a CDN, and logsheet makes no outside request.
+    app = FastAPI(title="logsheet", version="0.1.0", description="A big-data spreadsheet for incident-response logs.",
+                  docs_url=None, redoc_url=None)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Any:
@@ -47,6 +49,10 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     @app.exception_handler(LogsheetError)
     async def domain_error(request: Request, exc: LogsheetError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
+
+    @app.get("/")
+    async def index() -> dict[str, Any]:
+        return {"logsheet": "0.1.0", "workspace": str(ws.root), "sheets": "/api/sheets", "openapi": "/openapi.json"}
 
     @app.get("/api/sheets")
     async def list_sheets() -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ def col(name: str) -> exp.Column:
     return exp.Column(this=ident(name))
 
 
-def lit(value: object) -> exp.Expression:
+def lit(value: object) -> exp.Expr:
     """A SQL literal for a Python scalar (str, int, float, bool or None)."""
     if value is None:
         return exp.Null()
@@ -39,15 +39,15 @@ def lit(value: object) -> exp.Expression:
     raise TypeError(f"unsupported literal type {type(value).__name__}")
 
 
-def func(name: str, *args: exp.Expression) -> exp.Expression:
+def func(name: str, *args: exp.Expr) -> exp.Expr:
     """A call to an engine function by name (for functions sqlglot has no typed node for)."""
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def cast(expression: exp.Expression, to: str, *, safe: bool = False) -> exp.Expression:
+def cast(expression: exp.Expr, to: str, *, safe: bool = False) -> exp.Expr:
     kind = exp.TryCast if safe else exp.Cast
     return kind(this=expression, to=exp.DataType.build(to))
 
 
-def to_text(expression: exp.Expression) -> exp.Expression:
+def to_text(expression: exp.Expr) -> exp.Expr:
     return cast(expression, "VARCHAR")

@@ -42,7 +42,7 @@ class ViewPlan:
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
-        relation: exp.Expression = exp.select(*[_aliased(c, col(c)) for c in (*SYSTEM_COLUMNS, *schema.names())])
+        relation: exp.Expr = exp.select(*[_aliased(c, col(c)) for c in (*SYSTEM_COLUMNS, *schema.names())])
         relation = relation.from_(dialect.source(paths))  # type: ignore[attr-defined]
         current = schema
         for step in query.steps:
@@ -87,7 +87,7 @@ class ViewPlan:
     def groups_sql(self, limit: int | None, offset: int = 0) -> exp.Select:
         group = self._group()
         select = self._group_select()
-        order: list[exp.Expression] = []
+        order: list[exp.Expr] = []
         if self.query.sort:
             order = [self._order_output(key) for key in self.query.sort]
         else:
@@ -125,7 +125,7 @@ class ViewPlan:
             out.append(OutputColumn(agg.output_name(), self._aggregate_type(agg)))
         return out
 
-    def _aggregate(self, agg: ir.Agg) -> exp.Expression:
+    def _aggregate(self, agg: ir.Agg) -> exp.Expr:
         if agg.fn not in ir.AGG_FNS:
             raise InvalidQuery(f"unknown aggregate {agg.fn!r}; known: {', '.join(ir.AGG_FNS)}")
         if agg.fn == "count":
@@ -141,7 +141,7 @@ class ViewPlan:
             return exp.Min(this=value) if agg.fn == "min" else exp.Max(this=value)
         return self._first_last(agg, value)
 
-    def _first_last(self, agg: ir.Agg, value: exp.Expression) -> exp.Expression:
+    def _first_last(self, agg: ir.Agg, value: exp.Expr) -> exp.Expr:
         """first / last: on a timestamp column the earliest / latest time (first seen, last seen); on any
         other column, its value on the earliest / latest row by the sheet's time column."""
         if resolve(agg.column, self.schema).type in ("timestamp", "date"):
@@ -158,13 +158,13 @@ class ViewPlan:
             return "float"
         return resolve(agg.column, self.schema).type
 
-    def _value(self, agg: ir.Agg) -> exp.Expression:
+    def _value(self, agg: ir.Agg) -> exp.Expr:
         if not agg.column:
             raise InvalidQuery(f"{agg.fn} needs a column, as in {agg.fn}:COLUMN")
         return resolve(agg.column, self.schema).expression
 
     # -------------------------------------------------------------------------------------------- helpers
-    def _condition(self, query: ir.Query) -> exp.Expression | None:
+    def _condition(self, query: ir.Query) -> exp.Expr | None:
         predicates = PredicateCompiler(self.schema, self.dialect)
         parts = []
         if query.where is not None:
@@ -186,22 +186,22 @@ class ViewPlan:
         return exp.Ordered(this=col(key.column), desc=key.descending, nulls_first=False)
 
 
-def to_sql(expression: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
+def to_sql(expression: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:
     return expression.sql(dialect=dialect, pretty=pretty)
 
 
-def _aliased(name: str, expression: exp.Expression) -> exp.Expression:
+def _aliased(name: str, expression: exp.Expr) -> exp.Expr:
     if isinstance(expression, exp.Column) and expression.name == name:
         return expression
     return exp.Alias(this=expression, alias=ident(name))
 
 
-def _wrap(relation: exp.Expression) -> exp.Select:
+def _wrap(relation: exp.Expr) -> exp.Select:
     """``SELECT * FROM (relation) AS t`` — a new layer to add a WHERE, GROUP BY or ORDER BY to."""
     return exp.select(exp.Star()).from_(exp.Subquery(this=relation, alias=exp.TableAlias(this=ident(_SUBQUERY))))
 
 
-def _project(relation: exp.Expression, projection: Projection) -> exp.Select:
+def _project(relation: exp.Expr, projection: Projection) -> exp.Select:
     system = [col(name) for name in SYSTEM_COLUMNS]
     columns = [_aliased(name, expression) for name, expression, _ in projection]
     return _wrap(relation).select(*system, *columns, append=False)

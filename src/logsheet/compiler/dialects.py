@@ -22,10 +22,10 @@ class Dialect:
 
     name = "duckdb"
 
-    def column(self, name: str) -> exp.Expression:
+    def column(self, name: str) -> exp.Expr:
         return col(name)
 
-    def source(self, paths: list[str]) -> exp.Expression:
+    def source(self, paths: list[str]) -> exp.Expr:
         """The table expression reading a sheet's Parquet parts (schemas may differ between appends)."""
         files = exp.Array(expressions=[lit(p) for p in paths])
         return exp.Table(this=func("read_parquet", files, exp.EQ(this=exp.var("union_by_name"), expression=exp.true())))
@@ -33,34 +33,34 @@ class Dialect:
     def regex(self, pattern: str) -> str:
         return pattern
 
-    def split(self, value: exp.Expression, delimiter: str, collapse: bool) -> exp.Expression:
+    def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
         if collapse:
             return exp.RegexpSplit(this=exp.Trim(this=value), expression=lit(_regex_escape(delimiter) + "+"))
         return exp.Split(this=value, expression=lit(delimiter))
 
-    def element(self, items: exp.Expression, index: int) -> exp.Expression:
+    def element(self, items: exp.Expr, index: int) -> exp.Expr:
         """The 1-based element of a list, NULL past the end."""
         return exp.Bracket(this=items, expressions=[lit(index)], offset=1, safe=True)
 
-    def tail_join(self, items: exp.Expression, start: int, delimiter: str) -> exp.Expression:
+    def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
         """Elements ``start..end`` (1-based) joined back with the delimiter; NULL when there are none."""
         tail = func("list_slice", items, lit(start), lit(-1))
         joined = func("array_to_string", tail, lit(delimiter))
         return exp.Nullif(this=joined, expression=lit(""))
 
-    def strptime(self, value: exp.Expression, fmt: str) -> exp.Expression:
+    def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
         return cast(func("try_strptime", value, lit(fmt)), "TIMESTAMPTZ")
 
-    def ip_in_network(self, value: exp.Expression, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> exp.Expression:
+    def ip_in_network(self, value: exp.Expr, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> exp.Expr:
         if network.version == 4:
             return self._ipv4_in(value, int(network.network_address), int(network.broadcast_address))
         return func(IPV6_UDF, value, lit(str(network)))
 
-    def _ipv4_in(self, value: exp.Expression, low: int, high: int) -> exp.Expression:
+    def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
         octets = [
             cast(exp.SplitPart(this=value, delimiter=lit("."), part_index=lit(i)), "BIGINT", safe=True) for i in range(1, 5)
         ]
-        number: exp.Expression = octets[3]
+        number: exp.Expr = octets[3]
         for weight, octet in ((256, octets[2]), (65536, octets[1]), (16777216, octets[0])):
             number = exp.Add(this=exp.Mul(this=octet, expression=lit(weight)), expression=number)
         return exp.And(

@@ -26,7 +26,7 @@ class PredicateCompiler:
         self.schema = schema
         self.dialect = dialect
 
-    def compile(self, node: ir.Predicate) -> exp.Expression:
+    def compile(self, node: ir.Predicate) -> exp.Expr:
         if isinstance(node, ir.And):
             return self._chain(exp.And, node.items, "and")
         if isinstance(node, ir.Or):
@@ -38,11 +38,11 @@ class PredicateCompiler:
         method = getattr(self, "_" + node.kind, None)
         if method is None:
             raise InvalidQuery(f"unsupported filter {node.kind!r}")
-        positive: exp.Expression = method(node, resolve(node.column, self.schema))
+        positive: exp.Expr = method(node, resolve(node.column, self.schema))
         safe = exp.Coalesce(this=positive, expressions=[exp.false()])
         return exp.Not(this=safe) if getattr(node, "negate", False) else safe
 
-    def search(self, text: str) -> exp.Expression:
+    def search(self, text: str) -> exp.Expr:
         """Case-insensitive substring in any column (values rendered as text)."""
         if not text:
             return exp.true()
@@ -58,7 +58,7 @@ class PredicateCompiler:
         return exp.Coalesce(this=exp.Paren(this=exp.or_(*hits)), expressions=[exp.false()])
 
     # ---------------------------------------------------------------------------------------- composites
-    def _chain(self, kind: type, items: tuple[ir.Predicate, ...], word: str) -> exp.Expression:
+    def _chain(self, kind: type, items: tuple[ir.Predicate, ...], word: str) -> exp.Expr:
         if not items:
             raise InvalidQuery(f"an empty '{word}' group")
         compiled = [exp.Paren(this=self.compile(i)) for i in items]
@@ -68,7 +68,7 @@ class PredicateCompiler:
         return result
 
     # ----------------------------------------------------------------------------------------------- leaves
-    def _compare(self, node: ir.Compare, target: Resolved) -> exp.Expression:
+    def _compare(self, node: ir.Compare, target: Resolved) -> exp.Expr:
         if node.op not in ir.COMPARE_OPS:
             raise InvalidQuery(f"unknown comparison {node.op!r}")
         if node.value is None:
@@ -83,7 +83,7 @@ class PredicateCompiler:
         kind = {"=": exp.EQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[node.op]
         return kind(this=left, expression=right)
 
-    def _in(self, node: ir.InList, target: Resolved) -> exp.Expression:
+    def _in(self, node: ir.InList, target: Resolved) -> exp.Expr:
         if not node.values:
             raise InvalidQuery(f"'in' needs at least one value for column {node.column!r}")
         left = self._fold(target.expression, target.type, node.case_sensitive)
@@ -92,14 +92,14 @@ class PredicateCompiler:
             for v in node.values
             if v is not None
         ]
-        checks: list[exp.Expression] = []
+        checks: list[exp.Expr] = []
         if values:
             checks.append(exp.In(this=left, expressions=values))
         if any(v is None for v in node.values):
             checks.append(exp.Is(this=target.expression, expression=exp.Null()))
         return exp.or_(*checks) if len(checks) > 1 else checks[0]
 
-    def _between(self, node: ir.Between, target: Resolved) -> exp.Expression:
+    def _between(self, node: ir.Between, target: Resolved) -> exp.Expr:
         low = coerce(node.low, target.type, node.column)
         high = coerce(node.high, target.type, node.column)
         value = self._comparable(target, node.low)
@@ -109,7 +109,7 @@ class PredicateCompiler:
             high=high if value is target.expression else _num(high),
         )
 
-    def _text(self, node: ir.TextMatch, target: Resolved) -> exp.Expression:
+    def _text(self, node: ir.TextMatch, target: Resolved) -> exp.Expr:
         if node.op not in ir.TEXT_OPS:
             raise InvalidQuery(f"unknown text operator {node.op!r}")
         value = self._fold(
@@ -122,19 +122,19 @@ class PredicateCompiler:
             return exp.StartsWith(this=value, expression=needle)
         return exp.EndsWith(this=value, expression=needle)
 
-    def _regex(self, node: ir.Regex, target: Resolved) -> exp.Expression:
+    def _regex(self, node: ir.Regex, target: Resolved) -> exp.Expr:
         pattern = node.pattern if node.case_sensitive else "(?i)" + node.pattern
         value = target.expression if target.type in _TEXTUAL else to_text(target.expression)
         return exp.RegexpLike(this=value, expression=lit(self.dialect.regex(pattern)))
 
-    def _blank(self, node: ir.Blank, target: Resolved) -> exp.Expression:
+    def _blank(self, node: ir.Blank, target: Resolved) -> exp.Expr:
         is_null = exp.Is(this=target.expression, expression=exp.Null())
         if target.type not in _TEXTUAL:
             return is_null
         empty = exp.EQ(this=exp.Trim(this=target.expression), expression=lit(""))
         return exp.Or(this=is_null, expression=empty)
 
-    def _cidr(self, node: ir.InCidr, target: Resolved) -> exp.Expression:
+    def _cidr(self, node: ir.InCidr, target: Resolved) -> exp.Expr:
         try:
             network = ipaddress.ip_network(node.cidr.strip(), strict=False)
         except ValueError:
@@ -143,7 +143,7 @@ class PredicateCompiler:
         return self.dialect.ip_in_network(value, network)
 
     # --------------------------------------------------------------------------------------------- helpers
-    def _operands(self, node: ir.Compare, target: Resolved) -> tuple[exp.Expression, exp.Expression]:
+    def _operands(self, node: ir.Compare, target: Resolved) -> tuple[exp.Expr, exp.Expr]:
         right = coerce(node.value, target.type, node.column)
         left = self._comparable(target, node.value)
         if left is not target.expression:
@@ -152,20 +152,20 @@ class PredicateCompiler:
             return self._fold(left, target.type, False), self._fold(right, target.type, False)
         return left, right
 
-    def _comparable(self, target: Resolved, value: object) -> exp.Expression:
+    def _comparable(self, target: Resolved, value: object) -> exp.Expr:
         """JSON-path values are text; compare them as numbers when the literal is a number."""
         if target.json_path and isinstance(value, (int, float)) and not isinstance(value, bool):
             return exp.TryCast(this=target.expression, to=exp.DataType.build("DOUBLE"))
         return target.expression
 
     @staticmethod
-    def _fold(expression: exp.Expression, type_: str, case_sensitive: bool) -> exp.Expression:
+    def _fold(expression: exp.Expr, type_: str, case_sensitive: bool) -> exp.Expr:
         if case_sensitive or type_ not in _TEXTUAL:
             return expression
         return exp.Lower(this=expression)
 
 
-def _num(literal: exp.Expression) -> exp.Expression:
+def _num(literal: exp.Expr) -> exp.Expr:
     """A text literal made from a number (JSON-path comparisons) back to a number literal."""
     if isinstance(literal, exp.Literal) and literal.is_string:
         try:

@@ -23,7 +23,7 @@ _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 @dataclass(frozen=True)
 class Resolved:
-    expression: exp.Expression
+    expression: exp.Expr
     type: str  # logical type of the expression
     json_path: bool = False
 
@@ -76,14 +76,14 @@ def _path_segments(path: str) -> list[str | int]:
 
 
 def _json_path(segments: list[str | int]) -> exp.JSONPath:
-    parts: list[exp.Expression] = [exp.JSONPathRoot()]
+    parts: list[exp.Expr] = [exp.JSONPathRoot()]
     for s in segments:
         parts.append(exp.JSONPathSubscript(this=s) if isinstance(s, int) else exp.JSONPathKey(this=s))
     return exp.JSONPath(expressions=parts)
 
 
 # ------------------------------------------------------------------------------------------------ literals
-def coerce(value: object, type_: str, column: str) -> exp.Expression:
+def coerce(value: object, type_: str, column: str) -> exp.Expr:
     """A literal of the column's type, or a clear error when the value cannot be one."""
     if value is None:
         return exp.Null()

@@ -8,6 +8,7 @@ later steps, filters and groups can use the new columns.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlglot import exp
 
@@ -18,7 +19,7 @@ from logsheet.errors import InvalidQuery
 from logsheet.schema import ENGINE_TYPE, Column, Schema
 from logsheet.sqlnames import cast, col, func, lit, to_text
 
-Projection = list[tuple[str, exp.Expression, str]]
+Projection = list[tuple[str, exp.Expr, str]]
 
 MAX_SPLIT_PARTS = 256
 
@@ -28,7 +29,7 @@ def identity(schema: Schema) -> Projection:
 
 
 def apply_step(step: ir.Step, schema: Schema, dialect: Dialect) -> Projection:
-    handler = _HANDLERS.get(type(step))
+    handler: Any = _HANDLERS.get(type(step))
     if handler is None:
         raise InvalidQuery(f"unsupported step {getattr(step, 'kind', step)!r}")
     return handler(step, schema, dialect)
@@ -46,7 +47,7 @@ def _require(schema: Schema, name: str) -> Column:
     return column
 
 
-def _add(schema: Schema, new: list[tuple[str, exp.Expression, str]]) -> Projection:
+def _add(schema: Schema, new: Any) -> Projection:
     names = [n for n, _, _ in new]
     for name in names:
         if not name:
@@ -58,7 +59,7 @@ def _add(schema: Schema, new: list[tuple[str, exp.Expression, str]]) -> Projecti
     return identity(schema) + new
 
 
-def _replace(schema: Schema, name: str, expression: exp.Expression, type_: str) -> Projection:
+def _replace(schema: Schema, name: str, expression: exp.Expr, type_: str) -> Projection:
     return [(c.name, expression, type_) if c.name == name else (c.name, col(c.name), c.type) for c in schema]
 
 
@@ -130,7 +131,7 @@ def _cast(step: ir.Cast, schema: Schema, dialect: Dialect) -> Projection:
     source = _require(schema, step.column)
     if step.to not in _CAST_LOGICAL:
         raise InvalidQuery(f"cannot cast to {step.to!r}; types: {', '.join(_CAST_LOGICAL)}")
-    value: exp.Expression = col(source.name)
+    value: exp.Expr = col(source.name)
     if step.to in ("integer", "float", "boolean", "timestamp", "date") and source.type in ("text", "json"):
         value = exp.Trim(this=value)
     expression = cast(value, ENGINE_TYPE[step.to], safe=True)

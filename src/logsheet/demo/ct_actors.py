@@ -31,7 +31,7 @@ class Actor:
     gap: tuple[int, int] = (0, 30)
     hours: tuple[int, int] | None = None
     weekend: float = 1.0
-    error_rate: float = 0.02
+    error_rate: float = 0.03
     throttles: bool = False
     console_login: bool = False
 
@@ -90,7 +90,7 @@ def _service(service: str) -> MakeCaller:
     return lambda ids, ts: Caller(aws_service(service), service, service)
 
 
-_ALL_REGIONS = (("us-east-1", 5), ("us-west-2", 3), ("eu-west-1", 2))
+_ALL_REGIONS = (("us-east-1", 4), ("us-west-2", 3), ("eu-west-1", 3))
 _EC2_READS = (
     (compute.DESCRIBE_INSTANCES, 10),
     (compute.DESCRIBE_SECURITY_GROUPS, 5),
@@ -127,7 +127,7 @@ ACTORS: tuple[Actor, ...] = (
         regions=_ALL_REGIONS,
         burst=(10, 40),
         gap=(0, 3),
-        error_rate=0.03,
+        error_rate=0.05,
         throttles=True,
     ),
     Actor(
@@ -168,6 +168,7 @@ ACTORS: tuple[Actor, ...] = (
         0.09,
         _role("checkout-task-role", lambda ids: ids.hex(32), ("35.171.", "52.90."), ua.JAVA_ECS),
         _KMS + ((storage.GET_SECRET_VALUE, 3), (storage.SSM_GET_PARAMETERS, 4), (storage.GET_OBJECT, 3)),
+        regions=(("us-east-1", 1), ("us-west-2", 1)),
         burst=(2, 6),
         gap=(0, 10),
     ),

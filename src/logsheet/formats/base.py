@@ -59,7 +59,7 @@ class Detection:
 class Staged:
     """What a format hands back: the staged relation and what the sheet should know about it."""
 
-    select: exp.Expression
+    select: exp.Expr
     types: dict[str, str] = field(default_factory=dict)  # logical types the format knows (others: from engine)
     time_column: str | None = None
     dedupe_key: str | None = None  # e.g. CloudTrail's eventID

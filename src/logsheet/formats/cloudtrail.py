@@ -94,17 +94,17 @@ def record_type() -> str:
     return struct_type(fields)
 
 
-def output_columns() -> list[tuple[str, exp.Expression, str]]:
+def output_columns() -> list[tuple[str, exp.Expr, str]]:
     """(column name, expression over a record struct ``r``, logical type), in sheet order."""
     r = exp.column("r")
 
-    def field(*path: str) -> exp.Expression:
-        expression: exp.Expression = r
+    def field(*path: str) -> exp.Expr:
+        expression: exp.Expr = r
         for part in path:
             expression = exp.Dot(this=expression, expression=ident(part))
         return expression
 
-    out: list[tuple[str, exp.Expression, str]] = [("eventTime", cast(field("eventTime"), "TIMESTAMPTZ", safe=True), "timestamp")]
+    out: list[tuple[str, exp.Expr, str]] = [("eventTime", cast(field("eventTime"), "TIMESTAMPTZ", safe=True), "timestamp")]
     for f in TEXT_FIELDS:
         if f == "eventTime":
             continue
@@ -163,7 +163,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         selects.append(_select("salvaged", salvage_lines))
     if not selects:
         selects.append(_empty())
-    union: exp.Expression = selects[0]
+    union: exp.Expr = selects[0]
     for select in selects[1:]:
         union = exp.union(union, select, distinct=False)
     return Staged(select=union, types={n: t for n, _, t in output_columns()}, time_column="eventTime", dedupe_key="eventID")

@@ -112,7 +112,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         if c not in (SOURCE_COL, POS_COL)
     ]
     types = _infer_types(columns, table, ctx)
-    projections = [col(SOURCE_COL), col(POS_COL)]
+    projections: list[exp.Expr] = [col(SOURCE_COL), col(POS_COL)]
     for column in columns:
         engine = dict(_TRY_TYPES).get(types[column])
         value = col(column) if engine is None else cast(exp.Trim(this=col(column)), engine, safe=True)
@@ -173,7 +173,7 @@ def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def
 def _transcode(source: SourceFile, encoding: str, ctx: ReadContext) -> SourceFile:
     target = ctx.new_path(f"utf8-{source.id}", ".csv")
     with open_text(source) as raw, open(target, "w", encoding="utf-8", newline="") as out:
-        reader = codecs.getreader(encoding)(raw, errors="replace")
+        reader = codecs.getreader(encoding)(raw, "replace")
         while chunk := reader.read(1 << 20):
             out.write(chunk)
     return SourceFile(source.id, target, source.display, source.size, source.sha256)
@@ -183,7 +183,7 @@ def _infer_types(columns: list[str], table: exp.Table, ctx: ReadContext) -> dict
     """The narrowest type that every non-blank value of each column converts to."""
     if not columns:
         return {}
-    projections: list[exp.Expression] = []
+    projections: list[exp.Expr] = []
     for column in columns:
         value = exp.Nullif(this=exp.Trim(this=col(column)), expression=lit(""))
         projections.append(exp.Count(this=value))

@@ -19,15 +19,15 @@ _TEXT_IDS = {"uuid", "blob", "bit", "interval", "time", "time with time zone", "
 SYSTEM = (SOURCE_COL, POS_COL, "filename")
 
 
-def describe(con: duckdb.DuckDBPyConnection, select: exp.Expression) -> list[tuple[str, Any]]:
+def describe(con: duckdb.DuckDBPyConnection, select: exp.Expr) -> list[tuple[str, Any]]:
     """(name, DuckDBPyType) of a relation's columns, without running it."""
     relation = con.sql(select.sql("duckdb"))
     return list(zip(relation.columns, relation.types))
 
 
-def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Expression]], dict[str, str]]:
+def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Expr]], dict[str, str]]:
     """Projections (dotted name, expression) and logical types for a relation's data columns."""
-    out: list[tuple[str, exp.Expression]] = []
+    out: list[tuple[str, exp.Expr]] = []
     types: dict[str, str] = {}
     taken: set[str] = set()
     for name, type_ in columns:
@@ -39,9 +39,9 @@ def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Express
 
 def _walk(
     name: str,
-    expression: exp.Expression,
+    expression: exp.Expr,
     type_: Any,
-    out: list[tuple[str, exp.Expression]],
+    out: list[tuple[str, exp.Expr]],
     types: dict[str, str],
     taken: set[str],
 ) -> None:

@@ -86,7 +86,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     if not selects:
         empty = exp.select(exp.alias_(lit(None), "__source", quoted=True), exp.alias_(lit(None), POS_COL, quoted=True))
         return Staged(select=empty.where(exp.false()))
-    union: exp.Expression = selects[0]
+    union: exp.Expr = selects[0]
     for select in selects[1:]:
         union = exp.Union(this=union, expression=select, distinct=False, by_name=True)
     columns = describe(ctx.con, union)
@@ -119,7 +119,7 @@ def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
     ]
     reader = table_function("read_json", *args)
     if kind == "salvaged":
-        position: exp.Expression = col(POSITION_KEY)
+        position: exp.Expr = col(POSITION_KEY)
         inner = exp.select(exp.Star(**{"except": [col(POSITION_KEY)]}), exp.alias_(position, "__i")).from_(reader)
     else:
         inner = exp.select(

@@ -8,12 +8,12 @@ from logsheet.formats.base import POS_COL, SOURCE_COL, SourceFile
 from logsheet.sqlnames import col, func, ident, lit
 
 
-def named(name: str, value: exp.Expression) -> exp.Expression:
+def named(name: str, value: exp.Expr) -> exp.Expr:
     """A named table-function argument: ``name = value``."""
     return exp.EQ(this=exp.var(name), expression=value)
 
 
-def struct_literal(items: dict[str, str]) -> exp.Expression:
+def struct_literal(items: dict[str, str]) -> exp.Expr:
     """A DuckDB struct literal ``{'key': 'value', ...}`` (used for ``columns=`` of the readers)."""
     return exp.Struct(expressions=[exp.PropertyEQ(this=exp.Literal.string(k), expression=lit(v)) for k, v in items.items()])
 
@@ -33,11 +33,11 @@ def struct_type(fields: dict[str, str]) -> str:
     return built.sql("duckdb")
 
 
-def files_array(sources: list[SourceFile]) -> exp.Expression:
+def files_array(sources: list[SourceFile]) -> exp.Expr:
     return exp.Array(expressions=[lit(str(s.path)) for s in sources])
 
 
-def source_ids(sources: list[SourceFile], alias: str = "src") -> exp.Expression:
+def source_ids(sources: list[SourceFile], alias: str = "src") -> exp.Expr:
     """A derived table (path, id) to join a reader's ``filename`` column to source ids."""
     rows = [exp.Tuple(expressions=[lit(str(s.path)), lit(s.id)]) for s in sources]
     return exp.Values(
@@ -53,11 +53,11 @@ def with_source(select: exp.Select, sources: list[SourceFile], table: str = "x")
     return joined.select(exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True))
 
 
-def pos_alias(expression: exp.Expression) -> exp.Expression:
+def pos_alias(expression: exp.Expr) -> exp.Expr:
     return exp.alias_(expression, POS_COL, quoted=True)
 
 
-def table_function(name: str, *args: exp.Expression) -> exp.Table:
+def table_function(name: str, *args: exp.Expr) -> exp.Table:
     return exp.Table(this=func(name, *args))
 
 

@@ -194,7 +194,7 @@ def _write(
     """Write the sheet part; returns rows emitted and kept per source, and the part's schema."""
     if staged is None:
         return {}, {}, Schema([])
-    relation: exp.Expression = staged.select
+    relation: Any = staged.select
     emitted: dict[int, int] = {}
     if staged.dedupe_key:
         raw = target.with_name("raw.parquet")
@@ -224,7 +224,7 @@ def _write(
     return emitted, kept, schema
 
 
-def _deduplicated(raw: Path, key: str, existing: Any, ws: Workspace) -> exp.Expression:
+def _deduplicated(raw: Path, key: str, existing: Any, ws: Workspace) -> exp.Select:
     """Keep the first record of each key (by source and position); drop keys already in the sheet."""
     window = exp.Window(
         this=exp.RowNumber(),
@@ -240,12 +240,12 @@ def _deduplicated(raw: Path, key: str, existing: Any, ws: Workspace) -> exp.Expr
     return select
 
 
-def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expression, column: str = SOURCE_COL) -> dict[int, int]:
+def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr, column: str = SOURCE_COL) -> dict[int, int]:
     query = exp.select(col(column), exp.Count(this=exp.Star())).from_(table).group_by(col(column))
     return {int(s): int(n) for s, n in con.execute(query.sql("duckdb")).fetchall() if s is not None}
 
 
-def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expression, target: Path, progress: Progress | None) -> None:
+def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progress: Progress | None) -> None:
     copy = exp.Copy(
         this=exp.Subquery(this=select),
         kind=False,
