@@ -7,6 +7,7 @@ line on stderr and exit status 1 (2 for usage errors, as click does); never a tr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -45,6 +46,13 @@ class Group(click.Group):
             sys.exit(130)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback only on request
+            if os.environ.get("LOGSHEET_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}): {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+                " - please report it; set LOGSHEET_DEBUG=1 for the traceback"
+            )
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

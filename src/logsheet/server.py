@@ -35,8 +35,13 @@ class QueryRequest(BaseModel):
 
 def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     # No Swagger/ReDoc pages: they load scripts from a CDN, and logsheet makes no outside request.
-    app = FastAPI(title="logsheet", version="0.1.0", description="A big-data spreadsheet for incident-response logs.",
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="logsheet",
+        version="0.1.0",
+        description="A big-data spreadsheet for incident-response logs.",
+        docs_url=None,
+        redoc_url=None,
+    )
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Any:

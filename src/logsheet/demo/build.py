@@ -39,8 +39,7 @@ def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
         if ws.catalog.get_sheet(name) is not None:
             ws.delete_sheet(name)
         summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True})
-        yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, "
-               f"{summary.rejected:,} rejected")
+        yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected")
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
     yield "try: logsheet query cloudtrail --where \"eventName = 'RunInstances'\" --count"
 
@@ -52,5 +51,7 @@ def _check_replaceable(ws: Any, force: bool) -> None:
             continue
         imports = ws.catalog.imports(record.id)
         if not all(i["options"].get("demo") for i in imports):
-            raise LogsheetError(f"sheet {name!r} exists and is not the demo's; use --force to replace it, "
-                                "or point --home / LOGSHEET_HOME at another workspace")
+            raise LogsheetError(
+                f"sheet {name!r} exists and is not the demo's; use --force to replace it, "
+                "or point --home / LOGSHEET_HOME at another workspace"
+            )

@@ -23,10 +23,7 @@ def write_cloudtrail(root: Path, seed: int) -> list[Delivery]:
     sessions = web_sessions(ids)
     incident = incident_records(sessions, ids)
     records = (
-        background_records(ids, BACKGROUND_RECORDS)
-        + web_server_records(sessions, ids)
-        + hostile_records(ids)
-        + incident.records
+        background_records(ids, BACKGROUND_RECORDS) + web_server_records(sessions, ids) + hostile_records(ids) + incident.records
     )
     deliveries = plan_deliveries(records, ids.rng, incident.redelivered_ids, REDELIVERED_RECORDS)
     write_deliveries(root, deliveries, ids)

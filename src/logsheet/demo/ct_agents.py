@@ -7,9 +7,7 @@ import re
 from logsheet.demo.ct_record import EventKind
 
 AWS_CLI_MAC = "aws-cli/2.4.23 Python/3.8.8 Darwin/21.3.0 exe/x86_64 prompt/off command/{command}"
-AWS_CLI_LINUX = (
-    "aws-cli/2.4.23 Python/3.8.8 Linux/5.10.102-99.473.amzn2.x86_64 exe/x86_64.amzn.2 prompt/off command/{command}"
-)
+AWS_CLI_LINUX = "aws-cli/2.4.23 Python/3.8.8 Linux/5.10.102-99.473.amzn2.x86_64 exe/x86_64.amzn.2 prompt/off command/{command}"
 AWS_CLI_CI = "aws-cli/2.4.18 Python/3.8.8 Linux/5.11.0-1028-azure exe/x86_64.ubuntu.20 prompt/off command/{command}"
 BOTO3 = "Boto3/1.21.21 Python/3.9.10 Linux/5.10.102-99.473.amzn2.x86_64 Botocore/1.24.21"
 BOTO3_WINDOWS = "Boto3/1.20.54 Python/3.10.2 Windows/10 Botocore/1.23.54"
@@ -25,8 +23,7 @@ JAVA_ECS = (
     "java/11.0.14 vendor/Amazon.com_Inc. cfg/retry-mode/standard"
 )
 BROWSER = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/99.0.4844.74 Safari/537.36"
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/99.0.4844.74 Safari/537.36"
 )
 CONSOLE = "{console}"
 AWS_INTERNAL = "AWS Internal"

@@ -9,9 +9,11 @@ from itertools import accumulate
 
 from logsheet.demo import ct_agents as ua
 from logsheet.demo.clock import hour_of_day, is_weekend
-from logsheet.demo.ct_actors import ACTORS, Actor
+from logsheet.demo.ct_actor import Actor
 from logsheet.demo.ct_common import throttled
 from logsheet.demo.ct_console import console_login
+from logsheet.demo.ct_machines import MACHINES
+from logsheet.demo.ct_people import PEOPLE
 from logsheet.demo.ct_record import Caller, Draw, Error, EventKind, Record, make_record
 from logsheet.demo.ids import Ids
 from logsheet.demo.world import PERIOD_END, PERIOD_START
@@ -19,6 +21,7 @@ from logsheet.demo.world import PERIOD_END, PERIOD_START
 _OFF_HOURS = 0.04  # how active a person is outside their working hours
 _CONSOLE_INTERNAL = 0.2  # share of console calls that AWS proxies ("AWS Internal")
 _FAILED_LOGIN = 0.06
+ACTORS = MACHINES + PEOPLE
 
 
 def background_records(ids: Ids, count: int) -> list[Record]:

@@ -34,7 +34,9 @@ class Delivery:
     records: list[Record]
 
 
-def plan_deliveries(records: list[Record], rng: random.Random, must_redeliver: tuple[str, ...], redeliveries: int) -> list[Delivery]:
+def plan_deliveries(
+    records: list[Record], rng: random.Random, must_redeliver: tuple[str, ...], redeliveries: int
+) -> list[Delivery]:
     """Batch ``records`` into files, then deliver exactly ``redeliveries`` of them twice, ``must_redeliver`` included."""
     by_region: dict[str, list[Record]] = {}
     for rec in sorted(records, key=lambda r: str(r["eventTime"])):

@@ -36,10 +36,7 @@ class InstanceSession:
 
 def web_sessions(ids: Ids) -> list[InstanceSession]:
     """One credential refresh a few minutes into every hour of the period."""
-    return [
-        InstanceSession(hour + ids.rng.randint(60, 600), ids.access_key())
-        for hour in range(PERIOD_START, PERIOD_END, HOUR)
-    ]
+    return [InstanceSession(hour + ids.rng.randint(60, 600), ids.access_key()) for hour in range(PERIOD_START, PERIOD_END, HOUR)]
 
 
 def session_at(sessions: list[InstanceSession], ts: int) -> InstanceSession:
@@ -53,7 +50,9 @@ def web_server_records(sessions: list[InstanceSession], ids: Ids) -> list[Record
     for session in sessions:
         draw = Draw(ids.rng, ids, "us-east-1", session.created)
         call = assume_role_call(draw, WEB_ROLE, WEB_INSTANCE_ID, session.access_key)
-        records.append(make_record(ASSUME_ROLE, Caller(aws_service(_EC2), _EC2, _EC2), session.created, "us-east-1", call, ids, None))
+        records.append(
+            make_record(ASSUME_ROLE, Caller(aws_service(_EC2), _EC2, _EC2), session.created, "us-east-1", call, ids, None)
+        )
         caller = session.caller(WEB_PRIVATE_IP, ua.BOTO3, S3_VPC_ENDPOINT)
         for _ in range(READS_PER_HOUR):
             ts = session.created + ids.rng.randint(30, HOUR - 120)

@@ -15,9 +15,9 @@ FORMULA_MINUS = "-2+3"
 UNICODE_USER = "ïñtérnätiønål-用户-🙂"
 RTL_OVERRIDE = "uploads/invoice-\u202efdp.exe"
 CONTROL_CHARS = "line one\nline two\n\tindented\tcell\r\nend"
-QUOTES = "reports/it's \"final\" C:\\temp\\q.csv"
+QUOTES = 'reports/it\'s "final" C:\\temp\\q.csv'
 SQL_BUCKET = "x'; DROP TABLE sheets; --"
-LONG_VALUE = ("{\"Version\":\"2012-10-17\",\"Statement\":[" + "{\"Effect\":\"Allow\",\"Action\":\"s3:*\"}," * 700)[:20_000]
+LONG_VALUE = ('{"Version":"2012-10-17","Statement":[' + '{"Effect":"Allow","Action":"s3:*"},' * 700)[:20_000]
 
 SSH_XSS_USER = "<script>alert(1)</script>"
 SSH_DDE_USER = "=cmd|'/C calc'!A0"

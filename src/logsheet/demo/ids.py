@@ -22,7 +22,7 @@ _NOT_INTERNET = frozenset({0, 10, 100, 127, 169, 172, 192, 198, 203})
 
 def stable_id(prefix: str, name: str, length: int = 17) -> str:
     """An AWS-style id (``AIDA…``, ``AROA…``) that depends only on ``name``."""
-    digest = base64.b32encode(hashlib.sha256(name.encode()).digest()).decode()
+    digest = base64.b32encode(hashlib.sha256(f"{prefix}:{name}".encode()).digest()).decode()
     return prefix + digest[:length]
 
 

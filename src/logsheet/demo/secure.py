@@ -40,7 +40,7 @@ def write_secure(text_path: Path, rows_path: Path, events: list[SyslogEvent]) ->
     with text_path.open("w", encoding="utf-8", newline="\n") as text, rows_path.open("w", encoding="utf-8", newline="\n") as rows:
         for event in events:
             text.write(syslog_line(event) + "\n")
-            rows.write(json.dumps(syslog_row(event), ensure_ascii=False) + "\n")
+            rows.write(json.dumps(syslog_row(event), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def syslog_line(event: SyslogEvent) -> str:

@@ -10,6 +10,8 @@ from typing import NamedTuple
 from logsheet.demo.ssh_plan import MAX_AUTH_TRIES, Connection, Kind
 
 _PAM_FAILURE = "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}"
+_PAM_MORE = "PAM {more} more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}"
+_AS_ROOT = "  user=root"  # pam_unix separates it with two spaces
 _SUDO_COMMANDS = (
     "/bin/yum update",
     "/bin/systemctl restart nginx",
@@ -54,7 +56,13 @@ def _probe(conn: Connection, rng: random.Random) -> Lines:
     if style == 1:
         return [(conn.end, "sshd", f"Did not receive identification string from {where}")]
     if style == 2:
-        return [(conn.end, "sshd", f"Unable to negotiate with {where}: no matching key exchange method found. Their offer: {_KEX_OFFER} [preauth]")]
+        return [
+            (
+                conn.end,
+                "sshd",
+                f"Unable to negotiate with {where}: no matching key exchange method found. Their offer: {_KEX_OFFER} [preauth]",
+            )
+        ]
     return _bye(conn)
 
 
@@ -81,7 +89,7 @@ def _invalid_user(conn: Connection, rng: random.Random) -> Lines:
     ]
     lines += _failures(conn, f"Failed password for invalid user {conn.user} from {where} ssh2")
     if conn.failures > 1:
-        more = f"PAM {conn.failures - 1} more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={conn.src_ip}"
+        more = _PAM_MORE.format(more=conn.failures - 1, ip=conn.src_ip)
         lines.append((conn.end, "sshd", more))
     if rng.random() < 0.5:
         return lines + [(conn.end, "sshd", f"Connection closed by {where} [preauth]")]
@@ -90,10 +98,10 @@ def _invalid_user(conn: Connection, rng: random.Random) -> Lines:
 
 def _root_guess(conn: Connection, rng: random.Random) -> Lines:
     where = _where(conn)
-    pam_user = _PAM_FAILURE.format(ip=conn.src_ip) + "  user=root"
+    pam_user = _PAM_FAILURE.format(ip=conn.src_ip) + _AS_ROOT
     lines = [(conn.start + 1, "sshd", pam_user)]
     lines += _failures(conn, f"Failed password for root from {where} ssh2")
-    pam_rest = f"PAM {conn.failures - 1} more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={conn.src_ip}  user=root"
+    pam_rest = _PAM_MORE.format(more=conn.failures - 1, ip=conn.src_ip) + _AS_ROOT
     if conn.failures == MAX_AUTH_TRIES:
         return lines + [
             (conn.end, "sshd", f"error: maximum authentication attempts exceeded for root from {where} ssh2 [preauth]"),

@@ -103,7 +103,9 @@ def admin_sessions(rng: random.Random) -> list[Connection]:
         for _ in range(count):
             start = day + rng.randint(14 * HOUR, 22 * HOUR)
             ip = rng.choice((OFFICE_IP, VPN_IP))
-            sessions.append(Connection(Kind.KEY_LOGIN, ip, rng.randint(49152, 65000), start, start + rng.randint(300, 5400), "ec2-user"))
+            sessions.append(
+                Connection(Kind.KEY_LOGIN, ip, rng.randint(49152, 65000), start, start + rng.randint(300, 5400), "ec2-user")
+            )
     return sessions
 
 

@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.formats.flatten import guess_time_column
-from logsheet.formats.sql import files_array, named, struct_literal, table_function, with_source
+from logsheet.formats.sql import attach_source, files_array, named, struct_literal, table_function
 from logsheet.formats.stage import parquet_table
 from logsheet.sqlnames import cast, col, lit
 
@@ -147,11 +147,7 @@ def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def
         named("max_line_size", lit(64 * 1024 * 1024)),
     )
     numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), "__i")).from_(reader)
-    base = exp.select(
-        exp.alias_(exp.column("__i", "x"), POS_COL, quoted=True),
-        exp.Star(**{"except": [exp.column("__i"), exp.column("filename")]}),
-    ).from_(numbered.subquery("x"))
-    select = with_source(base, [readable], table="x")
+    select = attach_source(numbered, [readable])
     target = ctx.new_path(f"csv-{source.id}", ".parquet")
     copy = exp.Copy(
         this=select.subquery(),

@@ -17,7 +17,7 @@ from sqlglot import exp
 from logsheet.formats.base import POS_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.formats.cloudtrail import object_size
 from logsheet.formats.flatten import describe, flatten, guess_time_column
-from logsheet.formats.sql import files_array, named, table_function, with_source
+from logsheet.formats.sql import attach_source, files_array, named, table_function
 from logsheet.sqlnames import col, lit
 
 name = "json"
@@ -119,17 +119,11 @@ def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
     ]
     reader = table_function("read_json", *args)
     if kind == "salvaged":
-        position: exp.Expr = col(POSITION_KEY)
-        inner = exp.select(exp.Star(**{"except": [col(POSITION_KEY)]}), exp.alias_(position, "__i")).from_(reader)
+        numbered = exp.select(exp.Star(except_=[col(POSITION_KEY)]), exp.alias_(col(POSITION_KEY), "__i"))
     else:
-        inner = exp.select(
-            exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber(), partition_by=[exp.column("filename")]), "__i")
-        ).from_(reader)
-    base = exp.select(
-        exp.alias_(exp.column("__i", "x"), POS_COL, quoted=True),
-        exp.Star(**{"except": [exp.column("__i"), exp.column("filename")]}),
-    ).from_(inner.subquery("x"))
-    return with_source(base, sources, table="x")
+        window = exp.Window(this=exp.RowNumber(), partition_by=[exp.column("filename")])
+        numbered = exp.select(exp.Star(), exp.alias_(window, "__i"))
+    return attach_source(numbered.from_(reader), sources)
 
 
 def _python_decode(source: SourceFile, ctx: ReadContext) -> SourceFile | None:

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.formats.flatten import describe, flatten, guess_time_column
-from logsheet.formats.sql import files_array, named, table_function, with_source
+from logsheet.formats.sql import attach_source, files_array, named, table_function
 from logsheet.sqlnames import col
 
 name = "parquet"
@@ -27,12 +27,9 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         named("filename", exp.true()),
         named("file_row_number", exp.true()),
     )
-    base = exp.select(
-        exp.alias_(exp.Add(this=exp.column("file_row_number", "x"), expression=exp.Literal.number(1)), POS_COL, quoted=True),
-        exp.Star(**{"except": [exp.column("file_row_number"), exp.column("filename")]}),
-    )
-    base = base.from_(exp.select(exp.Star()).from_(reader).subquery("x"))
-    staged = with_source(base, sources, table="x")
+    position = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
+    numbered = exp.select(exp.Star(except_=[exp.column("file_row_number")]), exp.alias_(position, "__i"))
+    staged = attach_source(numbered.from_(reader), sources)
     projections, types = flatten(describe(ctx.con, staged))
     final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
     return Staged(select=final.from_(staged.subquery("u")), types=types, time_column=guess_time_column(types))

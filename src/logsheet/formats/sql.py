@@ -53,6 +53,18 @@ def with_source(select: exp.Select, sources: list[SourceFile], table: str = "x")
     return joined.select(exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True))
 
 
+def attach_source(numbered: exp.Select, sources: list[SourceFile]) -> exp.Select:
+    """For a reader select with ``filename`` and ``__i`` (position) columns: every column of the reader, plus
+    ``__source`` and ``__pos``, minus ``filename`` and ``__i``."""
+    joined = exp.select(
+        exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True),
+        exp.alias_(exp.column("__i", "x"), POS_COL, quoted=True),
+        exp.Column(this=exp.Star(), table=ident("x")),
+    ).from_(numbered.subquery("x"))
+    joined = joined.join(source_ids(sources), on=exp.EQ(this=exp.column("filename", "x"), expression=exp.column("path", "src")))
+    return exp.select(exp.Star(except_=[exp.column("__i"), exp.column("filename")])).from_(joined.subquery("j"))
+
+
 def pos_alias(expression: exp.Expr) -> exp.Expr:
     return exp.alias_(expression, POS_COL, quoted=True)
 
