@@ -164,7 +164,7 @@ def test_hostile_values_are_planted_in_background_records_only(unique: list[Reco
     is_incident = [rec["sourceIPAddress"] == ATTACKER_API_IP or rec["eventName"] == "RunInstances" for rec in unique]
     incident = [rec for rec, flag in zip(unique, is_incident, strict=True) if flag]
     background = [rec for rec, flag in zip(unique, is_incident, strict=True) if not flag]
-    planted = set(FACTS.hostile_strings[:-2])
+    planted = set(FACTS.hostile_cloudtrail)
     found = {value for rec in background for value in _strings(rec) if value in planted}
     assert found == planted
     in_incident = {value for rec in incident for value in _strings(rec)}
@@ -211,7 +211,7 @@ def test_secure_rows_mirror_the_log(files: DemoFiles, secure_lines: list[str]) -
         tag = row["program"] if row["pid"] is None else f"{row['program']}[{row['pid']}]"
         assert line.endswith(f" {row['host']} {tag}: {row['message']}")
     messages = "\n".join(row["message"] for row in rows)
-    for name in FACTS.hostile_strings[-2:]:
+    for name in FACTS.hostile_secure:
         assert f"Invalid user {name} from " in messages
 
 

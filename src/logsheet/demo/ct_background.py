@@ -50,7 +50,7 @@ def _session(actor: Actor, ids: Ids) -> Iterator[Record]:
             return
         kind = rng.choices(kinds, weights)[0]
         where = "us-east-1" if kind.global_region else region
-        call = kind.draw_call(Draw(rng, ids, where, ts))
+        call = kind.draw_call(Draw(ids, where, ts))
         yield make_record(kind, _as_sent(caller, kind, rng), ts, where, call, ids, _error(actor, kind, rng))
 
 

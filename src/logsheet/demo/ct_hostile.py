@@ -55,8 +55,8 @@ _BUCKET = {"bucketName": hostile.SQL_BUCKET, "Host": "s3.amazonaws.com"}
 
 # (kind, parameters, user agent, error)
 _FUZZ_STEPS: tuple[tuple[EventKind, Build, str, Error | None], ...] = (
-    (iam.GET_CALLER_IDENTITY, fixed(None), hostile.XSS_IMG, None),
-    (compute.DESCRIBE_REGIONS, fixed({"regionSet": {}}), hostile.XSS_SCRIPT, None),
+    (iam.GET_CALLER_IDENTITY, iam.GET_CALLER_IDENTITY.draw_call, hostile.XSS_IMG, None),
+    (compute.DESCRIBE_REGIONS, compute.DESCRIBE_REGIONS.draw_call, hostile.XSS_SCRIPT, None),
     (compute.CREATE_TAGS, _tag(hostile.FORMULA_HYPERLINK), ua.BOTO3, None),
     (compute.CREATE_TAGS, _tag(hostile.FORMULA_DDE), ua.BOTO3, None),
     (compute.CREATE_TAGS, _tag(hostile.FORMULA_AT), ua.BOTO3, None),
@@ -77,11 +77,11 @@ def hostile_records(ids: Ids) -> list[Record]:
     ts = _FUZZ_START
     for kind, build, agent, error in _FUZZ_STEPS:
         ts += ids.rng.randint(1, 9)
-        call = build(Draw(ids.rng, ids, "us-east-1", ts))
+        call = build(Draw(ids, "us-east-1", ts))
         records.append(make_record(kind, dataclasses.replace(fuzzer, user_agent=agent), ts, "us-east-1", call, ids, error))
     user = iam_user(hostile.UNICODE_USER, stable_id("AKIA", hostile.UNICODE_USER, 16))
     for kind in _UNICODE_STEPS:
         ts += ids.rng.randint(20, 300)
         caller = Caller(user, "198.51.100.31", ua.render(ua.AWS_CLI_MAC, kind))
-        records.append(make_record(kind, caller, ts, "us-east-1", kind.draw_call(Draw(ids.rng, ids, "us-east-1", ts)), ids, None))
+        records.append(make_record(kind, caller, ts, "us-east-1", kind.draw_call(Draw(ids, "us-east-1", ts)), ids, None))
     return records

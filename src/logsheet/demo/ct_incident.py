@@ -71,8 +71,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Incident:
+    """The incident's records, and the eventIDs CloudTrail must deliver a second time."""
+
     records: list[Record]
-    redelivered_ids: tuple[str, ...]  # eventIDs that must also be delivered a second time
+    redelivered_ids: tuple[str, ...]
 
 
 def _launch(launch: Launch) -> Callable[[Draw], Call]:
@@ -124,7 +126,7 @@ def incident_records(sessions: list[InstanceSession], ids: Ids) -> Incident:
 
 
 def _record(step: Step, caller: Caller, ids: Ids) -> Record:
-    call = step.build(Draw(ids.rng, ids, "us-east-1", step.ts))
+    call = step.build(Draw(ids, "us-east-1", step.ts))
     sent = dataclasses.replace(caller, user_agent=ua.render(caller.user_agent, step.kind))
     return make_record(step.kind, sent, step.ts, "us-east-1", call, ids, step.error)
 

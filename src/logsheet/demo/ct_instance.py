@@ -48,7 +48,7 @@ def web_server_records(sessions: list[InstanceSession], ids: Ids) -> list[Record
     """Per session: EC2's ``AssumeRole`` that issued the key, then the app's reads with it."""
     records: list[Record] = []
     for session in sessions:
-        draw = Draw(ids.rng, ids, "us-east-1", session.created)
+        draw = Draw(ids, "us-east-1", session.created)
         call = assume_role_call(draw, WEB_ROLE, WEB_INSTANCE_ID, session.access_key)
         records.append(
             make_record(ASSUME_ROLE, Caller(aws_service(_EC2), _EC2, _EC2), session.created, "us-east-1", call, ids, None)
@@ -56,6 +56,6 @@ def web_server_records(sessions: list[InstanceSession], ids: Ids) -> list[Record
         caller = session.caller(WEB_PRIVATE_IP, ua.BOTO3, S3_VPC_ENDPOINT)
         for _ in range(READS_PER_HOUR):
             ts = session.created + ids.rng.randint(30, HOUR - 120)
-            read = object_call(Draw(ids.rng, ids, "us-east-1", ts), _STATIC_BUCKET, f"static/img/{ids.hex(10)}.png", upload=False)
+            read = object_call(Draw(ids, "us-east-1", ts), _STATIC_BUCKET, f"static/img/{ids.hex(10)}.png", upload=False)
             records.append(make_record(GET_OBJECT, caller, ts, "us-east-1", read, ids, None))
     return records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from logsheet.demo.ct_common import ACCESS_DENIED_EXCEPTION, NO_SUCH_BUCKET, S3_DENIED, fixed, pick
@@ -56,7 +57,7 @@ def object_call(draw: Draw, bucket: str, key: str, *, upload: bool) -> Call:
     return Call(params, None, resources, moved)
 
 
-def _bucket_call(subresource: str) -> Any:
+def _bucket_call(subresource: str) -> Callable[[Draw], Call]:
     def build(draw: Draw) -> Call:
         bucket = pick(draw, BUCKETS)
         params = {"bucketName": bucket, "Host": f"{bucket}.s3.amazonaws.com", subresource: ""}
@@ -66,7 +67,7 @@ def _bucket_call(subresource: str) -> Any:
     return build
 
 
-def _object(upload: bool) -> Any:
+def _object(upload: bool) -> Callable[[Draw], Call]:
     return lambda draw: object_call(draw, pick(draw, BUCKETS), object_key(draw), upload=upload)
 
 

@@ -51,11 +51,13 @@ MACHINES: tuple[Actor, ...] = (
         + (
             (compute.DESCRIBE_SNAPSHOTS, 2),
             (compute.DESCRIBE_ASGS, 3),
+            (compute.DESCRIBE_SCALING_ACTIVITIES, 1),
             (compute.DESCRIBE_LOAD_BALANCERS, 2),
             (compute.DESCRIBE_TARGET_HEALTH, 2),
             (iam.DESCRIBE_ALARMS, 3),
             (compute.LIST_FUNCTIONS, 2),
             (storage.GET_BUCKET_ACL, 1),
+            (storage.GET_BUCKET_LOCATION, 1),
             (storage.GET_BUCKET_POLICY, 1),
             (storage.GET_BUCKET_ENCRYPTION, 1),
             (iam.LIST_USERS, 1),

@@ -32,6 +32,7 @@ PEOPLE: tuple[Actor, ...] = (
             (iam.GET_CALLER_IDENTITY, 2),
             (storage.DESCRIBE_LOG_GROUPS, 2),
             (iam.GET_ROLE, 1),
+            (iam.GET_USER, 1),
         ),
         burst=(1, 12),
         gap=(2, 90),

@@ -31,10 +31,13 @@ _TLS = (
 class Draw:
     """What a request-parameter builder may draw on: randomness, the region and the time."""
 
-    rng: random.Random
     ids: Ids
     region: str
     ts: int
+
+    @property
+    def rng(self) -> random.Random:
+        return self.ids.rng
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class EventKind:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who makes a request and from where; ``user_agent`` may hold a ``{command}`` placeholder."""
+    """Who makes a request and from where; ``user_agent`` may be a template that ``ct_agents.render`` fills."""
 
     identity: Identity
     source_ip: str

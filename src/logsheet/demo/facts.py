@@ -52,12 +52,17 @@ class DemoFacts:
     # VPC flow logs
     vpcflow_rows: int
     vpcflow_attacker_ssh_rows: int
-    # Planted hostile values: CloudTrail's, then secure's.
-    hostile_strings: tuple[str, ...]
+    # Planted hostile values, in background records only.
+    hostile_cloudtrail: tuple[str, ...]
+    hostile_secure: tuple[str, ...]
+
+    @property
+    def hostile_strings(self) -> tuple[str, ...]:
+        return self.hostile_cloudtrail + self.hostile_secure
 
 
 FACTS = DemoFacts(
-    cloudtrail_files=1193,
+    cloudtrail_files=1192,
     cloudtrail_raw_records=49_002,
     cloudtrail_duplicates=490,
     cloudtrail_unique_records=48_512,
@@ -82,5 +87,6 @@ FACTS = DemoFacts(
     root_login_time="2022-03-22T15:40:17Z",
     vpcflow_rows=120_000,
     vpcflow_attacker_ssh_rows=93,
-    hostile_strings=hostile.CLOUDTRAIL + hostile.SECURE,
+    hostile_cloudtrail=hostile.CLOUDTRAIL,
+    hostile_secure=hostile.SECURE,
 )

@@ -49,7 +49,8 @@ def measure(deliveries: list[Delivery], events: list[SyslogEvent], rows: list[Fl
         root_login_time=iso_z(accepted[0].ts) if accepted else "",
         vpcflow_rows=len(rows),
         vpcflow_attacker_ssh_rows=sum(row.src == SSH_ATTACKER_IP and row.dport == 22 for row in rows),
-        hostile_strings=hostile.CLOUDTRAIL + hostile.SECURE,
+        hostile_cloudtrail=hostile.CLOUDTRAIL,
+        hostile_secure=hostile.SECURE,
     )
 
 

@@ -182,6 +182,5 @@ class Filler:
         proto, port = self.rng.choice(_SCANNED)
         packets = self.rng.randint(1, 3)
         source_port = 0 if proto == ICMP else self.rng.randint(1024, 65535)
-        row = FlowRow(WEB_ENI_ID, self.ids.public_ipv4(), WEB_PRIVATE_IP, source_port, port, proto, packets,
-                      packets * self.rng.randint(40, 60), start, self._until(start, 30), "REJECT", "OK")  # fmt: skip
-        return [row]
+        source, size, end = self.ids.public_ipv4(), packets * self.rng.randint(40, 60), self._until(start, 30)
+        return [FlowRow(WEB_ENI_ID, source, WEB_PRIVATE_IP, source_port, port, proto, packets, size, start, end, "REJECT", "OK")]

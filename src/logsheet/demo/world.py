@@ -45,5 +45,3 @@ OFFICE_IP = "203.0.113.45"
 VPN_IP = "203.0.113.71"
 HOME_IP = "198.51.100.23"
 FUZZER_IP = "198.51.100.200"
-
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
