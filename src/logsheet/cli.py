@@ -85,11 +85,31 @@ def main(ctx: click.Context, home: str | None) -> None:
     "parquet, text (syslog and vpcflow are announced for a later version).",
 )
 @click.option("--append", is_flag=True, help="Add the files to an existing sheet.")
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Keep records delivered twice (CloudTrail: same eventID); by default they are removed and counted.",
+)
+@click.option(
+    "--year", type=int, help="Year of syslog timestamps that have none (default: inferred from the file's modification time)."
+)
+@click.option("--timezone", "tz", help="Time zone of timestamps without one, e.g. Europe/Paris (default: UTC).")
+@click.option("--fields", help="VPC flow log field names, space or comma separated, for files without a header.")
 @click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def import_(
-    ctx: click.Context, paths: tuple[Path, ...], sheet: str | None, fmt: str | None, append: bool, as_json: bool, quiet: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    sheet: str | None,
+    fmt: str | None,
+    append: bool,
+    keep_duplicates: bool,
+    year: int | None,
+    tz: str | None,
+    fields: str | None,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Import files, folders (recursively), .gz, .zip and .tar archives into a sheet.
 
@@ -100,7 +120,8 @@ def import_(
 
     ws = _workspace(ctx)
     with ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty()) as bar:
-        summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, progress=bar.update)
+        options = import_options(keep_duplicates, year, tz, fields)
+        summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     else:
@@ -116,6 +137,20 @@ def import_(
         )
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def import_options(keep_duplicates: bool, year: int | None, tz: str | None, fields: str | None) -> dict[str, Any]:
+    """The format options of an import, as the Python API takes them (``options=``)."""
+    options: dict[str, Any] = {}
+    if keep_duplicates:
+        options["keep_duplicates"] = True
+    if year is not None:
+        options["year"] = year
+    if tz:
+        options["timezone"] = tz
+    if fields:
+        options["fields"] = [f for f in fields.replace(",", " ").split() if f]
+    return options
 
 
 # ------------------------------------------------------------------------------------------------- sheets

@@ -20,6 +20,9 @@ FORMATS: dict[str, Any] = {m.name: m for m in (cloudtrail, jsonfmt, csvfmt, parq
 PLANNED = {"syslog": "syslog / auth.log / secure", "vpcflow": "AWS VPC flow logs"}
 
 
+CERTAIN = 0.95  # a sniff this sure needs no second opinion
+
+
 def get(name: str) -> Any:
     if name in FORMATS:
         return FORMATS[name]
@@ -52,4 +55,6 @@ def detect(sample_: Sample) -> Detection:
         found = module.sniff(sample_)
         if found is not None and found.confidence > best.confidence:
             best = found
+        if best.confidence >= CERTAIN:
+            break
     return best

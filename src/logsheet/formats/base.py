@@ -65,6 +65,7 @@ class Staged:
     dedupe_key: str | None = None  # e.g. CloudTrail's eventID
     notes: dict[int, str] = field(default_factory=dict)  # per source id, e.g. "digest file skipped"
     skipped: dict[int, int] = field(default_factory=dict)  # per source id: records recognised and skipped
+    materialized: bool = False  # the select reads staging Parquet already (no need to stage it again)
 
 
 RejectFn = Callable[[SourceFile, int, str, str], None]

@@ -24,10 +24,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from sqlglot import exp
 
 from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.formats.sql import files_array, named, struct_literal, struct_type, table_function, with_source
+from logsheet.formats.stage import copy_to_parquet, parquet_table
 from logsheet.sqlnames import cast, col, ident, lit
 
 name = "cloudtrail"
@@ -153,20 +155,38 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     groups: dict[str, list[SourceFile]] = {"records": [], "array": [], "lines": []}
     for source in sources:
         groups[layout(source)].append(source)
-    selects: list[exp.Select] = []
-    salvage_lines: list[SourceFile] = []
+    parts: list[Path] = []
+    salvaged: list[SourceFile] = []
     for kind, members in groups.items():
-        good = _drop_unreadable(kind, members, ctx, salvage_lines)
-        if good:
-            selects.append(_select(kind, good))
-    if salvage_lines:
-        selects.append(_select("salvaged", salvage_lines))
-    if not selects:
-        selects.append(_empty())
-    union: exp.Expr = selects[0]
-    for select in selects[1:]:
-        union = exp.union(union, select, distinct=False)
-    return Staged(select=union, types={n: t for n, _, t in output_columns()}, time_column="eventTime", dedupe_key="eventID")
+        if members:
+            parts += _stage(kind, members, ctx, salvaged)
+    if salvaged:
+        target = ctx.new_path("cloudtrail-salvaged", ".parquet")
+        copy_to_parquet(ctx.con, _select("salvaged", salvaged), target)
+        parts.append(target)
+    select = exp.select(exp.Star()).from_(parquet_table(parts)) if parts else _empty()
+    types = {n: t for n, _, t in output_columns()}
+    return Staged(select=select, types=types, time_column="eventTime", dedupe_key="eventID", materialized=True)
+
+
+def _stage(kind: str, members: list[SourceFile], ctx: ReadContext, salvaged: list[SourceFile]) -> list[Path]:
+    """Read a batch in one pass; a file DuckDB refuses is named by its error, salvaged in Python and left out
+    of the next attempt."""
+    good = list(members)
+    while good:
+        target = ctx.new_path(f"cloudtrail-{kind}", ".parquet")
+        try:
+            copy_to_parquet(ctx.con, _select(kind, good), target)
+            return [target]
+        except duckdb.Error as exc:
+            bad = _blamed(str(exc), good) or _first_unreadable(kind, good, ctx)
+            if bad is None:
+                raise
+            good.remove(bad)
+            recovered = salvage(bad, ctx)
+            if recovered is not None:
+                salvaged.append(recovered)
+    return []
 
 
 def _reader(kind: str, sources: list[SourceFile]) -> exp.Table:
@@ -232,25 +252,6 @@ def _empty() -> exp.Select:
     types = {"timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN", "text": "VARCHAR", "json": "JSON"}
     columns += [exp.alias_(cast(exp.Null(), types[t]), n, quoted=True) for n, _, t in output_columns()]
     return exp.select(*columns).where(exp.false())
-
-
-def _drop_unreadable(kind: str, members: list[SourceFile], ctx: ReadContext, salvaged: list[SourceFile]) -> list[SourceFile]:
-    """Probe the files with DuckDB; a file it cannot read is salvaged in Python and left out of the batch."""
-    good = list(members)
-    while good:
-        probe = exp.select(exp.Count(this=exp.Star())).from_(_select(kind, good).subquery("p"))
-        try:
-            ctx.con.execute(probe.sql("duckdb")).fetchall()
-            return good
-        except Exception as exc:  # noqa: BLE001 - any reader failure: find the file, salvage it
-            bad = _blamed(str(exc), good) or _first_unreadable(kind, good, ctx)
-            if bad is None:
-                raise
-            good.remove(bad)
-            target = salvage(bad, ctx)
-            if target is not None:
-                salvaged.append(target)
-    return good
 
 
 def _blamed(message: str, sources: list[SourceFile]) -> SourceFile | None:

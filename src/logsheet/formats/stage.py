@@ -54,6 +54,21 @@ class StageWriter:
             self._writer.close()
 
 
+def copy_to_parquet(con: Any, select: exp.Expr, target: Path) -> None:
+    """``COPY (select) TO target`` as zstd Parquet."""
+    copy = exp.Copy(
+        this=exp.Subquery(this=select),
+        kind=False,
+        files=[lit(str(target))],
+        params=[
+            exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET")),
+            exp.CopyParameter(this=exp.var("COMPRESSION"), expression=exp.var("ZSTD")),
+            exp.CopyParameter(this=exp.var("ROW_GROUP_SIZE"), expression=lit(122_880)),
+        ],
+    )
+    con.execute(copy.sql("duckdb"))
+
+
 def parquet_table(paths: list[Path]) -> exp.Table:
     files = exp.Array(expressions=[lit(str(p)) for p in paths])
     return table_function("read_parquet", files, named("union_by_name", exp.true()))

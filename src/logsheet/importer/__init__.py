@@ -108,6 +108,8 @@ def run_import(
         ctx = ReadContext(con=con, staging=staging, reject=rejects, options=dict(options or {}))
         _report(progress, "reading", 0, 1)
         staged = module.read(accepted, ctx) if accepted else None
+        if staged is not None and ctx.options.get("keep_duplicates"):
+            staged.dedupe_key = None
         data_path = staging / "data.parquet"
         emitted, kept, schema = _write(con, staged, data_path, existing, ws, progress)
         reject_count = rejects.close()
@@ -197,10 +199,14 @@ def _write(
     relation: Any = staged.select
     emitted: dict[int, int] = {}
     if staged.dedupe_key:
-        raw = target.with_name("raw.parquet")
-        _copy(con, exp.select(exp.Star()).from_(relation.subquery("s")), raw, progress)
+        if staged.materialized:
+            raw: exp.Expr = staged.select.subquery("raw")
+        else:
+            raw_path = target.with_name("raw.parquet")
+            _copy(con, exp.select(exp.Star()).from_(relation.subquery("s")), raw_path, progress)
+            raw = parquet_table([raw_path])
         relation = _deduplicated(raw, staged.dedupe_key, existing, ws)
-        emitted = _per_source(con, parquet_table([raw]))
+        emitted = _per_source(con, raw)
     names = [
         c
         for c in con.sql(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0).sql("duckdb")).columns
@@ -224,7 +230,7 @@ def _write(
     return emitted, kept, schema
 
 
-def _deduplicated(raw: Path, key: str, existing: Any, ws: Workspace) -> exp.Select:
+def _deduplicated(raw: exp.Expr, key: str, existing: Any, ws: Workspace) -> exp.Select:
     """Keep the first record of each key (by source and position); drop keys already in the sheet."""
     window = exp.Window(
         this=exp.RowNumber(),
@@ -232,7 +238,7 @@ def _deduplicated(raw: Path, key: str, existing: Any, ws: Workspace) -> exp.Sele
         order=exp.Order(expressions=[exp.Ordered(this=col(SOURCE_COL)), exp.Ordered(this=col(POS_COL))]),
     )
     first = exp.or_(exp.Is(this=col(key), expression=exp.Null()), exp.EQ(this=window, expression=lit(1)))
-    select = exp.select(exp.Star()).from_(parquet_table([raw])).qualify(first)
+    select = exp.select(exp.Star()).from_(raw).qualify(first)
     if existing is not None and existing.data_paths() and key in existing.schema:
         previous = exp.select(col(key)).from_(parquet_table([ws.root / p for p in existing.data_paths()]))
         previous = previous.where(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())))
