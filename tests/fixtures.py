@@ -172,8 +172,8 @@ def write_tar(
 ) -> Path:
     """A tar (gzipped when the name ends in .gz/.tgz) with regular members, symlinks and hard links."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
-    with tarfile.open(path, mode) as archive:
+    compressed = path.name.endswith((".gz", ".tgz"))
+    with tarfile.open(path, "w:gz") if compressed else tarfile.open(path, "w") as archive:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)

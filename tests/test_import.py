@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from fixtures import (
     START,
     ct_record,
@@ -33,7 +34,6 @@ from fixtures import (
     write_tar,
     write_zip,
 )
-
 from logsheet.errors import ImportFailed, LogsheetError
 from logsheet.workspace import Workspace, build_query
 
@@ -69,7 +69,9 @@ def test_cloudtrail_s3_tree_counts(ws: Workspace, inputs: Path) -> None:
     assert len(summary.sources) == 240
     assert ws.count("ct") == 720
     by_name = ws.query("ct", build_query(group_by=["eventName"]))
-    assert dict(by_name.rows) == {name: 144 for name in ("RunInstances", "ListBuckets", "DescribeInstances", "GetObject", "AssumeRole")}
+    assert dict(by_name.rows) == {
+        name: 144 for name in ("RunInstances", "ListBuckets", "DescribeInstances", "GetObject", "AssumeRole")
+    }
     assert ws.count("ct", build_query(where="requestParameters.bucketName = 'bucket-1'")) == 240
     assert ws.count("ct", build_query(where="userIdentity.userName = 'user1' and readOnly = false")) == 360
     first = ws.query("ct", build_query(sort=["eventTime"], columns=["eventTime", "eventID"]), limit=1).rows[0]
@@ -102,8 +104,15 @@ def test_cloudtrail_quirks(ws: Workspace, inputs: Path) -> None:
         old_ct_record(1),
         ct_record(2, requestParameters=None, sourceIPAddress="autoscaling.amazonaws.com"),
         ct_record(3, sourceIPAddress="AWS Internal", readOnly="true"),  # readOnly as a string
-        ct_record(4, errorCode="AccessDenied", errorMessage="not allowed", userIdentity={"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}),
-        ct_record(5, requestID="0e3a2c1f-0000-4000-8000-000000000005", resources=[{"ARN": "arn:aws:s3:::b", "type": "AWS::S3::Bucket"}]),
+        ct_record(
+            4,
+            errorCode="AccessDenied",
+            errorMessage="not allowed",
+            userIdentity={"type": "AWSService", "invokedBy": "ec2.amazonaws.com"},
+        ),
+        ct_record(
+            5, requestID="0e3a2c1f-0000-4000-8000-000000000005", resources=[{"ARN": "arn:aws:s3:::b", "type": "AWS::S3::Bucket"}]
+        ),
         ct_record(6, additionalEventData={"x": [1, 2]}, responseElements={"instancesSet": {"items": [{"instanceId": "i-1"}]}}),
     ]
     write_gz_json(ct_s3_key(inputs, START, 1), {"Records": records})
@@ -111,7 +120,10 @@ def test_cloudtrail_quirks(ws: Workspace, inputs: Path) -> None:
     assert summary.rows == 6 and summary.rejected == 0
     page = ws.query(
         "ct",
-        build_query(columns=["eventVersion", "readOnly", "eventType", "recipientAccountId", "requestParameters", "sourceIPAddress"], sort=["eventID"]),
+        build_query(
+            columns=["eventVersion", "readOnly", "eventType", "recipientAccountId", "requestParameters", "sourceIPAddress"],
+            sort=["eventID"],
+        ),
     )
     assert page.rows[0][:4] == ("1.02", None, None, None)  # old eventVersion: the newer fields are blank
     assert page.rows[1][4] is None and page.rows[1][5] == "autoscaling.amazonaws.com"
@@ -156,13 +168,6 @@ def test_missing_comma_between_records(ws: Workspace, inputs: Path) -> None:
     assert_accounting(ws, "ct")
 
 
-@pytest.mark.xfail(
-    reason="BUG: formats/cloudtrail.py scan_records reports a truncated last record twice: once as 'malformed JSON "
-    "in record N' and again as 'unexpected text after the records' (the loop breaks with i still at the broken "
-    "record, and the tail check re-reports the same span), so one lost record counts as 2 rejects and "
-    "records_read is 4 for a file of 3 records",
-    strict=True,
-)
 def test_truncated_records_file_is_one_reject(ws: Workspace, inputs: Path) -> None:
     write_ct_tree(inputs, files=2, per_file=3)
     text = records_text([ct_record(100 + i) for i in range(3)])
@@ -186,13 +191,6 @@ def test_truncated_records_file_keeps_whole_records(ws: Workspace, inputs: Path)
     assert_accounting(ws, "ct")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a .json.gz whose gzip stream is cut short (an interrupted download) aborts the whole import: "
-    "formats/__init__.py sample() turns the EOFError into LogsheetError('cannot read ...') during detection, and "
-    "with --format cloudtrail the EOFError escapes from cloudtrail.layout()/open_text as a raw traceback; the good "
-    "files are never imported and the truncated file's whole records are not salvaged",
-    strict=True,
-)
 def test_truncated_gzip_among_good_files(ws: Workspace, inputs: Path) -> None:
     write_ct_tree(inputs, files=4, per_file=3)
     data = gzip.compress(records_text([ct_record(100 + i) for i in range(50)]).encode())
@@ -241,12 +239,6 @@ def test_non_object_record_is_a_reject(ws: Workspace, inputs: Path) -> None:
     assert_accounting(ws, "ct")
 
 
-@pytest.mark.xfail(
-    reason="BUG (design question): JSON that holds no CloudTrail fields at all, imported with --format cloudtrail, "
-    "becomes rows whose every column is blank (formats/cloudtrail.py reads it with an explicit schema and never "
-    "checks that a record has eventID/eventName/eventTime); such records should be rejects with a reason",
-    strict=True,
-)
 def test_json_without_cloudtrail_fields_forced_as_cloudtrail(ws: Workspace, inputs: Path) -> None:
     write_gz_json(ct_s3_key(inputs, START, 1), {"Records": [ct_record(1)]})
     write_ndjson(inputs / "other.json", [{"a": 1}, {"b": 2}])
@@ -262,7 +254,13 @@ def test_zip_with_hostile_member_names(ws: Workspace, tmp_path: Path, inputs: Pa
 
     archive = write_zip(
         inputs / "logs.zip",
-        {"../../evil.json": doc(0), "/abs/x.json": doc(10), "ok/dir/a.json": doc(20), ".hidden.json": b"{}", "__MACOSX/._a.json": b"x"},
+        {
+            "../../evil.json": doc(0),
+            "/abs/x.json": doc(10),
+            "ok/dir/a.json": doc(20),
+            ".hidden.json": b"{}",
+            "__MACOSX/._a.json": b"x",
+        },
     )
     before = {p for p in tmp_path.rglob("*") if not p.is_relative_to(tmp_path / "logsheet-home")}
     summary = ws.import_paths([archive], sheet="z")
@@ -282,12 +280,6 @@ def test_zip_with_hostile_member_names(ws: Workspace, tmp_path: Path, inputs: Pa
     assert list((ws.root / "staging").iterdir()) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: importer/discover.py _hidden() splits member names on '/' only, so a zip member named "
-    "'..\\\\..\\\\win.json' (Windows separators) is one part starting with '.', taken for a hidden file and "
-    "silently dropped (no reject, no note), although safe_member_name() already maps it to 'win.json'",
-    strict=True,
-)
 def test_zip_member_with_windows_traversal_name_is_imported(ws: Workspace, inputs: Path) -> None:
     archive = write_zip(inputs / "logs.zip", {"..\\..\\win.json": json.dumps({"Records": [ct_record(1)]}).encode()})
     summary = ws.import_paths([archive], sheet="z")
@@ -378,12 +370,6 @@ def test_json_scalars_become_a_value_column(ws: Workspace, inputs: Path) -> None
     assert len(summary.columns) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: formats/flatten.py maps DuckDB's HUGEINT to text; DuckDB's JSON reader infers HUGEINT for an "
-    "integer field holding both negative and positive values (e.g. [5, -1]), so such a column becomes text and "
-    "'n > 5' compares as text ('12' < '5')",
-    strict=True,
-)
 def test_json_integers_with_negative_values_stay_integers(ws: Workspace, inputs: Path) -> None:
     write_ndjson(inputs / "n.ndjson", [{"n": 5}, {"n": -1}, {"n": 12}])
     summary = ws.import_paths([inputs / "n.ndjson"], sheet="n")
@@ -391,13 +377,6 @@ def test_json_integers_with_negative_values_stay_integers(ws: Workspace, inputs:
     assert ws.count("n", build_query(where="n > 5")) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: a JSON or CSV field named 'filename' (common in logs) makes the import crash with a raw "
-    "duckdb.BinderException ('Option filename adds column \"filename\", but a column with this name is also in the "
-    "file'): jsonfmt/csvfmt/parquetfmt call read_json/read_csv/read_parquet with filename=TRUE; they should name "
-    "that helper column something that cannot clash",
-    strict=True,
-)
 @pytest.mark.parametrize("kind", ["ndjson", "csv"])
 def test_data_column_named_filename(ws: Workspace, inputs: Path, kind: str) -> None:
     if kind == "ndjson":
@@ -504,12 +483,13 @@ def test_text_lines(ws: Workspace, inputs: Path) -> None:
     ]
 
 
-def test_unknown_and_planned_formats(ws: Workspace, inputs: Path) -> None:
+def test_unknown_formats_and_missing_inputs(ws: Workspace, inputs: Path) -> None:
     path = write_ndjson(inputs / "a.ndjson", [{"a": 1}])
     with pytest.raises(LogsheetError, match="unknown format 'nope'"):
         ws.import_paths([path], sheet="a", format="nope")
-    with pytest.raises(LogsheetError, match="not available yet"):
-        ws.import_paths([path], sheet="a", format="syslog")
+    from logsheet import formats
+
+    assert set(formats.names()) == {"cloudtrail", "vpcflow", "syslog", "json", "csv", "parquet", "text"}
     with pytest.raises(LogsheetError, match="no such file"):
         ws.import_paths([inputs / "missing.json"], sheet="a")
     (inputs / "empty").mkdir()
@@ -519,12 +499,6 @@ def test_unknown_and_planned_formats(ws: Workspace, inputs: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------- append, hashes
-@pytest.mark.xfail(
-    reason="BUG: importer/__init__.py:239 _deduplicated builds exp.In(this=col(key), query=previous) with a bare "
-    "SELECT, which renders as 'WHERE NOT \"eventID\" IN SELECT ...' (no parentheses): appending CloudTrail to an "
-    "existing sheet crashes with a raw duckdb.ParserException",
-    strict=True,
-)
 def test_append_cloudtrail_dedupes_against_existing_rows(ws: Workspace, inputs: Path) -> None:
     write_gz_json(inputs / "a" / "a.json.gz", {"Records": [ct_record(i) for i in range(5)]})
     write_gz_json(inputs / "b" / "b.json.gz", {"Records": [ct_record(i) for i in range(3, 8)]})
@@ -603,14 +577,19 @@ def _big_input(folder: Path, lines: int = 400_000) -> Path:
     path = folder / "big.log"
     with open(path, "w") as fh:
         for i in range(lines):
-            fh.write(f"Mar  9 10:{i % 60:02d}:00 host sshd[{i}]: Failed password for user{i % 977} from 10.{i % 256}.0.1 port {i}\n")
+            fh.write(
+                f"Mar  9 10:{i % 60:02d}:00 host sshd[{i}]: Failed password for user{i % 977} from 10.{i % 256}.0.1 port {i}\n"
+            )
     return path
 
 
 def _start_import(home: Path, path: Path, sheet: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOGSHEET_HOME": str(home)}
     return subprocess.Popen(
-        [LOGSHEET, "import", str(path), "--sheet", sheet, "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [LOGSHEET, "import", str(path), "--sheet", sheet, "--format", "text", "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -649,7 +628,7 @@ def test_import_killed_with_sigkill_leaves_no_sheet(logsheet_home: Path, inputs:
     assert json.loads(listed.stdout) == []
     assert list((logsheet_home / "staging").iterdir()) == []  # swept when the workspace opened
     assert not list((logsheet_home / "sheets").rglob("*.parquet"))
-    fresh = _logsheet(logsheet_home, "import", str(big), "--sheet", "big", "--json")
+    fresh = _logsheet(logsheet_home, "import", str(big), "--sheet", "big", "--format", "text", "--json")
     assert fresh.returncode == 0, fresh.stderr
     assert json.loads(fresh.stdout)["rows"] == 400_000
     assert json.loads(_logsheet(logsheet_home, "sheets", "--json").stdout)[0]["rows"] == 400_000
@@ -670,5 +649,23 @@ def test_import_interrupted_with_sigint_leaves_no_sheet(logsheet_home: Path, inp
     assert stderr.decode().strip().splitlines()[-1] == "interrupted"
     assert list((logsheet_home / "staging").iterdir()) == []  # cleaned up on the way out
     assert json.loads(_logsheet(logsheet_home, "sheets", "--json").stdout) == []
-    fresh = _logsheet(logsheet_home, "import", str(big), "--sheet", "big", "--json")
+    fresh = _logsheet(logsheet_home, "import", str(big), "--sheet", "big", "--format", "text", "--json")
     assert fresh.returncode == 0, fresh.stderr
+
+
+def test_ctrl_c_during_an_engine_statement(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import logsheet.importer as importer
+    from logsheet.cli import main
+
+    def interrupted_copy(*args: Any, **kwargs: Any) -> None:
+        # exactly what duckdb 2.x raises when SIGINT arrives in the middle of a statement
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(importer, "_copy", interrupted_copy)
+    write_gz_json(inputs / "a.json.gz", {"Records": [ct_record(i) for i in range(3)]})
+    result = CliRunner().invoke(main, ["import", str(inputs), "--sheet", "ct", "--quiet"])
+    assert json.loads(CliRunner().invoke(main, ["sheets", "--json"]).stdout) == []  # atomic either way
+    assert result.exit_code == 130, result.stderr
+    assert result.stderr.strip() == "interrupted"

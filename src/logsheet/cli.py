@@ -39,20 +39,33 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # usage errors, --help, declined prompts: click's own exit codes
         except LogsheetError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+            _interrupted()
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback only on request
+            if _is_interrupt(exc):
+                _interrupted()
             if os.environ.get("LOGSHEET_DEBUG"):
                 raise
-            _fail(
-                f"internal error ({type(exc).__name__}): {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-                " - please report it; set LOGSHEET_DEBUG=1 for the traceback"
-            )
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            _fail(f"internal error ({type(exc).__name__}): {first} - please report it; set LOGSHEET_DEBUG=1 for the traceback")
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """DuckDB turns Ctrl-C during a statement into its own interrupt error."""
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
+def _interrupted() -> None:
+    click.echo("interrupted", err=True)
+    sys.exit(130)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -81,8 +94,7 @@ def main(ctx: click.Context, home: str | None) -> None:
     "--format",
     "-f",
     "fmt",
-    help="Force a format instead of detecting it: cloudtrail, json, csv, "
-    "parquet, text (syslog and vpcflow are announced for a later version).",
+    help="Force a format instead of detecting it: cloudtrail, vpcflow, syslog, json, csv, parquet, text.",
 )
 @click.option("--append", is_flag=True, help="Add the files to an existing sheet.")
 @click.option(
@@ -91,7 +103,10 @@ def main(ctx: click.Context, home: str | None) -> None:
     help="Keep records delivered twice (CloudTrail: same eventID); by default they are removed and counted.",
 )
 @click.option(
-    "--year", type=int, help="Year of syslog timestamps that have none (default: inferred from the file's modification time)."
+    "--year",
+    type=int,
+    help="Year of the last line of a syslog file whose timestamps have none; earlier lines roll back over year "
+    "boundaries (default: inferred from the file's modification time).",
 )
 @click.option("--timezone", "tz", help="Time zone of timestamps without one, e.g. Europe/Paris (default: UTC).")
 @click.option("--fields", help="VPC flow log field names, space or comma separated, for files without a header.")
@@ -195,7 +210,7 @@ def sheets(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def info(ctx: click.Context, sheet: str, as_json: bool) -> None:
     """Show a sheet: format, time column, columns and types, sources with SHA-256, rejects."""
-    from logsheet.render import table
+    from logsheet.render import table, terminal_safe
 
     data = _workspace(ctx).info(sheet)
     if as_json:
@@ -209,12 +224,15 @@ def info(ctx: click.Context, sheet: str, as_json: bool) -> None:
     )
     click.echo("\ncolumns:")
     click.echo(table(["column", "type"], [(c["name"], c["type"]) for c in data["columns"]], _width()))
-    click.echo("\nsources (records read = kept + rejected + duplicates):")
-    rows = [
-        (s["path"], s["sha256"], s["records_read"], s["rows_kept"], s["rejected"], s["duplicates"], s["note"])
-        for s in data["sources"]
-    ]
-    click.echo(table(["file", "sha256", "read", "kept", "rejected", "duplicates", "note"], rows, max(_width(), 160)))
+    click.echo(f"\nsources ({len(data['sources'])}; records read = kept + rejected + duplicates removed):")
+    for s in data["sources"]:
+        # Never cut: the SHA-256 is the evidence's fingerprint and the path is where it came from.
+        click.echo(f"  {terminal_safe(s['path'])}")
+        click.echo(f"    sha256 {s['sha256']}  {s['size']:,} bytes")
+        click.echo(
+            f"    read {s['records_read']:,} = kept {s['rows_kept']:,} + rejected {s['rejected']:,} "
+            f"+ duplicates {s['duplicates']:,}" + (f"  ({terminal_safe(s['note'])})" if s["note"] else "")
+        )
 
 
 @main.command()
@@ -418,16 +436,19 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, force: bool) 
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (others need a token).")
 @click.option("--port", default=8765, show_default=True)
 @click.option("--token", envvar="LOGSHEET_TOKEN", help="Access token required by every request.")
+@click.option(
+    "--max-upload-bytes", type=int, envvar="LOGSHEET_MAX_UPLOAD_BYTES", help="Largest accepted upload, in bytes (default 20 GiB)."
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, token: str | None) -> None:
-    """Serve the workspace's JSON API (and the web UI where built)."""
-    _serve(_workspace(ctx), host, port, token)
+def serve(ctx: click.Context, host: str, port: int, token: str | None, max_upload_bytes: int | None) -> None:
+    """Serve the web UI and the JSON API of the workspace."""
+    _serve(_workspace(ctx), host, port, token, max_upload_bytes)
 
 
-def _serve(ws: Any, host: str, port: int, token: str | None) -> None:
+def _serve(ws: Any, host: str, port: int, token: str | None, max_upload_bytes: int | None = None) -> None:
     from logsheet.server import run
 
-    run(ws, host, port, token)
+    run(ws, host, port, token, max_upload_bytes=max_upload_bytes)
 
 
 # ----------------------------------------------------------------------------------------------- helpers

@@ -3,10 +3,15 @@
 One :class:`DuckEngine` per workspace; each statement runs on its own cursor (DuckDB cursors are
 independent connections to one database, so the web server's threads can query at once). A timer
 interrupts a statement that runs past its budget and the caller gets a :class:`QueryTimeout`.
+
+Statements run inside ``with engine.request(request_id):`` are registered under that id, so another thread
+can stop them with ``engine.cancel(request_id)``; the caller then gets a :class:`QueryCancelled`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import threading
 from collections.abc import Iterator
@@ -19,10 +24,31 @@ import pyarrow as pa
 from sqlglot import exp
 
 from logsheet.compiler.dialects import IPV6_UDF, ipv6_in_network
-from logsheet.errors import InvalidQuery, QueryTimeout
+from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
 
 DEFAULT_TIMEOUT = float(os.environ.get("LOGSHEET_QUERY_TIMEOUT", "60"))
 DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "2GB")
+# A cancel can land between registering a cursor and its statement starting (when an interrupt is a no-op),
+# so the cursor is interrupted again after these delays while it is still running.
+REINTERRUPT_AFTER = (0.05, 0.25, 1.0)
+
+
+class QueryCancelled(LogsheetError):
+    """A query stopped by ``DuckEngine.cancel`` (the person asked for it); HTTP 499, "client closed request"."""
+
+    http_status = 499
+
+
+class _Request:
+    """The statements running under one request id, and whether someone cancelled it."""
+
+    def __init__(self) -> None:
+        self.cursors: set[duckdb.DuckDBPyConnection] = set()
+        self.cancelled = False
+        self.users = 0
+
+
+_CURRENT: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("logsheet_request", default=None)
 
 
 @dataclass
@@ -53,6 +79,7 @@ class DuckEngine:
             IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special"
         )
         self._lock = threading.Lock()
+        self._requests: dict[str, _Request] = {}
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
@@ -83,19 +110,74 @@ class DuckEngine:
             cur.close()
 
     def _guard(self, timeout: float | None) -> _Guard:
-        return _Guard(self.cursor(), timeout)
+        return _Guard(self.cursor(), timeout, _CURRENT.get(), self._lock)
+
+    # ------------------------------------------------------------------------------------- cancellation
+    @contextlib.contextmanager
+    def request(self, request_id: str | None) -> Iterator[None]:
+        """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
+        if not request_id:
+            yield
+            return
+        with self._lock:
+            entry = self._requests.setdefault(request_id, _Request())
+            entry.users += 1
+        token = _CURRENT.set(entry)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+            with self._lock:
+                entry.users -= 1
+                if entry.users == 0 and self._requests.get(request_id) is entry:
+                    del self._requests[request_id]
+
+    def cancel(self, request_id: str) -> bool:
+        """Interrupt the statements running under ``request_id``; False when nothing runs under it."""
+        with self._lock:
+            entry = self._requests.get(request_id)
+            if entry is None:
+                return False
+            entry.cancelled = True
+            del self._requests[request_id]  # a new request may reuse the id at once: it gets a fresh entry
+            for cur in entry.cursors:
+                _interrupt(cur)
+        for delay in REINTERRUPT_AFTER:
+            timer = threading.Timer(delay, self._reinterrupt, (entry,))
+            timer.daemon = True
+            timer.start()
+        return True
+
+    def _reinterrupt(self, entry: _Request) -> None:
+        with self._lock:  # held so that no cursor closes while it is being interrupted
+            for cur in entry.cursors:
+                _interrupt(cur)
 
 
 class _Guard:
     """Runs a statement on a cursor, interrupting it past the budget and translating engine errors."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, timeout: float | None) -> None:
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        timeout: float | None,
+        request: _Request | None = None,
+        lock: threading.Lock | None = None,
+    ) -> None:
         self.cur = cur
         self.timeout = timeout
         self.timer: threading.Timer | None = None
         self.fired = False
+        self.request = request
+        self.lock = lock or threading.Lock()
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
+        if self.request is not None:
+            with self.lock:
+                if self.request.cancelled:
+                    self.cur.close()
+                    raise QueryCancelled("cancelled")
+                self.request.cursors.add(self.cur)
         if self.timeout:
             self.timer = threading.Timer(self.timeout, self._interrupt)
             self.timer.daemon = True
@@ -109,14 +191,25 @@ class _Guard:
     def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> None:
         if self.timer:
             self.timer.cancel()
-        self.cur.close()
-        if isinstance(error, duckdb.InterruptException) or (error is not None and self.fired):
+        with self.lock:
+            if self.request is not None:
+                self.request.cursors.discard(self.cur)
+            self.cur.close()
+        if self.request is not None and self.request.cancelled:
+            raise QueryCancelled("cancelled") from None
+        if isinstance(error, duckdb.InterruptException) or self.fired:
+            # Also when the budget ran out before the statement started (the interrupt found nothing to stop).
             raise QueryTimeout(
                 f"the query took longer than its {self.timeout:g} s budget and was stopped; "
                 "narrow the filter or raise the budget (--timeout)"
             ) from None
         if isinstance(error, duckdb.Error):
             raise _translate(error) from None
+
+
+def _interrupt(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # the cursor closed in the meantime
+        cur.interrupt()
 
 
 def _translate(error: duckdb.Error) -> Exception:

@@ -33,7 +33,7 @@ class FilterSyntaxError(InvalidQuery):
         self.text = text
         self.position = position
         self.detail = message
-        super().__init__(f"{message} at position {position + 1}\n{_excerpt(text, position)}")
+        super().__init__(f"{message} at position {position + 1}: {_excerpt(text, position)}")
 
 
 class QueryTimeout(LogsheetError):
@@ -48,6 +48,6 @@ class ImportFailed(LogsheetError):
 
 def _excerpt(text: str, position: int) -> str:
     start = max(0, position - 20)
-    snippet = text[start : position + 20].replace("\n", " ")
-    caret = " " * (position - start)
-    return f"  {snippet}\n  {caret}^"
+    before = text[start:position].replace("\n", " ")
+    after = text[position : position + 20].replace("\n", " ")
+    return f"{'…' if start else ''}{before}⟦here⟧{after}{'…' if position + 20 < len(text) else ''}"

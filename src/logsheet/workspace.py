@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -104,6 +105,7 @@ class Workspace:
             (root / sub).mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(root / "catalog.sqlite")
         self._engine: DuckEngine | None = None
+        self._engine_lock = threading.Lock()
         self.sweep()
 
     @classmethod
@@ -118,7 +120,9 @@ class Workspace:
     @property
     def engine(self) -> DuckEngine:
         if self._engine is None:
-            self._engine = DuckEngine(self.root / "tmp")
+            with self._engine_lock:  # the server's threads may ask for it at once: create exactly one
+                if self._engine is None:
+                    self._engine = DuckEngine(self.root / "tmp")
         return self._engine
 
     # --------------------------------------------------------------------------------------- housekeeping
@@ -271,6 +275,52 @@ class Workspace:
 
         record = self.sheet(sheet)
         return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in self.catalog.views(record.id)]
+
+    # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
+    def histogram(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        buckets: int = 60,
+        start: str | None = None,
+        end: str | None = None,
+        column: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> Any:
+        """Row counts of a view over time, on the sheet's time column (or ``column``): an analysis.Histogram."""
+        from logsheet import analysis
+
+        return analysis.histogram(self.plan(sheet, query), self.engine, buckets, start, end, column, timeout)
+
+    def profile(
+        self, sheet: str, column: str, query: ir.Query | None = None, top: int = 20, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> Any:
+        """Rows, blanks, distinct values, min, max and top values of a column in a view: an analysis.Profile.
+        The distinct count is exact up to analysis.EXACT_DISTINCT_ROWS rows in the sheet, approximate (flagged) above."""
+        from logsheet import analysis
+
+        exact = self.sheet(sheet).row_count <= analysis.EXACT_DISTINCT_ROWS
+        return analysis.profile(self.plan(sheet, query), self.engine, column, top, exact, timeout)
+
+    def preview(
+        self, sheet: str, step: ir.Step, query: ir.Query | None = None, limit: int = 20, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> Any:
+        """The first rows of a view with one more step, and the columns it adds or changes: an analysis.Preview."""
+        from logsheet import analysis
+
+        base = query or ir.Query()
+        before = self.plan(sheet, base).schema
+        extended = analysis.preview_query(base, step)
+        page = self.query(sheet, extended, limit, 0, timeout, with_total=False)
+        return analysis.Preview(page, analysis.changed_columns(before, self.plan(sheet, extended).schema, step))
+
+    def request(self, request_id: str | None) -> Any:
+        """``with ws.request(id):`` — the queries run inside can be stopped by ``ws.cancel(id)`` from another thread."""
+        return self.engine.request(request_id)
+
+    def cancel(self, request_id: str) -> bool:
+        """Stop the queries running under ``request_id`` (they raise QueryCancelled); False if none runs."""
+        return self._engine is not None and self._engine.cancel(request_id)
 
 
 def ir_json(query: ir.Query) -> str:

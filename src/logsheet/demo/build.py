@@ -1,8 +1,9 @@
 """Building the demo workspace: generate the incident's raw evidence, then import it like any user would.
 
-The ``cloudtrail`` sheet comes from the generated S3 delivery folder (hundreds of ``.json.gz`` files) through
-the CloudTrail importer. Until the syslog and VPC flow parsers exist, ``secure`` and ``vpcflow`` are
-imported from the generator's structured JSON-lines twins of the raw files (same events, same order).
+Every sheet comes from the generated raw evidence through the same importers a user's files go through:
+``cloudtrail`` from the S3 delivery folder (over a thousand ``.json.gz`` files), ``secure`` from the raw
+``/var/log/secure`` (syslog parser, with sshd events as columns), ``vpcflow`` from the raw flow log with its
+header line (VPC flow parser).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from logsheet.errors import LogsheetError
 
 DEMO_SHEETS = ("cloudtrail", "secure", "vpcflow")
+DEMO_YEAR = 2022
+VPCFLOW_FORMAT = "vpcflow"
 
 
 def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
@@ -31,15 +34,19 @@ def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
         shutil.move(str(Path(scratch) / "evidence"), evidence)
     relocate = lambda p: evidence / Path(p).relative_to(Path(scratch) / "evidence")  # noqa: E731
     plan = [
-        ("cloudtrail", relocate(files.cloudtrail_dir), "cloudtrail"),
-        ("secure", relocate(files.secure_rows), "json"),
-        ("vpcflow", relocate(files.vpcflow_rows), "json"),
+        ("cloudtrail", relocate(files.cloudtrail_dir), "cloudtrail", {}),
+        # The raw /var/log/secure, parsed by the syslog parser; its lines carry no year (2022 is the incident's).
+        ("secure", relocate(files.secure_log), "syslog", {"year": DEMO_YEAR}),
+        ("vpcflow", relocate(files.vpcflow_log), VPCFLOW_FORMAT, {}),
     ]
-    for name, path, fmt in plan:
+    for name, path, fmt, options in plan:
         if ws.catalog.get_sheet(name) is not None:
             ws.delete_sheet(name)
-        summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True})
-        yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected")
+        summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options})
+        yield (
+            f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, "
+            f"{summary.rejected:,} rejected"
+        )
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
     yield "try: logsheet query cloudtrail --where \"eventName = 'RunInstances'\" --count"
 

@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from logsheet.errors import LogsheetError
-from logsheet.formats import cloudtrail, csvfmt, jsonfmt, parquetfmt, text
+from logsheet.formats import cloudtrail, csvfmt, jsonfmt, parquetfmt, syslog, text, vpcflow
 from logsheet.formats.base import SAMPLE_BYTES, Detection, Sample
 
-FORMATS: dict[str, Any] = {m.name: m for m in (cloudtrail, jsonfmt, csvfmt, parquetfmt, text)}
-# Formats that are named (so --format accepts them) but whose parser is not in this version yet.
-PLANNED = {"syslog": "syslog / auth.log / secure", "vpcflow": "AWS VPC flow logs"}
+FORMATS: dict[str, Any] = {m.name: m for m in (cloudtrail, vpcflow, jsonfmt, csvfmt, parquetfmt, syslog, text)}
 
 
 CERTAIN = 0.95  # a sniff this sure needs no second opinion
@@ -26,25 +24,29 @@ CERTAIN = 0.95  # a sniff this sure needs no second opinion
 def get(name: str) -> Any:
     if name in FORMATS:
         return FORMATS[name]
-    if name in PLANNED:
-        raise LogsheetError(
-            f"the {name} parser ({PLANNED[name]}) is not available yet; import as 'text' and "
-            "split the lines into columns, or as csv/json if the file is structured"
-        )
     raise LogsheetError(f"unknown format {name!r}; known formats: {', '.join(names())}")
 
 
 def names() -> list[str]:
-    return list(FORMATS) + list(PLANNED)
+    return list(FORMATS)
 
 
 def sample(path: Path, compressed: bool) -> Sample:
+    """The first 64 KiB (decompressed); a gzip stream cut short still yields what precedes the cut."""
     opener = gzip.open if compressed else open
+    head = b""
     try:
         with opener(path, "rb") as fh:
-            head = fh.read(SAMPLE_BYTES + 1)
-    except (OSError, EOFError) as exc:
-        raise LogsheetError(f"cannot read {path}: {exc}") from None
+            while len(head) <= SAMPLE_BYTES:
+                chunk = fh.read(SAMPLE_BYTES + 1 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except EOFError:
+        pass  # truncated .gz: sniff what there is; the reader reports the cut as a reject
+    except (OSError, gzip.BadGzipFile) as exc:
+        if not head:
+            raise LogsheetError(f"cannot read {path}: {exc}") from None
     return Sample(head=head[:SAMPLE_BYTES], name=path.name, truncated=len(head) > SAMPLE_BYTES)
 
 

@@ -92,8 +92,66 @@ class Format(Protocol):
     def read(self, sources: list[SourceFile], ctx: ReadContext) -> Staged: ...
 
 
-def open_text(source: SourceFile):  # type: ignore[no-untyped-def]
-    """Open a source as bytes, transparently decompressing .gz."""
+def read_all(source: SourceFile) -> tuple[bytes, str]:
+    """A source's whole content, decompressed; for a damaged gzip stream, what precedes the damage and a
+    reason (the caller reports it as a reject)."""
+    import gzip
+    import zlib
+
+    if not source.compressed:
+        return source.path.read_bytes(), ""
+    chunks: list[bytes] = []
+    try:
+        with gzip.open(source.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                chunks.append(chunk)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        done = sum(len(c) for c in chunks)
+        return b"".join(chunks), f"the gzip stream is damaged or cut short after {done:,} bytes: {exc or 'truncated'}"
+    return b"".join(chunks), ""
+
+
+class _Tolerant:
+    """A gzip file whose cut-short or damaged stream reads as an early end of file instead of raising;
+    ``damage`` then says what happened, for the caller to report as a reject."""
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+        self.damage = ""
+
+    def read(self, size: int = -1) -> bytes:
+        return self._guard(lambda: self._fh.read(size))
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._guard(lambda: self._fh.readline(size))
+
+    def __iter__(self) -> Any:
+        while line := self.readline():
+            yield line
+
+    def _guard(self, call: Callable[[], bytes]) -> bytes:
+        import gzip
+        import zlib
+
+        if self.damage:
+            return b""
+        try:
+            return call()
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            self.damage = f"the gzip stream is damaged or cut short: {exc or 'truncated'}"
+            return b""
+
+    def __enter__(self) -> _Tolerant:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._fh.close()
+
+
+def open_text(source: SourceFile) -> Any:
+    """Open a source as bytes, transparently decompressing .gz (a damaged stream ends early: see ``damage``)."""
     import gzip
 
-    return gzip.open(source.path, "rb") if source.compressed else open(source.path, "rb")
+    if source.compressed:
+        return _Tolerant(gzip.open(source.path, "rb"))
+    return open(source.path, "rb")

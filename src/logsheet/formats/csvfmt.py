@@ -23,13 +23,15 @@ from sqlglot import exp
 
 from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.formats.flatten import guess_time_column
-from logsheet.formats.sql import attach_source, files_array, named, struct_literal, table_function
+from logsheet.formats.sql import ROW_COL, attach_source, file_column, files_array, named, struct_literal, table_function
 from logsheet.formats.stage import parquet_table
 from logsheet.sqlnames import cast, col, lit
 
 name = "csv"
 description = "CSV / TSV (delimiter, quoting, header and encoding sniffed)"
 DELIMITERS = (",", "\t", ";", "|")
+REJECTS_TABLE = "logsheet_csv_rejects"  # DuckDB's store_rejects tables, dropped after each file
+SCANS_TABLE = "logsheet_csv_scans"
 _TRY_TYPES = (("integer", "BIGINT"), ("float", "DOUBLE"), ("boolean", "BOOLEAN"), ("timestamp", "TIMESTAMPTZ"))
 
 
@@ -137,16 +139,16 @@ def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def
         named("escape", lit('"')),
         named("header", exp.true() if header else exp.false()),
         named("store_rejects", exp.true()),
-        named("rejects_table", lit("logsheet_csv_rejects")),
-        named("rejects_scan", lit("logsheet_csv_scans")),
-        named("filename", exp.true()),
+        named("rejects_table", lit(REJECTS_TABLE)),
+        named("rejects_scan", lit(SCANS_TABLE)),
+        file_column(),
         named("strict_mode", exp.true()),
         named("null_padding", exp.false()),
         named("auto_detect", exp.true()),
         named("sample_size", lit(-1)),
         named("max_line_size", lit(64 * 1024 * 1024)),
     )
-    numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), "__i")).from_(reader)
+    numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), ROW_COL, quoted=True)).from_(reader)
     select = attach_source(numbered, [readable])
     target = ctx.new_path(f"csv-{source.id}", ".parquet")
     copy = exp.Copy(
@@ -157,12 +159,12 @@ def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def
     )
     ctx.con.execute(copy.sql("duckdb"))
     rejects = ctx.con.execute(
-        exp.select("line", "csv_line", "error_message").from_("logsheet_csv_rejects").order_by("line").sql("duckdb")
+        exp.select("line", "csv_line", "error_message").from_(REJECTS_TABLE).order_by("line").sql("duckdb")
     ).fetchall()
     for line, raw, message in rejects:
         ctx.reject(source, int(line or 0), f"line {line}: {message}", raw or "")
-    ctx.con.execute("DROP TABLE IF EXISTS logsheet_csv_rejects")
-    ctx.con.execute("DROP TABLE IF EXISTS logsheet_csv_scans")
+    for table in (REJECTS_TABLE, SCANS_TABLE):
+        ctx.con.execute(exp.Drop(tables=[exp.to_table(table)], kind="TABLE", exists=True).sql("duckdb"))
     return target
 
 
@@ -172,6 +174,8 @@ def _transcode(source: SourceFile, encoding: str, ctx: ReadContext) -> SourceFil
         reader = codecs.getreader(encoding)(raw, "replace")
         while chunk := reader.read(1 << 20):
             out.write(chunk)
+        if getattr(raw, "damage", ""):
+            ctx.reject(source, 0, raw.damage + "; the lines before the damage were read", "")
     return SourceFile(source.id, target, source.display, source.size, source.sha256)
 
 

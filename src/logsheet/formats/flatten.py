@@ -6,6 +6,7 @@ exotic types become text, naive timestamps are taken as UTC. Used by the generic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -16,7 +17,7 @@ from logsheet.schema import logical_type
 from logsheet.sqlnames import cast, col, func, ident
 
 _TEXT_IDS = {"uuid", "blob", "bit", "interval", "time", "time with time zone", "enum", "varint", "bignum"}
-SYSTEM = (SOURCE_COL, POS_COL, "filename")
+SYSTEM = (SOURCE_COL, POS_COL)
 
 
 def describe(con: duckdb.DuckDBPyConnection, select: exp.Expr) -> list[tuple[str, Any]]:
@@ -25,7 +26,9 @@ def describe(con: duckdb.DuckDBPyConnection, select: exp.Expr) -> list[tuple[str
     return list(zip(relation.columns, relation.types))
 
 
-def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Expr]], dict[str, str]]:
+def flatten(
+    columns: list[tuple[str, Any]], fits_bigint: Callable[[exp.Expr], bool] | None = None
+) -> tuple[list[tuple[str, exp.Expr]], dict[str, str]]:
     """Projections (dotted name, expression) and logical types for a relation's data columns."""
     out: list[tuple[str, exp.Expr]] = []
     types: dict[str, str] = {}
@@ -33,7 +36,7 @@ def flatten(columns: list[tuple[str, Any]]) -> tuple[list[tuple[str, exp.Expr]],
     for name, type_ in columns:
         if name in SYSTEM:
             continue
-        _walk(name, col(name), type_, out, types, taken)
+        _walk(name, col(name), type_, out, types, taken, fits_bigint)
     return out, types
 
 
@@ -44,12 +47,13 @@ def _walk(
     out: list[tuple[str, exp.Expr]],
     types: dict[str, str],
     taken: set[str],
+    fits_bigint: Callable[[exp.Expr], bool] | None = None,
 ) -> None:
     kind = str(type_.id).lower()
     if kind == "struct" and type_.children:
         for child_name, child_type in type_.children:
             child = exp.Dot(this=expression, expression=ident(child_name))
-            _walk(f"{name}.{child_name}", child, child_type, out, types, taken)
+            _walk(f"{name}.{child_name}", child, child_type, out, types, taken, fits_bigint)
         return
     unique = _unique(name, taken)
     if kind in ("list", "array", "map", "union", "struct"):
@@ -67,8 +71,13 @@ def _walk(
     else:
         logical = logical_type(str(type_))
         if logical == "integer" and kind in ("hugeint", "ubigint", "uhugeint"):
-            out.append((unique, cast(expression, "VARCHAR")))
-            logical = "text"
+            # DuckDB widens some JSON integer columns (e.g. mixed signs) to HUGEINT: keep them integers when
+            # every value fits 64 bits, else text (never a silently truncated number).
+            if fits_bigint is not None and fits_bigint(expression):
+                out.append((unique, cast(expression, "BIGINT")))
+            else:
+                out.append((unique, cast(expression, "VARCHAR")))
+                logical = "text"
         elif logical == "float" and kind.startswith("decimal"):
             out.append((unique, cast(expression, "DOUBLE")))
         else:
@@ -83,6 +92,25 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}_{n}"
     taken.add(candidate)
     return candidate
+
+
+def bigint_check(con: duckdb.DuckDBPyConnection, relation: exp.Expr) -> Callable[[exp.Expr], bool]:
+    """A test, run on the data, that every value of an expression over ``relation`` fits a BIGINT."""
+
+    def fits(expression: exp.Expr) -> bool:
+        overflow = exp.and_(
+            exp.Not(this=exp.Is(this=expression, expression=exp.Null())),
+            exp.Is(this=exp.TryCast(this=expression, to=exp.DataType.build("BIGINT")), expression=exp.Null()),
+        )
+        query = (
+            exp.select(exp.Count(this=exp.Star()))
+            .from_(exp.Subquery(this=relation, alias=exp.TableAlias(this=exp.to_identifier("u"))))
+            .where(overflow)
+        )
+        row = con.execute(query.sql("duckdb")).fetchone()
+        return row is not None and row[0] == 0
+
+    return fits
 
 
 TIME_NAMES = (

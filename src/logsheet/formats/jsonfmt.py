@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlglot import exp
 
-from logsheet.formats.base import POS_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.formats.base import POS_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text, read_all
 from logsheet.formats.cloudtrail import object_size
-from logsheet.formats.flatten import describe, flatten, guess_time_column
-from logsheet.formats.sql import attach_source, files_array, named, table_function
+from logsheet.formats.flatten import bigint_check, describe, flatten, guess_time_column
+from logsheet.formats.sql import FILE_COL, ROW_COL, attach_source, file_column, files_array, named, table_function
 from logsheet.sqlnames import col, lit
 
 name = "json"
@@ -90,7 +90,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     for select in selects[1:]:
         union = exp.Union(this=union, expression=select, distinct=False, by_name=True)
     columns = describe(ctx.con, union)
-    projections, types = flatten(columns)
+    projections, types = flatten(columns, bigint_check(ctx.con, union))
     final = exp.select(col("__source"), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
     return Staged(
         select=final.from_(exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("u")))),
@@ -111,7 +111,7 @@ def _readable(select: exp.Select, ctx: ReadContext) -> bool:
 def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
     args = [
         files_array(sources),
-        named("filename", exp.true()),
+        file_column(),
         named("sample_size", lit(-1)),
         named("maximum_object_size", lit(object_size(sources))),
         named("union_by_name", exp.true()),
@@ -119,17 +119,18 @@ def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
     ]
     reader = table_function("read_json", *args)
     if kind == "salvaged":
-        numbered = exp.select(exp.Star(except_=[col(POSITION_KEY)]), exp.alias_(col(POSITION_KEY), "__i"))
+        numbered = exp.select(exp.Star(except_=[col(POSITION_KEY)]), exp.alias_(col(POSITION_KEY), ROW_COL, quoted=True))
     else:
-        window = exp.Window(this=exp.RowNumber(), partition_by=[exp.column("filename")])
-        numbered = exp.select(exp.Star(), exp.alias_(window, "__i"))
+        window = exp.Window(this=exp.RowNumber(), partition_by=[col(FILE_COL)])
+        numbered = exp.select(exp.Star(), exp.alias_(window, ROW_COL, quoted=True))
     return attach_source(numbered.from_(reader), sources)
 
 
 def _python_decode(source: SourceFile, ctx: ReadContext) -> SourceFile | None:
     """Decode a file DuckDB refused; returns a staged JSON-lines file of its good records, or None."""
-    with open_text(source) as fh:
-        raw = fh.read()
+    raw, damage = read_all(source)
+    if damage:
+        ctx.reject(source, 0, damage, "")
     text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
     records = list(_decode_records(source, text, ctx))
     if not records:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
-from logsheet.formats.flatten import describe, flatten, guess_time_column
-from logsheet.formats.sql import attach_source, files_array, named, table_function
+from logsheet.formats.flatten import bigint_check, describe, flatten, guess_time_column
+from logsheet.formats.sql import ROW_COL, attach_source, file_column, files_array, named, table_function
 from logsheet.sqlnames import col
 
 name = "parquet"
@@ -24,12 +24,12 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         "read_parquet",
         files_array(sources),
         named("union_by_name", exp.true()),
-        named("filename", exp.true()),
+        file_column(),
         named("file_row_number", exp.true()),
     )
     position = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
-    numbered = exp.select(exp.Star(except_=[exp.column("file_row_number")]), exp.alias_(position, "__i"))
+    numbered = exp.select(exp.Star(except_=[exp.column("file_row_number")]), exp.alias_(position, ROW_COL, quoted=True))
     staged = attach_source(numbered.from_(reader), sources)
-    projections, types = flatten(describe(ctx.con, staged))
+    projections, types = flatten(describe(ctx.con, staged), bigint_check(ctx.con, staged))
     final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
     return Staged(select=final.from_(staged.subquery("u")), types=types, time_column=guess_time_column(types))

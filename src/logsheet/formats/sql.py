@@ -53,16 +53,27 @@ def with_source(select: exp.Select, sources: list[SourceFile], table: str = "x")
     return joined.select(exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True))
 
 
+# Reader columns logsheet adds; named so that no data column ("filename", "__i") can collide with them.
+FILE_COL = "__logsheet_file"
+ROW_COL = "__logsheet_i"
+
+
+def file_column() -> exp.Expr:
+    """The reader option that adds the file name column: ``filename = '__logsheet_file'``."""
+    return named("filename", lit(FILE_COL))
+
+
 def attach_source(numbered: exp.Select, sources: list[SourceFile]) -> exp.Select:
-    """For a reader select with ``filename`` and ``__i`` (position) columns: every column of the reader, plus
-    ``__source`` and ``__pos``, minus ``filename`` and ``__i``."""
+    """For a reader select with ``FILE_COL`` and ``ROW_COL`` (position) columns: every column of the reader,
+    plus ``__source`` and ``__pos``, minus those two."""
     joined = exp.select(
         exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True),
-        exp.alias_(exp.column("__i", "x"), POS_COL, quoted=True),
+        exp.alias_(exp.Column(this=ident(ROW_COL), table=ident("x")), POS_COL, quoted=True),
         exp.Column(this=exp.Star(), table=ident("x")),
     ).from_(numbered.subquery("x"))
-    joined = joined.join(source_ids(sources), on=exp.EQ(this=exp.column("filename", "x"), expression=exp.column("path", "src")))
-    return exp.select(exp.Star(except_=[exp.column("__i"), exp.column("filename")])).from_(joined.subquery("j"))
+    on = exp.EQ(this=exp.Column(this=ident(FILE_COL), table=ident("x")), expression=exp.column("path", "src"))
+    joined = joined.join(source_ids(sources), on=on)
+    return exp.select(exp.Star(except_=[col(ROW_COL), col(FILE_COL)])).from_(joined.subquery("j"))
 
 
 def pos_alias(expression: exp.Expr) -> exp.Expr:

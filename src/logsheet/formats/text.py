@@ -35,9 +35,12 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     path = ctx.new_path("text", ".parquet")
     writer = StageWriter(path, [("line_number", pa.int64()), ("line", pa.string())])
     for source in sources:
+        number = 0
         with open_text(source) as fh:
             for number, raw in enumerate(fh, start=1):
                 writer.add(source.id, number, number, decode_line(raw))
+            if getattr(fh, "damage", ""):
+                ctx.reject(source, number + 1, fh.damage, "")
     writer.close()
     select = exp.select(col(SOURCE_COL), col(POS_COL), col("line_number"), col("line")).from_(parquet_table([path]))
     return Staged(select=select, types={"line_number": "integer", "line": "text"})

@@ -131,9 +131,10 @@ def run_import(
                 f"{reject_count} record(s) could not be read and were set aside; see: logsheet rejects {sheet}"
             )
         if summary.rows == 0 and existing is None:
+            reasons = sorted({n for n in (*notes.values(), *(staged.notes.values() if staged else ())) if n})
+            reasons += rejects.examples
             raise ImportFailed(
-                f"nothing could be imported from {len(sources)} file(s); "
-                + "; ".join(sorted({n for n in notes.values() if n})[:3])
+                f"nothing could be imported from {len(sources)} file(s): " + ("; ".join(reasons[:3]) or "no records found")
             )
         _commit(ws, sheet, existing, staging, data_path, schema, summary, records, fmt, options, started)
         summary.elapsed = time.monotonic() - clock
@@ -200,7 +201,7 @@ def _write(
     emitted: dict[int, int] = {}
     if staged.dedupe_key:
         if staged.materialized:
-            raw: exp.Expr = staged.select.subquery("raw")
+            raw: exp.Expr = exp.Subquery(this=staged.select, alias=exp.TableAlias(this=exp.to_identifier("raw")))
         else:
             raw_path = target.with_name("raw.parquet")
             _copy(con, exp.select(exp.Star()).from_(relation.subquery("s")), raw_path, progress)
@@ -242,7 +243,7 @@ def _deduplicated(raw: exp.Expr, key: str, existing: Any, ws: Workspace) -> exp.
     if existing is not None and existing.data_paths() and key in existing.schema:
         previous = exp.select(col(key)).from_(parquet_table([ws.root / p for p in existing.data_paths()]))
         previous = previous.where(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())))
-        select = select.where(exp.Not(this=exp.In(this=col(key), query=previous)))
+        select = select.where(exp.Not(this=exp.In(this=col(key), query=exp.Subquery(this=previous))))
     return select
 
 

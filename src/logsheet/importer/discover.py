@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -121,6 +122,7 @@ def _extract_zip(path: Path, target: Path) -> list[tuple[Path, str]]:
             destination = _member_path(target, index, info.filename)
             with archive.open(info) as src, open(destination, "wb") as dst:
                 shutil.copyfileobj(src, dst, CHUNK)
+            _keep_mtime(destination, _zip_time(info))
             out.append((destination, safe_member_name(info.filename)))
     return out
 
@@ -141,8 +143,26 @@ def _extract_tar(path: Path, target: Path) -> list[tuple[Path, str]]:
             destination = _member_path(target, index, member.name)
             with source, open(destination, "wb") as dst:
                 shutil.copyfileobj(source, dst, CHUNK)
+            _keep_mtime(destination, member.mtime)
             out.append((destination, safe_member_name(member.name)))
     return out
+
+
+def _zip_time(info: zipfile.ZipInfo) -> float | None:
+    """A zip member's stored modification time (zip stores local time without a zone; taken as UTC)."""
+    import calendar
+
+    try:
+        return float(calendar.timegm((*info.date_time, 0, 0, 0)))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _keep_mtime(path: Path, mtime: float | None) -> None:
+    """Give an extracted member its archived modification time: syslog year inference reads it."""
+    if mtime is not None and mtime > 0:
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            os.utime(path, (mtime, mtime))
 
 
 def _member_path(target: Path, index: int, name: str) -> Path:
@@ -157,4 +177,6 @@ def _member_path(target: Path, index: int, name: str) -> Path:
 
 
 def _hidden(name: str) -> bool:
-    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts if part not in ("..", "."))
+    """Dot-files and macOS metadata; ``..`` segments (traversal attempts) are not "hidden", just neutralised."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return any((part.startswith(".") and part not in ("..", ".")) or part == "__MACOSX" for part in parts)

@@ -20,11 +20,14 @@ class RejectLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.counts: Counter[int] = Counter()
+        self.examples: list[str] = []  # the first few "file: reason", for an import that yields nothing
         self._rows: list[tuple[int, str, int, str, str]] = []
         self._writer: pq.ParquetWriter | None = None
 
     def __call__(self, source: SourceFile, position: int, reason: str, raw: str) -> None:
         self.counts[source.id] += 1
+        if len(self.examples) < 3:
+            self.examples.append(f"{source.display}: {reason}")
         self._rows.append((source.id, source.display, position, reason, raw[:MAX_RAW]))
         if len(self._rows) >= 10_000:
             self._flush()

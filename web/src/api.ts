@@ -1,0 +1,204 @@
+// The JSON API client (docs/api.md). Every call is same-origin; errors become ApiError with the server's words.
+
+import type {
+  FormatInfo,
+  Histogram,
+  Job,
+  Page,
+  Predicate,
+  Preview,
+  Profile,
+  Query,
+  SavedView,
+  SheetInfo,
+  SheetSummary,
+  Step,
+} from "./types";
+
+const TOKEN_KEY = "logsheet:token";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly position: number | null;
+  constructor(message: string, status: number, position: number | null = null) {
+    super(message);
+    this.status = status;
+    this.position = position;
+  }
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super("cancelled");
+  }
+}
+
+/** Takes `?token=` from the address once, keeps it for this tab and removes it from the address bar. */
+export function adoptToken(): void {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get("token");
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    url.searchParams.delete("token");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+  }
+}
+
+function headers(json: boolean): Record<string, string> {
+  const out: Record<string, string> = { "X-Requested-With": "logsheet", Accept: "application/json" };
+  if (json) out["Content-Type"] = "application/json";
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) out.Authorization = `Bearer ${token}`;
+  return out;
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  let position: number | null = null;
+  try {
+    const body = await response.json();
+    if (body && typeof body.error === "string") message = body.error;
+    else if (body && typeof body.detail === "string") message = body.detail;
+    else if (body && Array.isArray(body.detail) && body.detail[0]?.msg) message = String(body.detail[0].msg);
+    if (body && typeof body.position === "number") position = body.position;
+  } catch {
+    // not JSON: keep the status line
+  }
+  if (response.status === 401) message = `${message} (open the address printed by \`logsheet serve\`, with its ?token=)`;
+  return new ApiError(message, response.status, position);
+}
+
+async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: headers(body !== undefined),
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw new Cancelled();
+    throw new ApiError("the logsheet server cannot be reached; is it still running?", 0);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return (await response.json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+let counter = 0;
+export function newRequestId(): string {
+  counter += 1;
+  const random = Math.random().toString(36).slice(2, 10);
+  return `r${Date.now().toString(36)}${counter}${random}`;
+}
+
+export interface Running {
+  requestId: string;
+  signal: AbortSignal;
+}
+
+export const api = {
+  sheets: () => call<SheetSummary[]>("GET", "/api/sheets"),
+  sheet: (name: string) => call<SheetInfo>("GET", `/api/sheets/${enc(name)}`),
+  rename: (name: string, to: string) => call<SheetSummary>("PATCH", `/api/sheets/${enc(name)}`, { name: to }),
+  remove: (name: string) => call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}`),
+  formats: () => call<FormatInfo[]>("GET", "/api/formats"),
+  jobs: () => call<Job[]>("GET", "/api/jobs"),
+  job: (id: string) => call<Job>("GET", `/api/jobs/${enc(id)}`),
+  rejects: (name: string, limit = 200, offset = 0) =>
+    call<Page>("GET", `/api/sheets/${enc(name)}/rejects?limit=${limit}&offset=${offset}`),
+
+  query: (name: string, query: Query, limit: number, offset: number, run?: Running) =>
+    call<Page>("POST", `/api/sheets/${enc(name)}/query`, { query, limit, offset, request_id: run?.requestId }, run?.signal),
+  histogram: (name: string, query: Query, buckets: number, start: string | null, end: string | null, run?: Running) =>
+    call<Histogram>(
+      "POST",
+      `/api/sheets/${enc(name)}/histogram`,
+      { query, buckets, start: start ?? undefined, end: end ?? undefined, request_id: run?.requestId },
+      run?.signal,
+    ),
+  profile: (name: string, query: Query, column: string, run?: Running) =>
+    call<Profile>("POST", `/api/sheets/${enc(name)}/profile`, { query, column, top: 20, request_id: run?.requestId }, run?.signal),
+  preview: (name: string, query: Query, step: Step, limit = 20) =>
+    call<Preview>("POST", `/api/sheets/${enc(name)}/preview`, { query, step, limit }),
+  views: (name: string) => call<SavedView[]>("GET", `/api/sheets/${enc(name)}/views`),
+  saveView: (name: string, view: string, query: Query) =>
+    call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query }),
+  parseFilter: (text: string) => call<{ where: Predicate | null }>("POST", "/api/filter/parse", { text }),
+  formatFilter: (where: Predicate) => call<{ text: string }>("POST", "/api/filter/format", { where }),
+  cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),
+
+  async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(`/api/sheets/${enc(name)}/export`, {
+      method: "POST",
+      headers: headers(true),
+      body: JSON.stringify({ query, format }),
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw await errorFrom(response);
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const match = /filename="?([^";]+)"?/.exec(disposition);
+    return { blob: await response.blob(), filename: match ? match[1] : `${name}.${format}` };
+  },
+};
+
+/** The import options of an upload (docs/api.md); each is sent only when given. */
+export interface ImportOptions {
+  /** Syslog: the year of the files' last lines. */
+  year: string | null;
+  /** IANA name of the zone of timestamps without one (default UTC). */
+  timezone: string | null;
+  /** VPC flow logs without a header: the field names, space or comma separated. */
+  fields: string | null;
+}
+
+export interface UploadOptions extends ImportOptions {
+  files: File[];
+  sheet: string;
+  format: string | null;
+  append: boolean;
+  /** Bytes of the request body sent so far, out of the total. */
+  onProgress: (loaded: number, total: number) => void;
+}
+
+/** Multipart upload with byte progress (fetch has no upload progress, XMLHttpRequest does). */
+export function upload(options: UploadOptions): { done: Promise<{ job: string }>; abort: () => void } {
+  const form = new FormData();
+  form.append("sheet", options.sheet);
+  if (options.format) form.append("format", options.format);
+  if (options.append) form.append("append", "true");
+  if (options.year) form.append("year", options.year);
+  if (options.timezone) form.append("timezone", options.timezone);
+  if (options.fields) form.append("fields", options.fields);
+  for (const file of options.files) form.append("files", file, file.webkitRelativePath || file.name);
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<{ job: string }>((resolve, reject) => {
+    // The fields go in the address too, so that a name clash or a bad format is refused before any byte is sent.
+    const params = new URLSearchParams({ sheet: options.sheet });
+    if (options.format) params.set("format", options.format);
+    if (options.append) params.set("append", "true");
+    // A year that is not a plain number stays in the form only: the server answers it with a clear 400 there.
+    if (options.year && /^\d{1,9}$/.test(options.year)) params.set("year", options.year);
+    if (options.timezone) params.set("timezone", options.timezone);
+    xhr.open("POST", `/api/uploads?${params}`);
+    for (const [key, value] of Object.entries(headers(false))) xhr.setRequestHeader(key, value);
+    xhr.upload.onprogress = (event) => options.onProgress(event.loaded, event.total);
+    xhr.onerror = () => reject(new ApiError("the upload failed: the server could not be reached", 0));
+    xhr.onabort = () => reject(new Cancelled());
+    xhr.onload = () => {
+      let body: { job?: string; error?: string } = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // keep the status below
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && body.job) resolve({ job: body.job });
+      else reject(new ApiError(body.error ?? `the upload failed (${xhr.status} ${xhr.statusText})`, xhr.status));
+    };
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
+}

@@ -1,0 +1,191 @@
+// The filter builder's tree (groups of conditions, as a person edits them) to and from IR predicates.
+
+import type { Column, ColumnType, Predicate, Scalar } from "../types";
+import { ANY_COLUMN, OPS, type OpId } from "./ops";
+import { parseLocalTime } from "../sheet/format";
+
+export interface Cond {
+  type: "cond";
+  column: string;
+  op: OpId;
+  value: string;
+  value2: string;
+  caseSensitive: boolean;
+}
+
+export interface Group {
+  type: "group";
+  join: "and" | "or";
+  negate: boolean;
+  items: Node[];
+}
+
+export type Node = Cond | Group;
+
+export function newCond(column = "", op: OpId = "="): Cond {
+  return { type: "cond", column, op, value: "", value2: "", caseSensitive: true };
+}
+
+export function newGroup(join: "and" | "or" = "and"): Group {
+  return { type: "group", join, negate: false, items: [] };
+}
+
+// ---------------------------------------------------------------------------------------- IR → builder
+export function toTree(where: Predicate | null): Group {
+  if (!where) return newGroup();
+  const node = toNode(where);
+  if (node.type === "group") return node;
+  return { ...newGroup(), items: [node] };
+}
+
+function text(value: Scalar): string {
+  return value === null ? "null" : String(value);
+}
+
+const NEGATED: Partial<Record<OpId, OpId>> = {
+  "=": "!=",
+  "!=": "=",
+  in: "not in",
+  "not in": "in",
+  between: "not between",
+  "not between": "between",
+  contains: "not contains",
+  "not contains": "contains",
+  "starts with": "not starts with",
+  "not starts with": "starts with",
+  "ends with": "not ends with",
+  "not ends with": "ends with",
+  matches: "not matches",
+  "not matches": "matches",
+  "is blank": "is not blank",
+  "is not blank": "is blank",
+  "in cidr": "not in cidr",
+  "not in cidr": "in cidr",
+};
+
+function toNode(p: Predicate): Node {
+  const cond = (column: string, op: OpId, value = "", value2 = "", caseSensitive = true): Cond => ({
+    type: "cond",
+    column,
+    op,
+    value,
+    value2,
+    caseSensitive,
+  });
+  switch (p.kind) {
+    case "and":
+    case "or":
+      return { type: "group", join: p.kind, negate: false, items: p.items.map(toNode) };
+    case "not": {
+      const inner = toNode(p.item);
+      if (inner.type === "group") return { ...inner, negate: !inner.negate };
+      const flipped = NEGATED[inner.op];
+      if (flipped) return { ...inner, op: flipped };
+      return { type: "group", join: "and", negate: true, items: [inner] };
+    }
+    case "compare":
+      return cond(p.column, p.op, text(p.value), "", p.case_sensitive !== false);
+    case "in":
+      return cond(p.column, p.negate ? "not in" : "in", p.values.map(text).join(", "), "", p.case_sensitive !== false);
+    case "between":
+      return cond(p.column, p.negate ? "not between" : "between", text(p.low), text(p.high));
+    case "text": {
+      const base = p.op === "contains" ? "contains" : p.op === "starts_with" ? "starts with" : "ends with";
+      return cond(p.column, (p.negate ? `not ${base}` : base) as OpId, p.value, "", p.case_sensitive !== false);
+    }
+    case "regex":
+      return cond(p.column, p.negate ? "not matches" : "matches", p.pattern, "", p.case_sensitive !== false);
+    case "blank":
+      return cond(p.column, p.negate ? "is not blank" : "is blank");
+    case "cidr":
+      return cond(p.column, p.negate ? "not in cidr" : "in cidr", p.cidr);
+    case "search":
+      return cond(ANY_COLUMN, "search", p.text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------- builder → IR
+/** The predicate of a tree; incomplete conditions (no column, no value yet) are left out. */
+export function toPredicate(group: Group, columns: Column[], tz: string): Predicate | null {
+  const items = group.items.map((n) => (n.type === "group" ? toPredicate(n, columns, tz) : condPredicate(n, columns, tz))).filter((p): p is Predicate => p !== null);
+  let out: Predicate | null = null;
+  if (items.length === 1) out = items[0];
+  else if (items.length > 1) out = { kind: group.join, items };
+  if (out && group.negate) out = { kind: "not", item: out };
+  return out;
+}
+
+export function isComplete(c: Cond): boolean {
+  const info = OPS[c.op];
+  if (c.op !== "search" && !c.column.trim()) return false;
+  if (info.values === 0) return true;
+  if (info.values === 2) return c.value.trim() !== "" && c.value2.trim() !== "";
+  return c.value !== "";
+}
+
+function condPredicate(c: Cond, columns: Column[], tz: string): Predicate | null {
+  if (!isComplete(c)) return null;
+  const column = c.column.trim();
+  const type = columns.find((x) => x.name === column)?.type ?? null;
+  const v = (raw: string) => typed(raw, type, tz);
+  const cs = c.caseSensitive;
+  switch (c.op) {
+    case "=":
+    case "!=":
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      return { kind: "compare", column, op: c.op, value: v(c.value), ...(cs ? {} : { case_sensitive: false }) };
+    case "in":
+    case "not in":
+      return { kind: "in", column, values: splitList(c.value).map(v), negate: c.op === "not in", ...(cs ? {} : { case_sensitive: false }) };
+    case "between":
+    case "not between":
+      return { kind: "between", column, low: v(c.value), high: v(c.value2), negate: c.op === "not between" };
+    case "contains":
+    case "not contains":
+    case "starts with":
+    case "not starts with":
+    case "ends with":
+    case "not ends with": {
+      const negate = c.op.startsWith("not ");
+      const base = negate ? c.op.slice(4) : c.op;
+      const op = base === "contains" ? "contains" : base === "starts with" ? "starts_with" : "ends_with";
+      return { kind: "text", column, op, value: c.value, negate, ...(cs ? {} : { case_sensitive: false }) };
+    }
+    case "matches":
+    case "not matches":
+      return { kind: "regex", column, pattern: c.value, negate: c.op === "not matches", ...(cs ? {} : { case_sensitive: false }) };
+    case "is blank":
+    case "is not blank":
+      return { kind: "blank", column, negate: c.op === "is not blank" };
+    case "in cidr":
+    case "not in cidr":
+      return { kind: "cidr", column, cidr: c.value.trim(), negate: c.op === "not in cidr" };
+    case "search":
+      return { kind: "search", text: c.value };
+  }
+}
+
+export function splitList(value: string): string[] {
+  const parts = value.includes("\n") ? value.split("\n") : value.split(",");
+  return parts.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** A typed value from what was typed: numbers for numeric columns, booleans, times in the display zone. */
+function typed(raw: string, type: ColumnType | null, tz: string): Scalar {
+  const value = raw.trim();
+  if (type === "integer" || type === "float") {
+    const n = Number(value);
+    return value !== "" && Number.isFinite(n) ? n : value;
+  }
+  if (type === "boolean") {
+    if (/^true$/i.test(value)) return true;
+    if (/^false$/i.test(value)) return false;
+  }
+  if ((type === "timestamp" || type === "date") && tz !== "UTC" && !/(Z|[+-]\d\d:?\d\d)$/i.test(value)) {
+    return parseLocalTime(value, tz) ?? value;
+  }
+  return raw; // text is taken exactly as typed
+}

@@ -1,0 +1,120 @@
+// The filter builder's operators: which apply to which column type, and how many values each takes.
+
+import type { ColumnType } from "../types";
+
+export type OpId =
+  | "="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "in"
+  | "not in"
+  | "between"
+  | "not between"
+  | "contains"
+  | "not contains"
+  | "starts with"
+  | "not starts with"
+  | "ends with"
+  | "not ends with"
+  | "matches"
+  | "not matches"
+  | "is blank"
+  | "is not blank"
+  | "in cidr"
+  | "not in cidr"
+  | "search";
+
+export interface OpInfo {
+  id: OpId;
+  label: string;
+  values: 0 | 1 | 2 | "list";
+  caseable: boolean;
+}
+
+const op = (id: OpId, label: string, values: OpInfo["values"], caseable = false): OpInfo => ({ id, label, values, caseable });
+
+export const OPS: Record<OpId, OpInfo> = {
+  "=": op("=", "equals", 1, true),
+  "!=": op("!=", "does not equal", 1, true),
+  "<": op("<", "less than", 1),
+  "<=": op("<=", "at most", 1),
+  ">": op(">", "greater than", 1),
+  ">=": op(">=", "at least", 1),
+  in: op("in", "is one of", "list", true),
+  "not in": op("not in", "is none of", "list", true),
+  between: op("between", "between", 2),
+  "not between": op("not between", "not between", 2),
+  contains: op("contains", "contains", 1, true),
+  "not contains": op("not contains", "does not contain", 1, true),
+  "starts with": op("starts with", "starts with", 1, true),
+  "not starts with": op("not starts with", "does not start with", 1, true),
+  "ends with": op("ends with", "ends with", 1, true),
+  "not ends with": op("not ends with", "does not end with", 1, true),
+  matches: op("matches", "matches regex", 1, true),
+  "not matches": op("not matches", "does not match regex", 1, true),
+  "is blank": op("is blank", "is blank", 0),
+  "is not blank": op("is not blank", "is not blank", 0),
+  "in cidr": op("in cidr", "is in network (CIDR)", 1),
+  "not in cidr": op("not in cidr", "is not in network (CIDR)", 1),
+  search: op("search", "contains (any column)", 1),
+};
+
+const TEXT: OpId[] = [
+  "=",
+  "!=",
+  "in",
+  "not in",
+  "contains",
+  "not contains",
+  "starts with",
+  "not starts with",
+  "ends with",
+  "not ends with",
+  "matches",
+  "not matches",
+  "in cidr",
+  "not in cidr",
+  "is blank",
+  "is not blank",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "between",
+  "not between",
+];
+const NUMBER: OpId[] = ["=", "!=", "<", "<=", ">", ">=", "between", "not between", "in", "not in", "is blank", "is not blank"];
+const TIME: OpId[] = [">=", "<=", ">", "<", "between", "not between", "=", "!=", "is blank", "is not blank"];
+const BOOLEAN: OpId[] = ["=", "!=", "is blank", "is not blank"];
+
+/** The operators offered for a column of this type (JSON paths and unknown columns get the text ones). */
+export function opsFor(type: ColumnType | null): OpId[] {
+  switch (type) {
+    case "integer":
+    case "float":
+      return NUMBER;
+    case "timestamp":
+    case "date":
+      return TIME;
+    case "boolean":
+      return BOOLEAN;
+    default:
+      return TEXT;
+  }
+}
+
+/** Friendlier words for time columns. */
+export function opLabel(id: OpId, type: ColumnType | null): string {
+  if (type === "timestamp" || type === "date") {
+    if (id === "<") return "before";
+    if (id === ">") return "after";
+    if (id === "<=") return "at or before";
+    if (id === ">=") return "at or after";
+  }
+  return OPS[id].label;
+}
+
+export const ANY_COLUMN = "(any column)";

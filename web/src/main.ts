@@ -1,0 +1,29 @@
+// The logsheet web UI: routes to the files page or a sheet page.
+
+import "./styles.css";
+import { adoptToken } from "./api";
+import { renderFilesPage } from "./files/page";
+import { startRouter, type Route } from "./router";
+import { registerGridModules } from "./sheet/grid";
+import { renderSheetPage } from "./sheet/page";
+import { closeMenu } from "./ui/menu";
+
+adoptToken();
+registerGridModules();
+
+const app = document.getElementById("app")!;
+let leave: () => void = () => undefined;
+
+function show(route: Route): void {
+  leave();
+  closeMenu();
+  for (const dialog of document.querySelectorAll("dialog")) dialog.remove();
+  if (route.page === "sheet") {
+    leave = renderSheetPage(app, route.name);
+  } else {
+    document.title = "logsheet";
+    leave = renderFilesPage(app);
+  }
+}
+
+startRouter(show);

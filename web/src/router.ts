@@ -1,0 +1,42 @@
+// Client-side routes: `/` the files page, `/sheets/{name}` a sheet (its view state in `?q=`).
+
+export type Route = { page: "files" } | { page: "sheet"; name: string };
+
+export function parseRoute(pathname: string): Route {
+  const match = /^\/sheets\/([^/]+)\/?$/.exec(pathname);
+  if (match) return { page: "sheet", name: decodeURIComponent(match[1]) };
+  return { page: "files" };
+}
+
+export function sheetPath(name: string): string {
+  return `/sheets/${encodeURIComponent(name)}`;
+}
+
+type Listener = (route: Route) => void;
+let listener: Listener | null = null;
+
+export function startRouter(onRoute: Listener): void {
+  listener = onRoute;
+  window.addEventListener("popstate", () => onRoute(parseRoute(window.location.pathname)));
+  onRoute(parseRoute(window.location.pathname));
+}
+
+export function navigate(path: string): void {
+  if (path === window.location.pathname + window.location.search) return;
+  history.pushState(null, "", path);
+  listener?.(parseRoute(window.location.pathname));
+}
+
+/** Same-page links that route without reloading. */
+export function link(path: string, text: string, className = ""): HTMLAnchorElement {
+  const a = document.createElement("a");
+  a.href = path;
+  a.textContent = text;
+  if (className) a.className = className;
+  a.addEventListener("click", (event) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(path);
+  });
+  return a;
+}

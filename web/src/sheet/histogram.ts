@@ -1,0 +1,198 @@
+// The time histogram of the current view on the sheet's time column, with brush-to-zoom, a time-range
+// picker (From / To in the display time zone) and zoom out / all time. The range is a `between` condition on
+// the time column in the view's filter, so it travels with the URL, saved views and undo.
+
+import type { Result } from "vega-embed";
+import { api, Cancelled } from "../api";
+import { renderChart, hideTooltip } from "../charts/vega";
+import { timeRange } from "../filter/predicates";
+import type { Histogram, Query } from "../types";
+import { formatCount, h } from "../ui/dom";
+import { inlineError } from "../ui/inline_error";
+import { formatTimestamp, offsetMinutes, parseLocalTime } from "./format";
+import type { Progress } from "./progress";
+
+const BUCKETS = 80;
+
+export class TimeHistogram {
+  readonly el: HTMLElement;
+  private readonly chart: HTMLElement;
+  private readonly from: HTMLInputElement;
+  private readonly to: HTMLInputElement;
+  private readonly caption: HTMLElement;
+  private readonly error = inlineError();
+  private result: Result | null = null;
+  private seq = 0;
+  private brushed: [number, number] | null = null;
+  private tz = "UTC";
+  private data: Histogram | null = null;
+
+  constructor(
+    private readonly sheet: string,
+    private readonly timeColumn: string,
+    private readonly progress: Progress,
+    private readonly setRange: (range: { start: string; end: string } | null) => void,
+  ) {
+    this.chart = h("div", { class: "histogram-chart", role: "img", "aria-label": `Rows over time (${timeColumn})` });
+    this.from = h("input", { type: "text", class: "time-input", placeholder: "YYYY-MM-DD HH:MM:SS", "aria-label": "From time" });
+    this.to = h("input", { type: "text", class: "time-input", placeholder: "YYYY-MM-DD HH:MM:SS", "aria-label": "To time" });
+    this.caption = h("span", { class: "muted histogram-caption" });
+    const apply = h("button", { type: "button", class: "small" }, "Set range");
+    apply.addEventListener("click", () => this.applyTyped());
+    for (const input of [this.from, this.to]) {
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter") this.applyTyped();
+      });
+    }
+    const zoomOut = h("button", { type: "button", class: "small" }, "Zoom out");
+    zoomOut.addEventListener("click", () => this.zoomOut());
+    const all = h("button", { type: "button", class: "small" }, "All time");
+    all.addEventListener("click", () => this.setRange(null));
+    this.chart.addEventListener("pointerup", () => window.setTimeout(() => this.applyBrush(), 0));
+    this.chart.addEventListener("pointerleave", hideTooltip);
+    this.el = h(
+      "section",
+      { class: "histogram", "aria-label": "Time histogram" },
+      h(
+        "div",
+        { class: "histogram-controls" },
+        h("span", { class: "histogram-title" }, `Time (${timeColumn})`),
+        h("label", { class: "field inline" }, h("span", {}, "From"), this.from),
+        h("label", { class: "field inline" }, h("span", {}, "To"), this.to),
+        apply,
+        zoomOut,
+        all,
+        this.caption,
+      ),
+      this.error.el,
+      this.chart,
+    );
+  }
+
+  async load(query: Query, tz: string): Promise<void> {
+    this.tz = tz;
+    const seq = ++this.seq;
+    const range = timeRange(query.where, this.timeColumn);
+    const view: Query = { ...query, group: null, sort: [], columns: [] };
+    let data: Histogram;
+    try {
+      data = await this.progress.run("histogram", (run) => api.histogram(this.sheet, view, BUCKETS, range?.start ?? null, range?.end ?? null, run));
+    } catch (e) {
+      if (seq !== this.seq) return;
+      if (!(e instanceof Cancelled)) this.error.show(`The histogram is not available: ${(e as Error).message}`);
+      return;
+    }
+    if (seq !== this.seq) return;
+    this.error.clear();
+    this.data = data;
+    this.showRange(range ?? (data.buckets.length ? { start: data.buckets[0].start, end: data.buckets[data.buckets.length - 1].end } : null));
+    this.caption.textContent = `${formatCount(data.total)} rows${data.interval_seconds ? ` · ${interval(data.interval_seconds)} per bar` : ""}${tz === "UTC" ? " · UTC" : ` · ${tz}`}`;
+    await this.draw(data);
+  }
+
+  private shift(ms: number): number {
+    return this.tz === "UTC" ? ms : ms + offsetMinutes(ms, this.tz) * 60_000;
+  }
+
+  private unshift(ms: number): number {
+    if (this.tz === "UTC") return ms;
+    const guess = ms - offsetMinutes(ms, this.tz) * 60_000;
+    return ms - offsetMinutes(guess, this.tz) * 60_000;
+  }
+
+  private async draw(data: Histogram): Promise<void> {
+    this.result?.finalize();
+    this.result = null;
+    this.brushed = null;
+    if (!data.buckets.length) {
+      this.chart.replaceChildren(h("p", { class: "muted" }, "No rows with a time in this view."));
+      return;
+    }
+    const values = data.buckets.map((b) => ({
+      start: this.shift(Date.parse(b.start)),
+      end: this.shift(Date.parse(b.end)),
+      count: b.count,
+      from: formatTimestamp(b.start, this.tz),
+    }));
+    const result = await renderChart(this.chart, {
+      width: "container",
+      height: 80,
+      autosize: { type: "fit-x", contains: "padding" },
+      background: "transparent",
+      data: { values },
+      params: [{ name: "brush", select: { type: "interval", encodings: ["x"] } }],
+      mark: { type: "rect", color: "#4c78a8" },
+      encoding: {
+        x: { field: "start", type: "temporal", scale: { type: "utc" }, axis: { title: null, labelOverlap: true, format: "%b %d %H:%M:%S" } },
+        x2: { field: "end" },
+        y: { field: "count", type: "quantitative", axis: { title: null, tickCount: 3, tickMinStep: 1 } },
+        tooltip: [
+          { field: "from", type: "nominal", title: "from" },
+          { field: "count", type: "quantitative", title: "rows" },
+        ],
+      },
+      config: { view: { stroke: null }, axis: { labelFontSize: 10 } },
+    });
+    this.result = result;
+    result.view.addSignalListener("brush", (_name: string, value: unknown) => {
+      const range = (value as Record<string, [number | Date, number | Date]> | null)?.start;
+      this.brushed = range && range.length === 2 ? [Number(range[0]), Number(range[1])] : null;
+    });
+  }
+
+  private applyBrush(): void {
+    const brushed = this.brushed;
+    if (!brushed || brushed[1] - brushed[0] <= 0) return;
+    this.brushed = null;
+    const start = new Date(this.unshift(brushed[0])).toISOString();
+    const end = new Date(this.unshift(brushed[1])).toISOString();
+    this.setRange({ start, end });
+  }
+
+  private applyTyped(): void {
+    const from = this.from.value.trim();
+    const to = this.to.value.trim();
+    if (!from && !to) {
+      this.setRange(null);
+      return;
+    }
+    const start = from ? parseLocalTime(from, this.tz) : this.data?.buckets[0]?.start ?? null;
+    const end = to ? parseLocalTime(to, this.tz) : this.data?.buckets[this.data.buckets.length - 1]?.end ?? null;
+    if (!start || !end) {
+      this.error.show("Write times as YYYY-MM-DD HH:MM:SS (in the display time zone).");
+      return;
+    }
+    if (Date.parse(end) <= Date.parse(start)) {
+      this.error.show("The end of the range must be after its start.");
+      return;
+    }
+    this.error.clear();
+    this.setRange({ start, end });
+  }
+
+  private zoomOut(): void {
+    const b = this.data?.buckets;
+    if (!b?.length) return;
+    const start = Date.parse(b[0].start);
+    const end = Date.parse(b[b.length - 1].end);
+    const span = end - start;
+    this.setRange({ start: new Date(start - span / 2).toISOString(), end: new Date(end + span / 2).toISOString() });
+  }
+
+  private showRange(range: { start: string; end: string } | null): void {
+    this.from.value = range ? formatTimestamp(range.start, this.tz) : "";
+    this.to.value = range ? formatTimestamp(range.end, this.tz) : "";
+  }
+
+  destroy(): void {
+    this.result?.finalize();
+    hideTooltip();
+  }
+}
+
+function interval(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,135 @@
+// The view state of a sheet (the IR query plus display choices), its undo/redo history and its URL.
+//
+// The URL carries everything needed to reopen the view: `?q=` the IR query (logsheet.ir JSON), `hide=` the
+// hidden columns, `tz=` the display time zone, `chart=` the chart type. Column widths, order and pinning live in
+// localStorage per sheet (layout.ts).
+
+import { emptyQuery, type Query } from "../types";
+
+export type ChartKind = "bar" | "line" | "pie";
+
+export interface ViewState {
+  query: Query;
+  hidden: string[];
+  tz: string;
+  chart: ChartKind | null;
+}
+
+/** Where a change came from: listeners skip work they already did (the grid sorted itself, say). */
+export type Source = "user" | "grid" | "history" | "load";
+
+type Listener = (state: ViewState, previous: ViewState, source: Source) => void;
+
+const HISTORY_LIMIT = 200;
+
+export class SheetState {
+  readonly sheet: string;
+  private current: ViewState;
+  private undoStack: string[] = [];
+  private redoStack: string[] = [];
+  private listeners: Listener[] = [];
+
+  constructor(sheet: string, initial: ViewState) {
+    this.sheet = sheet;
+    this.current = initial;
+  }
+
+  get value(): ViewState {
+    return this.current;
+  }
+
+  get query(): Query {
+    return this.current.query;
+  }
+
+  subscribe(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Applies a change as one undoable step. */
+  update(change: (draft: ViewState) => void, source: Source = "user"): void {
+    const before = JSON.stringify(this.current);
+    const draft = JSON.parse(before) as ViewState;
+    change(draft);
+    if (JSON.stringify(draft) === before) return;
+    this.undoStack.push(before);
+    if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+    this.redoStack = [];
+    this.set(draft, source);
+  }
+
+  canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  undo(): void {
+    const previous = this.undoStack.pop();
+    if (previous === undefined) return;
+    this.redoStack.push(JSON.stringify(this.current));
+    this.set(JSON.parse(previous), "history");
+  }
+
+  redo(): void {
+    const next = this.redoStack.pop();
+    if (next === undefined) return;
+    this.undoStack.push(JSON.stringify(this.current));
+    this.set(JSON.parse(next), "history");
+  }
+
+  private set(next: ViewState, source: Source): void {
+    const previous = this.current;
+    this.current = next;
+    writeUrl(this.sheet, next);
+    for (const listener of this.listeners) listener(next, previous, source);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ the URL
+export function readUrl(search: string): ViewState {
+  const params = new URLSearchParams(search);
+  let query = emptyQuery();
+  const q = params.get("q");
+  if (q) {
+    try {
+      query = { ...emptyQuery(), ...(JSON.parse(q) as Partial<Query>), version: 1 };
+    } catch {
+      query = emptyQuery();
+    }
+  }
+  let hidden: string[] = [];
+  try {
+    const parsed = JSON.parse(params.get("hide") ?? "[]");
+    if (Array.isArray(parsed)) hidden = parsed.map(String);
+  } catch {
+    hidden = [];
+  }
+  const chart = params.get("chart");
+  return {
+    query,
+    hidden,
+    tz: params.get("tz") || localStorage.getItem("logsheet:tz") || "UTC",
+    chart: chart === "bar" || chart === "line" || chart === "pie" ? chart : null,
+  };
+}
+
+export function viewSearch(state: ViewState): string {
+  const params = new URLSearchParams();
+  const q = state.query;
+  const trivial = !q.steps.length && !q.where && !q.search && !q.sort.length && !q.group && !q.columns.length;
+  if (!trivial) params.set("q", JSON.stringify(q));
+  if (state.hidden.length) params.set("hide", JSON.stringify(state.hidden));
+  if (state.tz !== "UTC") params.set("tz", state.tz);
+  if (state.chart) params.set("chart", state.chart);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function writeUrl(sheet: string, state: ViewState): void {
+  const path = `/sheets/${encodeURIComponent(sheet)}${viewSearch(state)}`;
+  if (path !== window.location.pathname + window.location.search) history.replaceState(null, "", path);
+  localStorage.setItem("logsheet:tz", state.tz);
+}

@@ -1,0 +1,75 @@
+// Saved views (by name, on the server), the link to this view, and export of the view to CSV / JSON / Parquet.
+
+import { api } from "../api";
+import type { Query } from "../types";
+import { promptDialog } from "../ui/dialog";
+import { download, h } from "../ui/dom";
+import { openMenu, type MenuItem } from "../ui/menu";
+import { toast } from "../ui/toasts";
+import { copyText } from "./clipboard";
+
+export interface ViewsHost {
+  sheet: string;
+  /** The view as the IR, with the visible columns in order (what an export or a saved view should hold). */
+  exportQuery(): Query;
+  load(query: Query): void;
+}
+
+export function viewsButton(host: ViewsHost): HTMLElement {
+  const button = h("button", { type: "button", "aria-haspopup": "menu" }, "Views ▾");
+  button.addEventListener("click", async () => {
+    const rect = button.getBoundingClientRect();
+    const items: MenuItem[] = [
+      {
+        label: "Save this view as…",
+        action: () =>
+          promptDialog("Save view", "Name", "", "Save", async (name) => {
+            if (!name.trim()) throw new Error("Give the view a name.");
+            await api.saveView(host.sheet, name.trim(), host.exportQuery());
+            toast(`Saved view ${name.trim()}`);
+          }),
+      },
+      { label: "Copy link to this view", action: () => void copyText(window.location.href) },
+    ];
+    try {
+      const views = await api.views(host.sheet);
+      if (views.length) items.push({ label: "", separator: true });
+      for (const v of views) items.push({ label: `Open “${v.name}”`, action: () => host.load(v.query) });
+    } catch (e) {
+      items.push({ label: `Saved views unavailable: ${(e as Error).message}`, disabled: true });
+    }
+    openMenu(rect.left, rect.bottom + 4, items, "Views");
+  });
+  return button;
+}
+
+export function exportButton(host: ViewsHost): HTMLElement {
+  const button = h("button", { type: "button", "aria-haspopup": "menu" }, "Export ▾");
+  const run = async (format: "csv" | "json" | "parquet") => {
+    button.disabled = true;
+    button.textContent = "Exporting…";
+    try {
+      const { blob, filename } = await api.export(host.sheet, host.exportQuery(), format);
+      download(blob, filename);
+    } catch (e) {
+      toast(`Export failed: ${(e as Error).message}`, "error");
+    } finally {
+      button.disabled = false;
+      button.textContent = "Export ▾";
+    }
+  };
+  button.addEventListener("click", () => {
+    const rect = button.getBoundingClientRect();
+    openMenu(
+      rect.left,
+      rect.bottom + 4,
+      [
+        { label: "CSV", action: () => void run("csv") },
+        { label: "JSON", action: () => void run("json") },
+        { label: "Parquet", action: () => void run("parquet") },
+      ],
+      "Export",
+    );
+  });
+  return button;
+}

@@ -1,0 +1,147 @@
+// The sheet-operation IR as JSON (logsheet.ir.query_to_json) and the API's answers (docs/api.md).
+
+export type Scalar = string | number | boolean | null;
+export type ColumnType = "text" | "integer" | "float" | "boolean" | "timestamp" | "date" | "json" | string;
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+export type Predicate =
+  | { kind: "compare"; column: string; op: "=" | "!=" | "<" | "<=" | ">" | ">="; value: Scalar; case_sensitive?: boolean }
+  | { kind: "in"; column: string; values: Scalar[]; negate?: boolean; case_sensitive?: boolean }
+  | { kind: "between"; column: string; low: Scalar; high: Scalar; negate?: boolean }
+  | { kind: "text"; column: string; op: "contains" | "starts_with" | "ends_with"; value: string; negate?: boolean; case_sensitive?: boolean }
+  | { kind: "regex"; column: string; pattern: string; negate?: boolean; case_sensitive?: boolean }
+  | { kind: "blank"; column: string; negate?: boolean }
+  | { kind: "cidr"; column: string; cidr: string; negate?: boolean }
+  | { kind: "search"; text: string }
+  | { kind: "and"; items: Predicate[] }
+  | { kind: "or"; items: Predicate[] }
+  | { kind: "not"; item: Predicate };
+
+export type Step =
+  | { kind: "split"; column: string; delimiter: string; parts: number; names?: string[]; keep_rest?: boolean; collapse?: boolean }
+  | { kind: "regex_extract"; column: string; pattern: string }
+  | { kind: "combine"; columns: string[]; separator: string; name: string }
+  | { kind: "rename"; column: string; name: string }
+  | { kind: "cast"; column: string; to: "text" | "integer" | "float" | "boolean" | "timestamp" | "date" }
+  | { kind: "case"; column: string; mode: "upper" | "lower" }
+  | { kind: "trim"; column: string }
+  | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
+  | { kind: "extract_json"; path: string; name?: string };
+
+export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
+
+export interface Agg {
+  fn: AggFn;
+  column: string;
+  name: string;
+}
+
+export interface SortKey {
+  column: string;
+  descending: boolean;
+}
+
+export interface GroupBy {
+  keys: string[];
+  aggs: Agg[];
+}
+
+export interface Query {
+  version: 1;
+  steps: Step[];
+  where: Predicate | null;
+  search: string;
+  columns: string[];
+  sort: SortKey[];
+  group: GroupBy | null;
+}
+
+export function emptyQuery(): Query {
+  return { version: 1, steps: [], where: null, search: "", columns: [], sort: [], group: null };
+}
+
+export interface SheetSummary {
+  name: string;
+  format: string;
+  rows: number;
+  columns: Column[];
+  rejected: number;
+  bytes: number;
+  time_column: string | null;
+  created_at: string;
+  updated_at: string;
+  sources?: unknown;
+}
+
+export interface SheetInfo extends SheetSummary {
+  duplicates_removed?: number;
+  sources: Array<Record<string, unknown>>;
+  imports?: Array<Record<string, unknown>>;
+}
+
+export interface Page {
+  columns: Column[];
+  rows: unknown[][];
+  rowids: number[];
+  total: number;
+  offset: number;
+  limit: number;
+  elapsed_ms: number;
+}
+
+export interface Histogram {
+  column: string;
+  interval_seconds: number;
+  buckets: Array<{ start: string; end: string; count: number }>;
+  total: number;
+}
+
+export interface Profile {
+  column: string;
+  type: ColumnType;
+  rows: number;
+  blanks: number;
+  distinct: number;
+  min: unknown;
+  max: unknown;
+  top: Array<{ value: unknown; count: number }>;
+  approximate?: boolean;
+}
+
+export interface Preview {
+  columns: Column[];
+  rows: unknown[][];
+  new_columns: string[];
+}
+
+export interface SavedView {
+  name: string;
+  query: Query;
+  created_at: string;
+}
+
+export interface JobFile {
+  name: string;
+  bytes: number;
+  received: number;
+}
+
+export interface Job {
+  id: string;
+  state: "queued" | "running" | "done" | "failed";
+  phase?: string;
+  progress?: number;
+  files?: JobFile[];
+  summary?: Record<string, unknown> | null;
+  error?: string | null;
+  sheet?: string;
+}
+
+export interface FormatInfo {
+  name: string;
+  description: string;
+}
