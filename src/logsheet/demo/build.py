@@ -43,10 +43,7 @@ def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
         if ws.catalog.get_sheet(name) is not None:
             ws.delete_sheet(name)
         summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options})
-        yield (
-            f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, "
-            f"{summary.rejected:,} rejected"
-        )
+        yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected")
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
     yield "try: logsheet query cloudtrail --where \"eventName = 'RunInstances'\" --count"
 
