@@ -21,7 +21,11 @@ file and the CLI disagree). The filter language used by `--where` is described i
 
 def render() -> str:
     runner = CliRunner()
-    parts = [HEADER, "## logsheet\n", "```text\n" + runner.invoke(main, ["--help"], prog_name="logsheet", terminal_width=100).output + "```\n"]
+    parts = [
+        HEADER,
+        "## logsheet\n",
+        "```text\n" + runner.invoke(main, ["--help"], prog_name="logsheet", terminal_width=100).output + "```\n",
+    ]
     assert isinstance(main, click.Group)
     for name in sorted(main.commands):
         output = runner.invoke(main, [name, "--help"], prog_name="logsheet", terminal_width=100).output

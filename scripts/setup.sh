@@ -7,7 +7,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+# spark: the Spark engine's tests run in CI (they need Java 17+, which the machine has).
+.venv/bin/python -m pip install --quiet -e '.[dev,spark]'
 
 # The web UI (TypeScript, Vite) is built into src/logsheet/web/static, which ships inside the package and is
 # never committed. `npm ci` runs when package-lock.json changed; the build when a source of it changed.

@@ -319,6 +319,37 @@ def query_options(func: F) -> F:
     return func
 
 
+def engine_options(func: F) -> F:
+    """--engine and where Spark runs (logsheet.spark); --spark-master or --spark-remote imply --engine spark."""
+    options = [
+        click.option(
+            "--engine",
+            type=click.Choice(("duckdb", "spark")),
+            help="Run the view on DuckDB, in process (the default), or on Apache Spark.",
+        ),
+        click.option("--spark-master", help="Spark master for --engine spark: local[*] (default), spark://HOST:7077, yarn..."),
+        click.option("--spark-remote", help="A Spark Connect server for --engine spark, as sc://HOST:PORT."),
+        click.option(
+            "--dataset",
+            help="With --engine spark: read the rows from this Parquet dataset (a folder, s3a:// or hdfs:// URL, "
+            "e.g. written by `export --to-dataset`) with the sheet's schema, instead of the workspace's copy.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _choose_engine(ws: Any, engine: str | None, spark_master: str | None, spark_remote: str | None) -> str:
+    if engine is None:
+        engine = "spark" if spark_master or spark_remote else "duckdb"
+    if engine == "spark":
+        ws.use_spark(spark_master, spark_remote)
+    elif spark_master or spark_remote:
+        raise click.UsageError("--spark-master and --spark-remote need --engine spark")
+    return engine
+
+
 def _build(
     where: str | None,
     search: str | None,
@@ -345,6 +376,13 @@ def _build(
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
 @click.option("--count", is_flag=True, help="Print only the number of matching rows (groups with --group-by).")
 @click.option("--show-sql", is_flag=True, help="Print the SQL the view compiles to instead of running it.")
+@click.option(
+    "--dialect",
+    type=click.Choice(("duckdb", "spark", "trino")),
+    help="SQL dialect for --show-sql (default: the engine's). spark and trino read the sheet from a table named "
+    "after it (Trino's is what Athena runs over an --to-dataset export).",
+)
+@engine_options
 @click.pass_context
 def query(
     ctx: click.Context,
@@ -362,17 +400,23 @@ def query(
     fmt: str,
     count: bool,
     show_sql: bool,
+    dialect: str | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
+    dataset: str | None,
 ) -> None:
-    """Filter, search, sort and group a sheet."""
+    """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
     if show_sql:
-        click.echo(ws.sql(sheet, view, limit=limit))
+        click.echo(ws.sql(sheet, view, dialect=dialect or engine or "duckdb", limit=limit))
         return
+    _choose_engine(ws, engine, spark_master, spark_remote)
     if count:
-        click.echo(ws.count(sheet, view, timeout=timeout))
+        click.echo(ws.count(sheet, view, timeout=timeout, dataset=dataset))
         return
-    page = ws.query(sheet, view, limit=limit, offset=offset, timeout=timeout)
+    page = ws.query(sheet, view, limit=limit, offset=offset, timeout=timeout, dataset=dataset)
     _emit(page.columns, page.rows, fmt)
     if fmt == "table":
         shown = f"rows {offset + 1:,}-{offset + len(page.rows):,} of" if page.rows else "0 of"
@@ -384,17 +428,32 @@ def query(
 @click.option(
     "--output",
     "-o",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Output file: .csv, .json, .ndjson/.jsonl or .parquet.",
 )
+@click.option(
+    "--to-dataset",
+    "to_dataset",
+    metavar="DIR",
+    help="Instead of a file, write a Hive-partitioned Parquet dataset (DIR/date=YYYY-MM-DD/part-0.parquet) that "
+    "Spark, Athena and Trino read. With --engine spark, DIR may be an s3a:// or hdfs:// URL.",
+)
+@click.option(
+    "--partition-by",
+    default="date",
+    show_default=True,
+    help="With --to-dataset: 'date' (the UTC day of the sheet's time column) or a column name.",
+)
 @query_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
+@engine_options
 @click.pass_context
 def export(
     ctx: click.Context,
     sheet: str,
-    output: Path,
+    output: Path | None,
+    to_dataset: str | None,
+    partition_by: str,
     where: str | None,
     search: str | None,
     columns: str | None,
@@ -404,12 +463,29 @@ def export(
     query_json: str | None,
     timeout: float,
     limit: int | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
+    dataset: str | None,
 ) -> None:
-    """Export a view of a sheet to CSV (formulas neutralised), JSON, NDJSON or Parquet."""
+    """Export a view of a sheet to CSV (formulas neutralised), JSON, NDJSON or Parquet, or as a partitioned
+    Parquet dataset for a data lake (--to-dataset)."""
     from logsheet.export import export_view
 
+    if (output is None) == (to_dataset is None):
+        raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    _choose_engine(ws, engine, spark_master, spark_remote)
+    if to_dataset is not None:
+        from logsheet.spark.lake import export_dataset
+
+        summary = export_dataset(ws, sheet, view, to_dataset, partition_by, limit, dataset=dataset)
+        click.echo(f"{summary.rows:,} rows written to {summary.directory} ({summary.partitions:,} partitions by {partition_by})")
+        return
+    assert output is not None
+    if dataset:
+        raise click.UsageError("--dataset applies to --to-dataset exports and to query")
     written = export_view(ws, sheet, view, output, limit)
     click.echo(f"{written:,} rows written to {output}")
 

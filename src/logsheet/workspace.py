@@ -106,6 +106,9 @@ class Workspace:
         self.catalog = Catalog(root / "catalog.sqlite")
         self._engine: DuckEngine | None = None
         self._engine_lock = threading.Lock()
+        self.default_engine = "duckdb"  # what query/count/stream run on when not told (use_spark changes it)
+        self._spark: Any = None
+        self._spark_settings: tuple[str | None, str | None] = (None, None)
         self.sweep()
 
     @classmethod
@@ -230,34 +233,111 @@ class Workspace:
         offset: int = 0,
         timeout: float | None = DEFAULT_TIMEOUT,
         with_total: bool = True,
+        engine: str | None = None,
+        dataset: str | None = None,
     ) -> Page:
         if not 0 <= limit <= MAX_PAGE:
             raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
         if offset < 0:
             raise LogsheetError("offset cannot be negative")
         started = time.monotonic()
-        plan = self.plan(sheet, query)
+        plan, engine_ = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
-        result = self.engine.fetch(plan.rows_sql(limit, offset), timeout)
+        result = engine_.fetch(plan.rows_sql(limit, offset), timeout)
         grouped = plan.query.group is not None
         rows = [tuple(r) if grouped else tuple(r[1:]) for r in result.rows]
         rowids = [] if grouped else [int(r[0]) for r in result.rows]
-        total = self.engine.scalar(plan.count_sql(), timeout) if with_total else len(rows)
+        total = engine_.scalar(plan.count_sql(), timeout) if with_total else len(rows)
         return Page(columns, rows, int(total or 0), offset, limit, rowids, time.monotonic() - started)
 
-    def count(self, sheet: str, query: ir.Query | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> int:
-        plan = self.plan(sheet, query)
-        return int(self.engine.scalar(plan.count_sql(), timeout) or 0)
+    def count(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        engine: str | None = None,
+        dataset: str | None = None,
+    ) -> int:
+        plan, engine_ = self.view(sheet, query, engine, dataset)
+        return int(engine_.scalar(plan.count_sql(), timeout) or 0)
 
-    def sql(self, sheet: str, query: ir.Query | None = None, dialect: str = "duckdb", limit: int | None = None) -> str:
-        return to_sql(self.plan(sheet, query).rows_sql(limit, 0, with_rowid=False), dialect, pretty=True)
+    def sql(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        dialect: str = "duckdb",
+        limit: int | None = None,
+        engine: str | None = None,
+    ) -> str:
+        """The SQL a view compiles to. ``dialect`` spark or trino reads the sheet from a table (view) named
+        after the sheet, as registered on a cluster or in Athena (see docs/spark.md); ``engine`` picks the
+        dialect of that engine instead."""
+        if engine is not None:
+            dialect = engine
+        if dialect == "duckdb":
+            return to_sql(self.plan(sheet, query).rows_sql(limit, 0, with_rowid=False), dialect, pretty=True)
+        from logsheet.compiler.dialects import dialect_for
+
+        try:
+            target = dialect_for(dialect, sheet)
+        except ValueError as exc:
+            raise LogsheetError(str(exc)) from None
+        return target.render(self.plan(sheet, query, target).rows_sql(limit, 0, with_rowid=False), pretty=True)
 
     def stream(
-        self, sheet: str, query: ir.Query | None = None, limit: int | None = None
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        limit: int | None = None,
+        engine: str | None = None,
+        dataset: str | None = None,
     ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
         """Every row of a view as Arrow batches (for exports), in the view's order."""
-        plan = self.plan(sheet, query)
-        return plan.columns(), self.engine.batches(plan.rows_sql(limit, 0, with_rowid=False))
+        plan, engine_ = self.view(sheet, query, engine, dataset)
+        return plan.columns(), engine_.batches(plan.rows_sql(limit, 0, with_rowid=False))
+
+    # ------------------------------------------------------------------------ engines (logsheet.spark)
+    def use_spark(self, master: str | None = None, remote: str | None = None, engine: Any = None) -> None:
+        """Run views on Spark from now on (``default_engine = "spark"``): a local or cluster ``master``, a
+        Spark Connect ``remote`` (``sc://host:15002``), or a ready ``logsheet.spark.engine.SparkEngine``.
+        The session starts when the first view runs."""
+        self._spark = engine
+        self._spark_settings = (master, remote)
+        self.default_engine = "spark"
+
+    @property
+    def spark(self) -> Any:
+        """The workspace's SparkEngine (started on first use, from use_spark's settings or the defaults)."""
+        if self._spark is None:
+            with self._engine_lock:
+                if self._spark is None:
+                    from logsheet.spark.engine import SparkEngine
+
+                    self._spark = SparkEngine.connect(*self._spark_settings)
+        return self._spark
+
+    def view(
+        self, sheet: str, query: ir.Query | None = None, engine: str | None = None, dataset: str | None = None
+    ) -> tuple[ViewPlan, Any]:
+        """The compiled view and the engine that runs it: ``duckdb`` (in process) or ``spark``. On Spark,
+        ``dataset`` (a folder or URL of Parquet, e.g. ``s3a://bucket/cloudtrail/``) replaces the sheet's own
+        parts, read with the sheet's schema."""
+        engine = engine or self.default_engine
+        if engine == "duckdb":
+            if dataset:
+                raise LogsheetError("reading a dataset in place needs the Spark engine (--engine spark)")
+            return self.plan(sheet, query), self.engine
+        if engine != "spark":
+            raise LogsheetError(f"unknown engine {engine!r}; use duckdb or spark")
+        from logsheet.compiler.dialects import SparkDialect
+
+        record = self.sheet(sheet)
+        paths = [dataset] if dataset else [str(self.root / p) for p in record.data_paths()]
+        if not paths:
+            raise LogsheetError(f"sheet {sheet!r} has no rows")
+        relation = self.spark.relation(paths, record.schema)
+        plan = ViewPlan(query or ir.Query(), record.schema, paths, SparkDialect(relation), record.time_column)
+        return plan, self.spark
 
     def rejects(self, sheet: str, limit: int = 1000, offset: int = 0) -> Page:
         record = self.sheet(sheet)
