@@ -33,7 +33,7 @@ from logsheet.compiler import ROWID, SOURCE
 from logsheet.engine import configure
 from logsheet.errors import ImportFailed, LogsheetError
 from logsheet.formats.base import POS_COL, SOURCE_COL, ReadContext, SourceFile, Staged
-from logsheet.formats.stage import parquet_table
+from logsheet.formats.stage import copy_to_parquet, parquet_table
 from logsheet.importer.discover import Found, discover
 from logsheet.importer.rejects import RejectLog
 from logsheet.schema import Column, Schema, logical_type
@@ -253,16 +253,7 @@ def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr, column: str = S
 
 
 def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progress: Progress | None) -> None:
-    copy = exp.Copy(
-        this=exp.Subquery(this=select),
-        kind=False,
-        files=[lit(str(target))],
-        params=[
-            exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET")),
-            exp.CopyParameter(this=exp.var("COMPRESSION"), expression=exp.var("ZSTD")),
-            exp.CopyParameter(this=exp.var("ROW_GROUP_SIZE"), expression=lit(122_880)),
-        ],
-    )
+    """``copy_to_parquet`` with DuckDB's query progress reported while it runs."""
     done = threading.Event()
 
     def poll() -> None:
@@ -278,7 +269,7 @@ def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progre
     if watcher:
         watcher.start()
     try:
-        con.execute(copy.sql("duckdb"))
+        copy_to_parquet(con, select, target)
     finally:
         done.set()
 
