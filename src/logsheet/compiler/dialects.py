@@ -93,7 +93,20 @@ DUCKDB = Dialect()
 
 
 # ------------------------------------------------------------------------------------------------ Spark
-class SparkDialect(Dialect):
+class _TableDialect(Dialect):
+    """Engines that read a sheet as a named table (a view over its dataset) and use Java-style regexes."""
+
+    def __init__(self, relation: str = "sheet") -> None:
+        self.relation = relation
+
+    def source(self, paths: list[str]) -> exp.Expr:
+        return exp.Table(this=ident(self.relation))
+
+    def regex(self, pattern: str) -> str:
+        return java_regex(pattern)
+
+
+class SparkDialect(_TableDialect):
     """Apache Spark SQL (4.x), run with ANSI mode on, a UTC session time zone and case-sensitive names.
 
     The sheet is read by the engine into a temporary view named ``relation`` (``SparkEngine.relation``); with
@@ -105,15 +118,6 @@ class SparkDialect(Dialect):
     """
 
     name = "spark"
-
-    def __init__(self, relation: str = "sheet") -> None:
-        self.relation = relation
-
-    def source(self, paths: list[str]) -> exp.Expr:
-        return exp.Table(this=ident(self.relation))
-
-    def regex(self, pattern: str) -> str:
-        return java_regex(pattern)
 
     def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
         if collapse:
@@ -398,7 +402,7 @@ def _java_literal(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ Trino
-class TrinoDialect(Dialect):
+class TrinoDialect(_TableDialect):
     """Trino (and Amazon Athena, engine v3) over a table of the sheet's Parquet dataset
     (``logsheet export SHEET --to-dataset DIR``), for ``--show-sql --dialect trino``. Printed, not run here:
     logsheet has no Trino engine, so this SQL is checked by snapshot tests only.
@@ -409,15 +413,6 @@ class TrinoDialect(Dialect):
     """
 
     name = "trino"
-
-    def __init__(self, relation: str = "sheet") -> None:
-        self.relation = relation
-
-    def source(self, paths: list[str]) -> exp.Expr:
-        return exp.Table(this=ident(self.relation))
-
-    def regex(self, pattern: str) -> str:
-        return java_regex(pattern)
 
     def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
         if collapse:

@@ -27,6 +27,7 @@ from logsheet.engine import DEFAULT_TIMEOUT, Result
 from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
 from logsheet.schema import Schema
 from logsheet.spark.session import quiet_pyspark, spark_session
+from logsheet.sqlnames import ident
 
 RENDER = SparkDialect()
 VIEW_PREFIX = "logsheet_"
@@ -196,8 +197,9 @@ def spark_schema(schema: Schema) -> Any:
 
 
 def _quoted(name: str) -> str:
-    """A column name for the DataFrame API, which reads dots as struct fields unless the name is quoted."""
-    return "`" + name.replace("`", "``") + "`"
+    """A column name for the DataFrame API, which reads dots as struct fields unless the name is quoted
+    (quoted by the project's one quoting function, in Spark's spelling)."""
+    return ident(name).sql(dialect="spark")
 
 
 def _translate(error: BaseException) -> Exception:
