@@ -107,9 +107,18 @@ def test_filter_snapshots(text: str, expected: str) -> None:
 
 
 def test_search_snapshot() -> None:
-    columns = ("eventName", "port", "eventTime", "requestParameters", "ip")
+    """Letters: every column that can show them (not the integer port, not the time), lower-cased."""
+    columns = ("eventName", "requestParameters", "ip")
     hits = " OR ".join(f"STRPOS(LOWER(CAST(\"{c}\" AS TEXT)), 'failed pw') > 0" for c in columns)
     assert to_sql(plan(search="Failed PW").filtered.args["where"].this) == f"(COALESCE(({hits}), FALSE))"
+
+
+def test_search_without_letters_skips_lower() -> None:
+    """An address has no letters: no LOWER, and the integer port cannot hold a dot."""
+    columns = ("eventName", "eventTime", "requestParameters", "ip")
+    hits = " OR ".join(f"STRPOS(CAST(\"{c}\" AS TEXT), '10.0.0.1') > 0" for c in columns)
+    assert to_sql(plan(search="10.0.0.1").filtered.args["where"].this) == f"(COALESCE(({hits}), FALSE))"
+    assert "port" in to_sql(plan(search="8080").filtered.args["where"].this)
 
 
 def test_split_step_snapshot() -> None:

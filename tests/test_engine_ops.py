@@ -334,6 +334,12 @@ def test_value_of_the_wrong_type_is_a_clear_error(sheet: Workspace) -> None:
         ("2001:DB8", [3]),
         ("carol", [5, 6]),
         ("no such text anywhere", []),
+        # values of other types are searched as they are shown: integers, floats, booleans, times
+        ("1000", [7]),  # bytes 1000 (an integer column)
+        ("-3.2", [5]),  # f -3.25
+        ("TRU", [1, 4, 6, 8]),  # ok = true
+        ("16:00:0", [2]),  # ts 2022-03-22 16:00:00+00, and when '2022-03-22T16:00:00Z'
+        ("22 15:3", [6]),  # ts rendered with a space
     ],
 )
 def test_search_across_columns(sheet: Workspace, text: str, expected: list[int]) -> None:

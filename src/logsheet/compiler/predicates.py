@@ -19,6 +19,21 @@ from logsheet.schema import Schema
 from logsheet.sqlnames import lit, to_text
 
 _TEXTUAL = ("text", "json")
+# The characters a value of each type can show when rendered as text (lower-cased); text and json: any.
+_RENDERED = {
+    "integer": frozenset("0123456789-"),
+    "float": frozenset("0123456789-+.einfa"),
+    "timestamp": frozenset("0123456789-:. +"),
+    "date": frozenset("0123456789-"),
+}
+
+
+def can_hold(logical: str, needle: str) -> bool:
+    """Whether a column of this type can render a value containing ``needle`` (lower-cased)."""
+    if logical == "boolean":
+        return needle in "true" or needle in "false"
+    allowed = _RENDERED.get(logical)
+    return allowed is None or set(needle) <= allowed
 
 
 class PredicateCompiler:
@@ -43,16 +58,22 @@ class PredicateCompiler:
         return exp.Not(this=safe) if getattr(node, "negate", False) else safe
 
     def search(self, text: str) -> exp.Expr:
-        """Case-insensitive substring in any column (values rendered as text)."""
+        """Case-insensitive substring in any column (values rendered as text).
+
+        Two shortcuts keep it a plain substring scan (see bench/README.md, "search"): a needle without
+        letters (an IP address, a port, an id of digits) needs no lower-casing of the values, and a column
+        whose rendered values cannot hold the needle (an integer column for ``admin``) is not read at all."""
         if not text:
             return exp.true()
-        needle = lit(text.lower())
-        hits = [
-            exp.GT(
-                this=exp.StrPosition(this=exp.Lower(this=to_text(self.dialect.column(c.name))), substr=needle), expression=lit(0)
-            )
-            for c in self.schema
-        ]
+        needle = text.lower()
+        caseless = needle.upper() == needle  # no letter in it
+        hits = []
+        for c in self.schema:
+            if not can_hold(c.type, needle):
+                continue
+            value = to_text(self.dialect.column(c.name))
+            haystack = value if caseless else exp.Lower(this=value)
+            hits.append(exp.GT(this=exp.StrPosition(this=haystack, substr=lit(needle)), expression=lit(0)))
         if not hits:
             return exp.false()
         return exp.Coalesce(this=exp.Paren(this=exp.or_(*hits)), expressions=[exp.false()])

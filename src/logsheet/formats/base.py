@@ -9,7 +9,8 @@ handed to ``ctx.reject`` with their position and the reason; nothing is dropped 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -78,9 +79,11 @@ class ReadContext:
     reject: RejectFn
     options: dict[str, Any] = field(default_factory=dict)
 
+    _serial: Iterator[int] = field(default_factory=itertools.count, repr=False)
+
     def new_path(self, stem: str, suffix: str) -> Path:
-        index = len(list(self.staging.glob(f"{stem}-*{suffix}")))
-        return self.staging / f"{stem}-{index}{suffix}"
+        """A new staging file's path (unique, also when formats stage from several threads)."""
+        return self.staging / f"{stem}-{next(self._serial)}{suffix}"
 
 
 class Format(Protocol):

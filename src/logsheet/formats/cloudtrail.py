@@ -37,6 +37,7 @@ from logsheet.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, S
 from logsheet.formats.cloudtrail_decode import POSITION_KEY, head, stage
 from logsheet.formats.cloudtrail_sniff import classify, envelope
 from logsheet.formats.cloudtrail_sniff import sniff as _sniff
+from logsheet.formats.parallel import batches, side_by_side, uncompressed_size
 from logsheet.formats.sql import files_array, named, struct_literal, table_function, with_source
 from logsheet.formats.stage import copy_to_parquet, parquet_table
 from logsheet.sqlnames import cast, col, func, ident, lit
@@ -47,6 +48,9 @@ description = (
     "console event-history and CloudTrail Lake exports (CSV / JSON); digest files skipped"
 )
 DIGEST_NOTE = "CloudTrail digest file: integrity data, no events"
+# Files are read this many (uncompressed) bytes at a time: the reader numbers records per file, which holds
+# a batch's documents in memory; 1M records in one batch need more than the import's 1 GB.
+BATCH_BYTES = 64 << 20
 HEAD_BYTES = 16 * 1024  # enough to tell a wrapper; a wrong guess costs time, never rows (the fallback reads it)
 # Fast-path layouts -> read_json_objects format: envelopes and loose objects (lines, single events, concatenated)
 # are read as a stream of JSON values, arrays element by element.
@@ -109,15 +113,22 @@ def _kind(source: SourceFile) -> str:
 
 
 def _stage_fast(kind: str, members: list[SourceFile], ctx: ReadContext, slow: list[SourceFile]) -> list[Path]:
+    """Read the files in batches of about BATCH_BYTES (memory stays bounded whatever the input's size)."""
+    return side_by_side(ctx, batches(members, BATCH_BYTES), lambda batch, con: _stage_batch(kind, batch, ctx, slow, con))
+
+
+def _stage_batch(
+    kind: str, members: list[SourceFile], ctx: ReadContext, slow: list[SourceFile], con: duckdb.DuckDBPyConnection
+) -> list[Path]:
     """Read a batch in one pass; a file DuckDB refuses is named by its error and left to the Python reader."""
     good = list(members)
     while good:
         target = ctx.new_path(f"cloudtrail-{kind}", ".parquet")
         try:
-            copy_to_parquet(ctx.con, _select(_fast_rows(kind, good), good, check=True), target)
+            copy_to_parquet(con, _select(_fast_rows(kind, good), good, check=True), target)
             return [target]
         except duckdb.Error as exc:
-            bad = _blamed(str(exc), good) or _first_unreadable(kind, good, ctx)
+            bad = _blamed(str(exc), good) or _first_unreadable(kind, good, con)
             if bad is None:
                 raise
             good.remove(bad)
@@ -219,13 +230,13 @@ def _blamed(message: str, sources: list[SourceFile]) -> SourceFile | None:
     return max(named_, key=lambda s: len(str(s.path)), default=None)
 
 
-def _first_unreadable(kind: str, sources: list[SourceFile], ctx: ReadContext) -> SourceFile | None:
+def _first_unreadable(kind: str, sources: list[SourceFile], con: duckdb.DuckDBPyConnection) -> SourceFile | None:
     for source in sources:
         probe = exp.select(exp.Count(this=exp.Star())).from_(
             _select(_fast_rows(kind, [source]), [source], check=True).subquery("p")
         )
         try:
-            ctx.con.execute(probe.sql("duckdb")).fetchall()
+            con.execute(probe.sql("duckdb")).fetchall()
         except duckdb.Error:
             return source
     return None
@@ -235,12 +246,3 @@ def object_size(sources: list[SourceFile]) -> int:
     """The reader's largest-object bound: a {"Records": [...]} file is one object, so its whole size."""
     largest = max((uncompressed_size(s) for s in sources), default=0)
     return max(16 << 20, largest + (largest >> 3) + 1024)
-
-
-def uncompressed_size(source: SourceFile) -> int:
-    if not source.compressed or source.size < 4:
-        return source.size
-    with open(source.path, "rb") as fh:
-        fh.seek(-4, 2)
-        trailer = int.from_bytes(fh.read(4), "little")  # gzip ISIZE: the size modulo 2^32
-    return max(trailer, source.size)

@@ -33,6 +33,7 @@ Quirks handled here:
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,7 @@ from sqlglot import exp
 from logsheet.errors import ImportFailed
 from logsheet.formats import vpcfields as vf
 from logsheet.formats.base import POS_COL, SAMPLE_BYTES, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.formats.parallel import batches, side_by_side
 from logsheet.formats.sql import named, table_function
 from logsheet.formats.stage import StageWriter, copy_to_parquet
 from logsheet.formats.text import decode_line
@@ -51,6 +53,7 @@ name = "vpcflow"
 description = "AWS VPC flow logs, versions 2-8 (default or custom field order, with or without header)"
 PROTOCOL_NAME = "protocol_name"
 MAX_LINE = 1 << 20
+BATCH_BYTES = 512 << 20  # files are staged this many (uncompressed) bytes at a time, a batch per core at once
 DATA, REJECT, BLANK, HEADER, OTHER_HEADER = 0, 1, 2, 3, 4  # what a staged line is (``__what``)
 
 
@@ -97,7 +100,8 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         groups.setdefault((found, source.compressed), []).append(source)
     staged: list[tuple[Path, list[SourceFile], vf.Layout]] = []
     for (found, _), members in groups.items():
-        staged += [(path, part, found) for path, part in _stage(members, found, ctx)]
+        parts = side_by_side(ctx, batches(members, BATCH_BYTES), functools.partial(_stage_on, found, ctx))
+        staged += [(path, part, found) for path, part in parts]
     firsts: dict[int, int] = {}
     kept = sum(_settle(ctx, path, part, found, firsts, problems) for path, part, found in staged)
     if not kept and problems:
@@ -139,20 +143,31 @@ def _staged(paths: list[Path], layouts: list[vf.Layout], firsts: dict[int, int],
     return Staged(select=select, types=types, time_column=time_column, notes=notes, materialized=True)
 
 
+def _stage_on(
+    found: vf.Layout, ctx: ReadContext, members: list[SourceFile], con: duckdb.DuckDBPyConnection
+) -> list[tuple[Path, list[SourceFile]]]:
+    return _stage(members, found, ctx, con=con)
+
+
 def _stage(
-    members: list[SourceFile], found: vf.Layout, ctx: ReadContext, keep_raw: bool = False
+    members: list[SourceFile],
+    found: vf.Layout,
+    ctx: ReadContext,
+    keep_raw: bool = False,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> list[tuple[Path, list[SourceFile]]]:
     """Stage files of one layout (one row per line, in order); a file DuckDB's reader refuses is split in Python."""
+    con = con or ctx.con
     target = ctx.new_path("vpcflow", ".parquet")
     try:
-        copy_to_parquet(ctx.con, _classify(found, _reader(members), [m.id for m in members], None, keep_raw), target)
+        copy_to_parquet(con, _classify(found, _reader(members), [m.id for m in members], None, keep_raw), target)
         return [(target, members)]
     except duckdb.Error:
         target.unlink(missing_ok=True)
     if len(members) > 1:
-        return [staged for member in members for staged in _stage([member], found, ctx, keep_raw)]
+        return [staged for member in members for staged in _stage([member], found, ctx, keep_raw, con)]
     lines = _files("read_parquet", [_python_lines(members[0], ctx)])
-    copy_to_parquet(ctx.con, _classify(found, lines, [members[0].id], col("bad"), keep_raw), target)
+    copy_to_parquet(con, _classify(found, lines, [members[0].id], col("bad"), keep_raw), target)
     return [(target, members)]
 
 

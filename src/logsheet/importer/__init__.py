@@ -217,7 +217,9 @@ def _write(
     final = exp.select(
         exp.alias_(rowid, ROWID, quoted=True), exp.alias_(col(SOURCE_COL), SOURCE, quoted=True), *[col(n) for n in names]
     ).from_(relation.subquery("s"))
-    final = final.order_by(exp.Ordered(this=col(ROWID)))
+    # No ORDER BY: every view orders by __rowid itself, and the staged rows already come source by source
+    # (insertion order is kept), so row groups hold narrow rowid ranges; sorting a billion wide rows would
+    # cost more time and disk than the whole read.
     _copy(con, final, target, progress)
     kept = _per_source(con, parquet_table([target]), SOURCE)
     if not staged.dedupe_key:
@@ -232,19 +234,25 @@ def _write(
 
 
 def _deduplicated(raw: exp.Expr, key: str, existing: Any, ws: Workspace) -> exp.Select:
-    """Keep the first record of each key (by source and position); drop keys already in the sheet."""
+    """Keep the first record of each key (by source and position); drop keys already in the sheet.
+
+    The window sees only the key and the row's place (not the whole rows), and what it finds is a list of
+    the duplicates to leave out: memory stays small however wide the records are."""
     window = exp.Window(
         this=exp.RowNumber(),
         partition_by=[col(key)],
         order=exp.Order(expressions=[exp.Ordered(this=col(SOURCE_COL)), exp.Ordered(this=col(POS_COL))]),
     )
-    first = exp.or_(exp.Is(this=col(key), expression=exp.Null()), exp.EQ(this=window, expression=lit(1)))
-    select = exp.select(exp.Star()).from_(raw).qualify(first)
+    later = exp.and_(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())), exp.GT(this=window, expression=lit(1)))
+    dropped: exp.Query = exp.select(col(SOURCE_COL), col(POS_COL)).from_(raw).qualify(later)
     if existing is not None and existing.data_paths() and key in existing.schema:
         previous = exp.select(col(key)).from_(parquet_table([ws.root / p for p in existing.data_paths()]))
         previous = previous.where(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())))
-        select = select.where(exp.Not(this=exp.In(this=col(key), query=exp.Subquery(this=previous))))
-    return select
+        seen = exp.select(col(SOURCE_COL), col(POS_COL)).from_(raw)
+        seen = seen.where(exp.In(this=col(key), query=exp.Subquery(this=previous)))
+        dropped = exp.union(dropped, seen, distinct=False)
+    place = exp.Tuple(expressions=[col(SOURCE_COL), col(POS_COL)])
+    return exp.select(exp.Star()).from_(raw).where(exp.Not(this=exp.In(this=place, query=exp.Subquery(this=dropped))))
 
 
 def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr, column: str = SOURCE_COL) -> dict[int, int]:
