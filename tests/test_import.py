@@ -83,6 +83,16 @@ def test_cloudtrail_s3_tree_counts(ws: Workspace, inputs: Path) -> None:
     assert types["userIdentity.sessionContext"] == "json"
     assert types["requestID"] == types["eventID"] == "text"  # never UUID
     assert_accounting(ws, "ct")
+    assert_exact_rowids(ws, "ct")
+
+
+def assert_exact_rowids(ws: Workspace, sheet: str) -> None:
+    """Row ids are 64-bit integers, never doubles (a double loses them past 2^53, from source id 8192 on)."""
+    import pyarrow.parquet as pq
+
+    for part in ws.sheet(sheet).data_paths():
+        schema = pq.read_schema(ws.root / part)
+        assert str(schema.field("__rowid").type) == "int64", part
 
 
 def test_cloudtrail_duplicates_removed_and_counted(ws: Workspace, inputs: Path) -> None:
@@ -148,6 +158,7 @@ def test_cloudtrail_layouts_array_lines_and_plain_json(ws: Workspace, inputs: Pa
     assert summary.rows == 11
     assert sorted(values(ws, "ct", "eventID")) == [event_id(i) for i in range(11)]
     assert_accounting(ws, "ct")
+    assert_exact_rowids(ws, "ct")
 
 
 def test_missing_comma_between_records(ws: Workspace, inputs: Path) -> None:

@@ -37,7 +37,7 @@ from logsheet.formats.stage import copy_to_parquet, parquet_table
 from logsheet.importer.discover import Found, discover
 from logsheet.importer.rejects import RejectLog
 from logsheet.schema import Column, Schema, logical_type
-from logsheet.sqlnames import col, lit
+from logsheet.sqlnames import cast, col, lit
 
 if TYPE_CHECKING:
     from logsheet.workspace import Workspace
@@ -213,7 +213,9 @@ def _write(
         for c in con.sql(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0).sql("duckdb")).columns
         if c not in (SOURCE_COL, POS_COL)
     ]
-    rowid = exp.Add(this=exp.Mul(this=col(SOURCE_COL), expression=lit(1 << POSITION_BITS)), expression=col(POS_COL))
+    rowid = cast(
+        exp.Add(this=exp.Mul(this=col(SOURCE_COL), expression=lit(1 << POSITION_BITS)), expression=col(POS_COL)), "BIGINT"
+    )
     final = exp.select(
         exp.alias_(rowid, ROWID, quoted=True), exp.alias_(col(SOURCE_COL), SOURCE, quoted=True), *[col(n) for n in names]
     ).from_(relation.subquery("s"))
