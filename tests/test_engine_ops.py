@@ -696,3 +696,25 @@ def test_query_json_round_trip_runs_the_same(sheet: Workspace) -> None:
         == sheet.query(SHEET, query).rows
         == [(7, "Failed"), (6, "carol's"), (5, "Mar"), (1, "Failed")]
     )
+
+
+# ------------------------------------------------------------------------------- pages read by row id
+@pytest.mark.parametrize(
+    "query",
+    [
+        build_query(where="action = 'deny'", sort=["-n"]),  # ties on n: the row id decides, both ways
+        build_query(sort=["user", "-bytes"], columns=["user", "bytes"]),
+        build_query(search="password", sort=["ts"]),
+        build_query(where="n > 100"),  # no row
+        build_query(where="action = 'deny'", steps=(ir.Split("msg", " ", 2),), sort=["msg_1"]),
+    ],
+)
+def test_page_by_row_id_equals_one_pass(sheet: Workspace, query: ir.Query) -> None:
+    """A filtered or sorted page is read in two passes (ids, then rows by id): the same rows, the same order."""
+    plan = sheet.plan(SHEET, query)
+    assert plan.pages_by_id()
+    for limit, offset in ((100, 0), (2, 1), (3, 4)):
+        one_pass = sheet.engine.fetch(plan.rows_sql(limit, offset)).rows
+        page = sheet.query(SHEET, query, limit=limit, offset=offset)
+        assert [(rid, *row) for rid, row in zip(page.rowids, page.rows)] == [tuple(r) for r in one_pass]
+    assert not sheet.plan(SHEET, build_query()).pages_by_id()

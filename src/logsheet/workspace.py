@@ -243,7 +243,11 @@ class Workspace:
         started = time.monotonic()
         plan, engine_ = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
-        result = engine_.fetch(plan.rows_sql(limit, offset), timeout)
+        if plan.pages_by_id():  # find the page's ids on the filter and sort columns, then read its rows
+            ids = [r[0] for r in engine_.fetch(plan.rowids_sql(limit, offset), timeout).rows]
+            result = engine_.fetch(plan.rows_for_ids_sql(ids), timeout)
+        else:
+            result = engine_.fetch(plan.rows_sql(limit, offset), timeout)
         grouped = plan.query.group is not None
         rows = [tuple(r) if grouped else tuple(r[1:]) for r in result.rows]
         rowids = [] if grouped else [int(r[0]) for r in result.rows]
