@@ -125,7 +125,9 @@ def _stage_batch(
     while good:
         target = ctx.new_path(f"cloudtrail-{kind}", ".parquet")
         try:
-            copy_to_parquet(con, _select(_fast_rows(kind, good), good, check=True), target)
+            # in file order: the sheet's row groups then hold narrow row-id ranges (pages are read by row id)
+            ordered = _select(_fast_rows(kind, good), good, check=True).order_by(col(SOURCE_COL), col(POS_COL))
+            copy_to_parquet(con, ordered, target)
             return [target]
         except duckdb.Error as exc:
             bad = _blamed(str(exc), good) or _first_unreadable(kind, good, con)
