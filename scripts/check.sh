@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "== ruff (lint)";   .venv/bin/ruff check src tests
-echo "== ruff (format)"; .venv/bin/ruff format --check src tests
+echo "== ruff (lint)";   .venv/bin/ruff check src tests bench
+echo "== ruff (format)"; .venv/bin/ruff format --check src tests bench
 echo "== mypy";          .venv/bin/mypy
 echo "== docs";          .venv/bin/python scripts/gen_cli_docs.py --check
 echo "== tsc (web)";     (cd web && npm run --silent typecheck)

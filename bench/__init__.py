@@ -1,0 +1,1 @@
+"""logsheet's benchmarks: deterministic generators, scenarios and side-by-side baselines (see bench/README.md)."""

@@ -1,0 +1,50 @@
+"""``python -m bench [SCENARIO ...]``: run the benchmarks (all of them when none is named); see bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.scenarios import billion, imports, queries, search, server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("scenarios", nargs="*", help=f"some of: {', '.join(SCENARIOS)} (default: all)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("LOGSHEET_BENCH_DATA", Path.home() / ".cache" / "logsheet-bench")),
+        help="where generated inputs, workspaces and results go (default ~/.cache/logsheet-bench; 80 GB for all)",
+    )
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (medians are reported)")
+    parser.add_argument("--sizes", default="10M,100M", help="sheet sizes for queries and search: 10M, 100M")
+    parser.add_argument("--server-size", default="100M", help="sheet size for the server scenario")
+    parser.add_argument("--rows", type=int, default=billion.ROWS, help="VPC flow records for the billion scenario")
+    args = parser.parse_args()
+    unknown = [s for s in args.scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s) {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+    args.data.mkdir(parents=True, exist_ok=True)
+    for name in args.scenarios or list(SCENARIOS):
+        started = time.perf_counter()
+        print(f"== {name}", flush=True)
+        SCENARIOS[name](args)
+        print(f"== {name}: {time.perf_counter() - started:.0f} s\n", flush=True)
+
+
+SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "import-cloudtrail": lambda a: imports.run_cloudtrail(a.data, a.reps),
+    "import-vpcflow": lambda a: imports.run_vpcflow(a.data, a.reps),
+    "import-syslog": lambda a: imports.run_syslog(a.data, a.reps),
+    "queries": lambda a: queries.run(a.data, a.reps, tuple(a.sizes.split(","))),
+    "search": lambda a: search.run(a.data, a.reps, tuple(a.sizes.split(","))),
+    "server": lambda a: server.run(a.data, a.reps, a.server_size),
+    "billion": lambda a: billion.run(a.data, a.reps, a.rows),
+}
+
+if __name__ == "__main__":
+    main()

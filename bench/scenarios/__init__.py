@@ -1,0 +1,1 @@
+"""One module per benchmark scenario; each has ``run(data_dir, reps) -> None`` and records its figures."""
