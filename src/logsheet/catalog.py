@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS views (
     created_at TEXT NOT NULL,
     UNIQUE (sheet_id, name)
 );
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -344,6 +345,22 @@ class Catalog:
                 (r[0], r[1], r[2])
                 for r in db.execute("SELECT name, query, created_at FROM views WHERE sheet_id = ? ORDER BY name", (sheet_id,))
             ]
+
+    # ------------------------------------------------------------------------------------------ settings
+    def settings(self, prefix: str = "") -> dict[str, str]:
+        """The workspace's settings whose key starts with ``prefix`` (see logsheet.settings)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
+        return {k: v for k, v in rows if k.startswith(prefix)}
+
+    def replace_settings(self, prefix: str, values: dict[str, str]) -> None:
+        """Replace every setting under ``prefix`` by ``values``, in one transaction."""
+        with self.transaction() as db:
+            for (key,) in db.execute("SELECT key FROM settings").fetchall():
+                if key.startswith(prefix):
+                    db.execute("DELETE FROM settings WHERE key = ?", (key,))
+            for key, value in values.items():
+                db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:
