@@ -126,7 +126,7 @@ def test_query_follows_the_setting(logsheet_home: Path, inputs: Path) -> None:
 
 def test_a_broken_setting_says_how_to_fix_it(logsheet_home: Path, inputs: Path) -> None:
     ok("import", str(write_ndjson(inputs / "e.ndjson", [{"a": 1}])), "--sheet", "e", "--quiet")
-    Workspace.open(logsheet_home).catalog.replace_settings("", {"engine": "flink"})  # edited by hand
+    Workspace.open(logsheet_home).catalog.update_settings({"engine": "flink"})  # edited by hand
     result = run("query", "e", "--count")
     assert result.exit_code == 1 and "logsheet config engine duckdb" in result.output, result.output
     ws = Workspace.open(logsheet_home)

@@ -347,20 +347,19 @@ class Catalog:
             ]
 
     # ------------------------------------------------------------------------------------------ settings
-    def settings(self, prefix: str = "") -> dict[str, str]:
-        """The workspace's settings whose key starts with ``prefix`` (see logsheet.settings)."""
+    def settings(self) -> dict[str, str]:
+        """The workspace's settings (see logsheet.settings)."""
         with self._connect() as db:
-            rows = db.execute("SELECT key, value FROM settings ORDER BY key").fetchall()
-        return {k: v for k, v in rows if k.startswith(prefix)}
+            return {k: v for k, v in db.execute("SELECT key, value FROM settings ORDER BY key")}
 
-    def replace_settings(self, prefix: str, values: dict[str, str]) -> None:
-        """Replace every setting under ``prefix`` by ``values``, in one transaction."""
+    def update_settings(self, values: dict[str, str | None]) -> None:
+        """Set these settings (``None`` removes one), in one transaction; others are left as they are."""
         with self.transaction() as db:
-            for (key,) in db.execute("SELECT key FROM settings").fetchall():
-                if key.startswith(prefix):
-                    db.execute("DELETE FROM settings WHERE key = ?", (key,))
             for key, value in values.items():
-                db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+                if value is None:
+                    db.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:

@@ -15,11 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from logsheet.errors import LogsheetError
+from logsheet.spark.session import DEFAULT_MASTER  # the module imports pyspark only when a session is made
 
 ENGINES = ("duckdb", "spark")
-PREFIX = ""  # the engine keys below are the catalog's only settings so far
-KEYS = ("engine", "spark.master", "spark.remote")
-DEFAULT_MASTER = "local[*]"  # as logsheet.spark.session.DEFAULT_MASTER (not imported: that module needs pyspark's extra)
 
 
 @dataclass(frozen=True)
@@ -35,13 +33,8 @@ class EngineSetting:
     def __post_init__(self) -> None:
         validate(self)
 
-    def to_catalog(self) -> dict[str, str]:
-        values = {"engine": self.engine}
-        if self.master:
-            values["spark.master"] = self.master
-        if self.remote:
-            values["spark.remote"] = self.remote
-        return values
+    def to_catalog(self) -> dict[str, str | None]:
+        return {"engine": self.engine, "spark.master": self.master, "spark.remote": self.remote}
 
     def to_json(self) -> dict[str, Any]:
         """What serves views, as shown to people: the Spark location resolved (defaults, environment), a
@@ -86,7 +79,7 @@ def redact(url: str) -> str:
 def load(catalog: Any) -> EngineSetting:
     """The stored setting (DuckDB when none is); a stored value that does not validate (edited by hand) is an
     error that says how to replace it."""
-    values = catalog.settings(PREFIX)
+    values = catalog.settings()
     try:
         return EngineSetting(values.get("engine", "duckdb"), values.get("spark.master"), values.get("spark.remote"))
     except LogsheetError as exc:
@@ -97,7 +90,7 @@ def load(catalog: Any) -> EngineSetting:
 
 
 def save(catalog: Any, setting: EngineSetting) -> None:
-    catalog.replace_settings(PREFIX, {k: v for k, v in setting.to_catalog().items() if k in KEYS})
+    catalog.update_settings(setting.to_catalog())
 
 
 __all__ = ["ENGINES", "EngineSetting", "load", "redact", "save"]
