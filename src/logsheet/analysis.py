@@ -2,14 +2,16 @@
 of a step before it is applied.
 
 Each is a small sqlglot statement over a compiled view's ``filtered`` relation (the rows after steps, filter
-and search; a view's group-by does not apply), run on the engine with the same time budget as any query.
+and search; a view's group-by does not apply), run on the view's engine (DuckDB or Spark: the statements use
+only functions both transpile to, ``epoch`` being ``unix_micros(x) / 1e6`` on Spark) with the same time budget as
+any query.
 
 - Histogram: buckets of a "nice" width (1 s ... 1 week; whole weeks past that, keeping to 1000 buckets) chosen
   so that about ``buckets`` of them cover the time range (the view's first to last time, or the
   ``start``/``end`` the person zoomed to). Buckets are aligned to the epoch (weeks start on Mondays) and empty
   buckets are included with a count of 0.
 - Profile: rows, blanks (NULL, or empty/whitespace text: the filter language's ``is blank``), distinct values
-  (exact, or DuckDB's ``approx_count_distinct`` when the caller asks for speed, flagged ``approximate``),
+  (exact, or the engine's ``approx_count_distinct`` when the caller asks for speed, flagged ``approximate``),
   min, max and the top values with their counts (NULL is not a value; blanks are counted apart).
 - Preview: the view with one more step, its first rows in storage order, and the columns the step adds or
   changes.
@@ -20,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlglot import exp
 
@@ -35,7 +37,7 @@ from logsheet.schema import Schema
 from logsheet.sqlnames import cast, ident, lit
 
 if TYPE_CHECKING:
-    from logsheet.engine import DuckEngine
+    from logsheet.engine import Result
     from logsheet.workspace import Page
 
 NICE_INTERVALS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800)
@@ -44,6 +46,12 @@ MONDAY = 4 * 86400  # 1970-01-05 was a Monday: weekly buckets start there
 MAX_BUCKETS = 1000
 MAX_TOP = 1000
 EXACT_DISTINCT_ROWS = 5_000_000  # above this many rows in a sheet, profiles count distinct values approximately
+
+
+class Engine(Protocol):
+    """What runs the statements: logsheet.engine.DuckEngine or logsheet.spark.engine.SparkEngine."""
+
+    def fetch(self, statement: exp.Expr, timeout: float | None = ...) -> Result: ...
 
 
 # ----------------------------------------------------------------------------------------------- histogram
@@ -79,7 +87,7 @@ def choose_interval(span_seconds: float, buckets: int) -> int:
 
 def histogram(
     plan: ViewPlan,
-    engine: DuckEngine,
+    engine: Engine,
     buckets: int = 60,
     start: str | None = None,
     end: str | None = None,
@@ -175,7 +183,7 @@ class Profile:
 
 def profile(
     plan: ViewPlan,
-    engine: DuckEngine,
+    engine: Engine,
     column: str,
     top: int = 20,
     exact: bool = True,

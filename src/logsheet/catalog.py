@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS views (
     created_at TEXT NOT NULL,
     UNIQUE (sheet_id, name)
 );
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -344,6 +345,21 @@ class Catalog:
                 (r[0], r[1], r[2])
                 for r in db.execute("SELECT name, query, created_at FROM views WHERE sheet_id = ? ORDER BY name", (sheet_id,))
             ]
+
+    # ------------------------------------------------------------------------------------------ settings
+    def settings(self) -> dict[str, str]:
+        """The workspace's settings (see logsheet.settings)."""
+        with self._connect() as db:
+            return {k: v for k, v in db.execute("SELECT key, value FROM settings ORDER BY key")}
+
+    def update_settings(self, values: dict[str, str | None]) -> None:
+        """Set these settings (``None`` removes one), in one transaction; others are left as they are."""
+        with self.transaction() as db:
+            for key, value in values.items():
+                if value is None:
+                    db.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:

@@ -6,6 +6,7 @@ line on stderr and exit status 1 (2 for usage errors, as click does); never a tr
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -319,35 +320,47 @@ def query_options(func: F) -> F:
     return func
 
 
-def engine_options(func: F) -> F:
-    """--engine and where Spark runs (logsheet.spark); --spark-master or --spark-remote imply --engine spark."""
+SPARK_MASTER_HELP = "Spark master for --engine spark: local[*] (default), spark://HOST:7077, yarn..."
+SPARK_REMOTE_HELP = "A Spark Connect server for --engine spark, as sc://HOST:PORT."
+
+
+def engine_options(func: F, dataset: bool = True) -> F:
+    """--engine and where Spark runs (logsheet.spark); --spark-master or --spark-remote imply --engine spark.
+    Without them the workspace's setting (`logsheet config`) decides."""
     options = [
         click.option(
             "--engine",
             type=click.Choice(("duckdb", "spark")),
-            help="Run the view on DuckDB, in process (the default), or on Apache Spark.",
+            help="Run views on DuckDB, in process, or on Apache Spark (default: the workspace's setting, "
+            "see `logsheet config`; DuckDB unless set).",
         ),
-        click.option("--spark-master", help="Spark master for --engine spark: local[*] (default), spark://HOST:7077, yarn..."),
-        click.option("--spark-remote", help="A Spark Connect server for --engine spark, as sc://HOST:PORT."),
-        click.option(
-            "--dataset",
-            help="With --engine spark: read the rows from this Parquet dataset (a folder, s3a:// or hdfs:// URL, "
-            "e.g. written by `export --to-dataset`) with the sheet's schema, instead of the workspace's copy.",
-        ),
+        click.option("--spark-master", help=SPARK_MASTER_HELP),
+        click.option("--spark-remote", help=SPARK_REMOTE_HELP),
     ]
+    if dataset:
+        options.append(
+            click.option(
+                "--dataset",
+                help="With --engine spark: read the rows from this Parquet dataset (a folder, s3a:// or hdfs:// URL, "
+                "e.g. written by `export --to-dataset`) with the sheet's schema, instead of the workspace's copy.",
+            )
+        )
     for option in reversed(options):
         func = option(func)
     return func
 
 
 def _choose_engine(ws: Any, engine: str | None, spark_master: str | None, spark_remote: str | None) -> str:
-    if engine is None:
-        engine = "spark" if spark_master or spark_remote else "duckdb"
-    if engine == "spark":
-        ws.use_spark(spark_master, spark_remote)
-    elif spark_master or spark_remote:
+    """Apply --engine / --spark-* to this run (the stored setting is unchanged); the engine views run on."""
+    if spark_master and spark_remote:
+        raise click.UsageError("give --spark-master or --spark-remote, not both")
+    if engine is None and (spark_master or spark_remote):
+        engine = "spark"
+    if engine == "duckdb" and (spark_master or spark_remote):
         raise click.UsageError("--spark-master and --spark-remote need --engine spark")
-    return engine
+    if engine is not None:
+        ws.use_engine(engine, spark_master, spark_remote)
+    return str(ws.serving().engine)
 
 
 def _build(
@@ -409,10 +422,10 @@ def query(
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    chosen = _choose_engine(ws, engine, spark_master, spark_remote)
     if show_sql:
-        click.echo(ws.sql(sheet, view, dialect=dialect or engine or "duckdb", limit=limit))
+        click.echo(ws.sql(sheet, view, dialect=dialect or chosen, limit=limit))
         return
-    _choose_engine(ws, engine, spark_master, spark_remote)
     if count:
         click.echo(ws.count(sheet, view, timeout=timeout, dataset=dataset))
         return
@@ -490,6 +503,51 @@ def export(
     click.echo(f"{written:,} rows written to {output}")
 
 
+# ------------------------------------------------------------------------------------------------- config
+@main.command()
+@click.argument("key", required=False, type=click.Choice(("engine",)))
+@click.argument("value", required=False, type=click.Choice(("duckdb", "spark")))
+@click.option("--spark-master", help="With `engine spark`: " + SPARK_MASTER_HELP)
+@click.option("--spark-remote", help="With `engine spark`: " + SPARK_REMOTE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the setting as JSON.")
+@click.pass_context
+def config(
+    ctx: click.Context, key: str | None, value: str | None, spark_master: str | None, spark_remote: str | None, as_json: bool
+) -> None:
+    """Show or set the workspace's settings: the engine its views run on.
+
+    `logsheet config` shows them; `logsheet config engine spark --spark-master local[4]` (or
+    --spark-remote sc://HOST:15002) makes `serve`, `query` and `export` run views on Spark, and
+    `logsheet config engine duckdb` goes back to the embedded default. Stored in the workspace, so a server
+    started later (or already running, once restarted) and the command line agree; --engine on a command
+    overrides it for that run. Imports always run on DuckDB.
+    """
+    ws = _workspace(ctx)
+    if value is None and (spark_master or spark_remote):
+        raise click.UsageError("--spark-master and --spark-remote go with `logsheet config engine spark`")
+    if value is not None:
+        if value == "duckdb" and (spark_master or spark_remote):
+            raise click.UsageError("--spark-master and --spark-remote go with `engine spark`")
+        if spark_master and spark_remote:
+            raise click.UsageError("give --spark-master or --spark-remote, not both")
+        ws.set_engine(value, spark_master, spark_remote)
+    setting = ws.engine_setting()
+    shown = setting.to_json()
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+    elif key is not None and value is None:
+        click.echo(setting.engine)
+    else:
+        if value is not None:
+            click.echo(f"views of {ws.root} now run on {setting.describe()}")
+        for name, text in (
+            ("engine", shown["engine"]),
+            ("spark.master", shown["spark_master"]),
+            ("spark.remote", shown["spark_remote"]),
+        ):
+            click.echo(f"{name:<13} {text or '-'}")
+
+
 # ------------------------------------------------------------------------------------------ demo and serve
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Build the demo sheets and exit.")
@@ -515,10 +573,26 @@ def demo(ctx: click.Context, no_serve: bool, host: str, port: int, force: bool) 
 @click.option(
     "--max-upload-bytes", type=int, envvar="LOGSHEET_MAX_UPLOAD_BYTES", help="Largest accepted upload, in bytes (default 20 GiB)."
 )
+@functools.partial(engine_options, dataset=False)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, token: str | None, max_upload_bytes: int | None) -> None:
-    """Serve the web UI and the JSON API of the workspace."""
-    _serve(_workspace(ctx), host, port, token, max_upload_bytes)
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    token: str | None,
+    max_upload_bytes: int | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
+) -> None:
+    """Serve the web UI and the JSON API of the workspace.
+
+    Views (pages, counts, group-by, histograms, profiles, exports) run on the workspace's engine setting
+    (`logsheet config engine spark ...`), or on --engine for this run; imports always run on DuckDB.
+    """
+    ws = _workspace(ctx)
+    _choose_engine(ws, engine, spark_master, spark_remote)
+    _serve(ws, host, port, token, max_upload_bytes)
 
 
 def _serve(ws: Any, host: str, port: int, token: str | None, max_upload_bytes: int | None = None) -> None:

@@ -3,11 +3,13 @@
 A workspace is a folder (``LOGSHEET_HOME``, default: the per-user data directory) holding the catalog
 (``catalog.sqlite``), each sheet's immutable Parquet parts under ``sheets/``, and ``staging/`` for imports
 in progress. Sheets are queried with :class:`logsheet.ir.Query` (or the filter language) through the
-compiler and the DuckDB engine.
+compiler, on the engine the workspace's setting names (:mod:`logsheet.settings`: DuckDB in process by default,
+or Apache Spark); imports, rejects and the catalog always use DuckDB and the local folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -22,6 +24,7 @@ import platformdirs
 import pyarrow as pa
 
 from logsheet import ir
+from logsheet import settings as engine_settings
 from logsheet.catalog import Catalog, SheetRecord
 from logsheet.compiler import ROWID, OutputColumn, ViewPlan, to_sql
 from logsheet.engine import DEFAULT_TIMEOUT, DuckEngine
@@ -106,9 +109,14 @@ class Workspace:
         self.catalog = Catalog(root / "catalog.sqlite")
         self._engine: DuckEngine | None = None
         self._engine_lock = threading.Lock()
-        self.default_engine = "duckdb"  # what query/count/stream run on when not told (use_spark changes it)
+        self.default_engine = "duckdb"  # what views run on when not told: the setting, or use_spark/use_engine
         self._spark: Any = None
         self._spark_settings: tuple[str | None, str | None] = (None, None)
+        self._setting_problem: str | None = None
+        try:
+            self._apply(engine_settings.load(self.catalog))
+        except LogsheetError as exc:  # reported when a view runs, so that `logsheet config` can still fix it
+            self._setting_problem = str(exc)
         self.sweep()
 
     @classmethod
@@ -301,6 +309,40 @@ class Workspace:
         return plan.columns(), engine_.batches(plan.rows_sql(limit, 0, with_rowid=False))
 
     # ------------------------------------------------------------------------ engines (logsheet.spark)
+    def engine_setting(self) -> engine_settings.EngineSetting:
+        """The workspace's stored engine setting (what ``logsheet serve`` and the CLI run views on)."""
+        return engine_settings.load(self.catalog)
+
+    def set_engine(self, engine: str, master: str | None = None, remote: str | None = None) -> engine_settings.EngineSetting:
+        """Store the workspace's engine setting (``duckdb``, or ``spark`` with a ``master`` or a Spark Connect
+        ``remote``) and run this workspace's views on it from now on."""
+        setting = engine_settings.EngineSetting(engine, master or None, remote or None)
+        engine_settings.save(self.catalog, setting)
+        self._apply(setting)
+        return setting
+
+    def use_engine(self, engine: str, master: str | None = None, remote: str | None = None) -> None:
+        """Run views on ``engine`` in this process only (``--engine`` on the command line); the stored setting
+        is unchanged. ``spark`` without a master or remote keeps the setting's Spark location, if it has one."""
+        if engine == "spark" and not master and not remote and self.default_engine == "spark":
+            master, remote = self._spark_settings
+        self._apply(engine_settings.EngineSetting(engine, master or None, remote or None))
+
+    def serving(self) -> engine_settings.EngineSetting:
+        """What runs views now: the setting, or what use_engine/use_spark chose for this process."""
+        if self._setting_problem:
+            raise LogsheetError(self._setting_problem)
+        return engine_settings.EngineSetting(self.default_engine, *self._spark_settings)
+
+    def _apply(self, setting: engine_settings.EngineSetting) -> None:
+        self._setting_problem = None
+        if setting.engine == "spark":
+            same = self._spark_settings == (setting.master, setting.remote)
+            self.use_spark(setting.master, setting.remote, self._spark if same else None)  # keep a started session
+        else:
+            self.default_engine = setting.engine
+            self._spark_settings = (None, None)
+
     def use_spark(self, master: str | None = None, remote: str | None = None, engine: Any = None) -> None:
         """Run views on Spark from now on (``default_engine = "spark"``): a local or cluster ``master``, a
         Spark Connect ``remote`` (``sc://host:15002``), or a ready ``logsheet.spark.engine.SparkEngine``.
@@ -308,6 +350,7 @@ class Workspace:
         self._spark = engine
         self._spark_settings = (master, remote)
         self.default_engine = "spark"
+        self._setting_problem = None
 
     @property
     def spark(self) -> Any:
@@ -326,6 +369,8 @@ class Workspace:
         """The compiled view and the engine that runs it: ``duckdb`` (in process) or ``spark``. On Spark,
         ``dataset`` (a folder or URL of Parquet, e.g. ``s3a://bucket/cloudtrail/``) replaces the sheet's own
         parts, read with the sheet's schema."""
+        if engine is None and self._setting_problem:
+            raise LogsheetError(self._setting_problem)
         engine = engine or self.default_engine
         if engine == "duckdb":
             if dataset:
@@ -374,7 +419,7 @@ class Workspace:
         """Row counts of a view over time, on the sheet's time column (or ``column``): an analysis.Histogram."""
         from logsheet import analysis
 
-        return analysis.histogram(self.plan(sheet, query), self.engine, buckets, start, end, column, timeout)
+        return analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
 
     def profile(
         self, sheet: str, column: str, query: ir.Query | None = None, top: int = 20, timeout: float | None = DEFAULT_TIMEOUT
@@ -384,7 +429,7 @@ class Workspace:
         from logsheet import analysis
 
         exact = self.sheet(sheet).row_count <= analysis.EXACT_DISTINCT_ROWS
-        return analysis.profile(self.plan(sheet, query), self.engine, column, top, exact, timeout)
+        return analysis.profile(*self.view(sheet, query), column, top, exact, timeout)
 
     def preview(
         self, sheet: str, step: ir.Step, query: ir.Query | None = None, limit: int = 20, timeout: float | None = DEFAULT_TIMEOUT
@@ -398,13 +443,21 @@ class Workspace:
         page = self.query(sheet, extended, limit, 0, timeout, with_total=False)
         return analysis.Preview(page, analysis.changed_columns(before, self.plan(sheet, extended).schema, step))
 
-    def request(self, request_id: str | None) -> Any:
-        """``with ws.request(id):`` — the queries run inside can be stopped by ``ws.cancel(id)`` from another thread."""
-        return self.engine.request(request_id)
+    @contextlib.contextmanager
+    def request(self, request_id: str | None) -> Iterator[None]:
+        """``with ws.request(id):`` — the queries run inside can be stopped by ``ws.cancel(id)`` from another
+        thread, on DuckDB and, when the workspace runs views on Spark, on Spark."""
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self.engine.request(request_id))
+            if request_id and (self.default_engine == "spark" or self._spark is not None):
+                stack.enter_context(self.spark.request(request_id))
+            yield
 
     def cancel(self, request_id: str) -> bool:
         """Stop the queries running under ``request_id`` (they raise QueryCancelled); False if none runs."""
-        return self._engine is not None and self._engine.cancel(request_id)
+        on_duckdb = self._engine is not None and self._engine.cancel(request_id)
+        on_spark = self._spark is not None and bool(self._spark.cancel(request_id))
+        return on_duckdb or on_spark
 
 
 def ir_json(query: ir.Query) -> str:

@@ -10,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from spark_helpers import spark_missing
@@ -112,3 +114,57 @@ def test_query_through_spark_connect(connect_port: int, tmp_path: Path) -> None:
         [*command, "--spark-remote", f"sc://127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=120
     )
     assert unreachable.returncode == 1 and "cannot reach the Spark Connect server" in unreachable.stderr
+
+
+def test_server_on_spark_connect_answers_and_cancels(connect_port: int, tmp_path: Path) -> None:
+    """`logsheet config engine spark --spark-remote sc://…`, then the API: the same page, histogram and profile as
+    on DuckDB, and a request cancelled while it runs on the Connect server (``interruptTag``) answers 499."""
+    from click.testing import CliRunner
+    from test_spark_server import SLOW, TestClient, view
+
+    from logsheet.cli import main
+    from logsheet.server import create_app
+    from logsheet.spark.session import stop_remote_sessions
+
+    home = tmp_path / "home"
+    duck = Workspace.open(home)
+    duck.import_paths([write_ndjson(tmp_path / "events.ndjson", ROWS)], sheet="events")
+    ips = [f"2001:db9::{i % 65536:x}" for i in range(100_000)]
+    duck.import_paths([write_ndjson(tmp_path / "big.ndjson", ({"ip": ip, "k": i} for i, ip in enumerate(ips)))], sheet="big")
+    remote = f"sc://localhost:{connect_port}"
+    result = CliRunner().invoke(main, ["--home", str(home), "config", "engine", "spark", "--spark-remote", remote])
+    assert result.exit_code == 0 and f"Spark Connect at {remote}" in result.output, result.output
+    ws = Workspace.open(home)
+    client = TestClient(create_app(ws))
+    try:
+        assert client.get("/api/info").json()["engine"] == {"engine": "spark", "spark_master": None, "spark_remote": remote}
+        on_duckdb = TestClient(create_app(duck))
+        for endpoint, body in (
+            ("query", {"where": "msg matches 'password' nocase", "sort": ["rid"]}),
+            ("histogram", {"column": "ts", "buckets": 12}),
+            ("profile", {"column": "user", "top": 3}),
+        ):
+            expected = on_duckdb.post(f"/api/sheets/events/{endpoint}", json=body).json()
+            answer = client.post(f"/api/sheets/events/{endpoint}", json=body).json()
+            expected.pop("elapsed_ms", None), answer.pop("elapsed_ms", None)
+            assert answer == expected, endpoint
+
+        out: dict[str, Any] = {}
+
+        def run() -> None:
+            out["response"] = client.post("/api/sheets/big/query", json={"query": view(SLOW), "request_id": "c-1"})
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        try:
+            time.sleep(2.0)  # the statement is on the server by now (no job tracker on a Connect client)
+            assert client.post("/api/queries/c-1/cancel").json() == {"cancelled": True}
+            cancelled_at = time.monotonic()
+        finally:
+            ws.cancel("c-1")
+            thread.join(120)
+        assert out["response"].status_code == 499 and out["response"].json() == {"error": "cancelled"}
+        assert time.monotonic() - cancelled_at < 10.0
+        assert client.post("/api/sheets/big/query", json={"where": "k = 5"}).json()["total"] == 1
+    finally:
+        stop_remote_sessions()

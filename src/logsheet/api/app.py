@@ -3,7 +3,8 @@ the front end at ``/`` — behind the security middleware; and ``run``, what ``l
 
 Every error is ``{"error": "one sentence"}``: domain errors carry their status (400, 404, 408, 409, 413, 499
 for a cancelled request), a body that does not match the schema is 422, an unknown path 404. The endpoint
-modules (``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the workspace.
+modules (``info``, ``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the
+workspace. Views run on the workspace's engine (its setting, :mod:`logsheet.settings`: DuckDB or Spark).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from logsheet import __version__
-from logsheet.api import jobs, query, security, sheets, static, uploads
+from logsheet.api import info, jobs, query, security, sheets, static, uploads
 from logsheet.api.common import STATIC_DIR, Settings, max_upload_from_env
 from logsheet.engine import DEFAULT_TIMEOUT
 from logsheet.errors import FilterSyntaxError, LogsheetError
@@ -53,6 +54,7 @@ def create_app(
     ws.engine  # noqa: B018 - made now, once: request threads would race to create it lazily (and split cancels)
     import_jobs = jobs.Jobs(ws)
     app.state.ws, app.state.settings, app.state.jobs = ws, settings, import_jobs
+    app.include_router(info.router(ws))
     app.include_router(sheets.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(uploads.router(ws, settings, import_jobs))
@@ -96,6 +98,10 @@ def run(ws: Workspace, host: str, port: int, token: str | None, *, max_upload_by
 
     security.check_bind(host, token)
     hosts = None if token else security.loopback_hosts(host)
+    serving = ws.serving()
+    if serving.engine == "spark":
+        click.echo(f"starting {serving.describe()}: views run there; imports stay on DuckDB")
+        ws.spark  # noqa: B018 - started now: no Java or an unreachable server is said here, not on the first page
     click.echo(f"logsheet is serving {ws.root} at http://{_url_host(host)}:{port}/  (Ctrl-C to stop)")
     if token:
         click.echo("open it once as http://.../?token=<your token>; the page keeps it for the session")

@@ -158,6 +158,9 @@ def _spark_node(node: exp.Expr) -> exp.Expr:
         return node.__class__(**{**node.args, "expression": lit(java_regex(node.expression.this))})
     if isinstance(node, exp.UnixToTime):
         return func("timestamp_seconds", node.this)  # keeps the fraction; FROM_UNIXTIME drops it
+    if isinstance(node, exp.TimeToUnix):
+        # Seconds with their fraction, as DuckDB's epoch(); UNIX_TIMESTAMP drops it.
+        return exp.Div(this=func("unix_micros", node.this), expression=lit(1_000_000))
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):
         # DuckDB's arg_min/arg_max skip the rows whose value is NULL; Spark's min_by/max_by do not.
         order = exp.If(this=exp.Is(this=node.this, expression=exp.Null()), true=exp.Null(), false=node.expression)

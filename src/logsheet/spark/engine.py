@@ -5,12 +5,20 @@ it points at: ``s3a://``, ``hdfs://``, a shared folder), read with the sheet's o
 inference, so a dataset whose files disagree still has the sheet's types. Results come back through Arrow,
 so timestamps are UTC-aware ``datetime`` values exactly as DuckDB returns them.
 
-Each statement runs under its own operation tag; past its time budget a timer interrupts the tag and the
-caller gets :class:`QueryTimeout`, as with DuckDB.
+Each statement runs under its own tag; past its time budget a watcher thread interrupts the tag and the
+caller gets :class:`QueryTimeout`, as with DuckDB. On a classic session the tag is a job tag of the
+``SparkContext`` (``addJobTag`` on the statement's thread, ``cancelJobsWithTag`` from the watcher: a
+session's ``interruptTag`` only finds the tags its *calling* thread added); on Spark Connect it is an
+operation tag of the session (``addTag``, and ``interruptTag``, which the server applies to the whole
+session). Statements run inside ``with engine.request(request_id):`` are registered under that id, so that
+``engine.cancel(request_id)`` from another thread interrupts their tags; the caller then gets
+:class:`logsheet.engine.QueryCancelled` (HTTP 499).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
 import threading
@@ -23,7 +31,7 @@ from sqlglot import exp
 
 from logsheet.compiler import ROWID, SOURCE
 from logsheet.compiler.dialects import SparkDialect
-from logsheet.engine import DEFAULT_TIMEOUT, Result
+from logsheet.engine import DEFAULT_TIMEOUT, QueryCancelled, Result
 from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
 from logsheet.schema import Schema
 from logsheet.spark.session import quiet_pyspark, spark_session
@@ -34,6 +42,27 @@ VIEW_PREFIX = "logsheet_"
 REINTERRUPT_EVERY = 0.1
 
 
+class _Statement:
+    """One running statement: its tag, and ``wake`` for its watcher (set when it ends or is cancelled)."""
+
+    def __init__(self) -> None:
+        self.tag = "logsheet-" + uuid.uuid4().hex
+        self.done = threading.Event()
+        self.wake = threading.Event()
+
+
+class _Request:
+    """The statements running under one request id, and whether someone cancelled it."""
+
+    def __init__(self) -> None:
+        self.statements: set[_Statement] = set()
+        self.cancelled = False
+        self.users = 0
+
+
+_CURRENT: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("logsheet_spark_request", default=None)
+
+
 class SparkEngine:
     dialect = "spark"
 
@@ -41,6 +70,7 @@ class SparkEngine:
         self.session = session
         self._views: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._requests: dict[str, _Request] = {}
 
     @classmethod
     def connect(cls, master: str | None = None, remote: str | None = None) -> SparkEngine:
@@ -137,38 +167,102 @@ class SparkEngine:
 
     def _arrow(self, statement: exp.Expr, timeout: float | None) -> pa.Table:
         sql = self.sql(statement)
-        tag = "logsheet-" + uuid.uuid4().hex
-        done = threading.Event()
+        running = _Statement()
+        request = _CURRENT.get()
         fired = threading.Event()
 
         def watch() -> None:
-            # Past the budget, interrupt the tag until the statement ends: a job that had not started at
-            # the first interrupt is stopped when it does.
-            if done.wait(timeout):
-                return
-            fired.set()
-            while True:
-                self.session.interruptTag(tag)
-                if done.wait(REINTERRUPT_EVERY):
-                    return
+            # Past the budget or on a cancel, interrupt the tag until the statement ends: a job that had not
+            # started at the first interrupt is stopped when it does.
+            if not running.wake.wait(timeout):
+                fired.set()
+            while not running.done.is_set():
+                self._interrupt(running.tag)
+                running.done.wait(REINTERRUPT_EVERY)
 
-        watcher = threading.Thread(target=watch, daemon=True, name="logsheet-spark-budget") if timeout else None
-        with quiet_pyspark():
-            self.session.addTag(tag)
-            try:
-                if watcher:
-                    watcher.start()
-                table = self.session.sql(sql).toArrow()
-            except Exception as exc:  # noqa: BLE001 - translated below
-                if fired.is_set():
-                    raise _timeout(timeout) from None
-                raise _translate(exc) from None
-            finally:
-                done.set()
-                self.session.removeTag(tag)
+        if request is not None:
+            with self._lock:
+                if request.cancelled:
+                    raise QueryCancelled("cancelled")
+                request.statements.add(running)
+        watched = timeout or request is not None
+        watcher = threading.Thread(target=watch, daemon=True, name="logsheet-spark-watch") if watched else None
+        try:
+            with quiet_pyspark():
+                self._tag(running.tag)
+                try:
+                    if watcher:
+                        watcher.start()
+                    table = self.session.sql(sql).toArrow()
+                except Exception as exc:  # noqa: BLE001 - translated below
+                    if request is not None and request.cancelled:
+                        raise QueryCancelled("cancelled") from None
+                    if fired.is_set():
+                        raise _timeout(timeout) from None
+                    raise _translate(exc) from None
+                finally:
+                    running.done.set()
+                    running.wake.set()
+                    self._untag(running.tag)
+        finally:
+            if request is not None:
+                with self._lock:
+                    request.statements.discard(running)
+        if request is not None and request.cancelled:
+            raise QueryCancelled("cancelled")
         if fired.is_set():  # the budget ran out before the statement started: the answer came too late
             raise _timeout(timeout)
         return table
+
+    def _tag(self, tag: str) -> None:
+        if self.remote:
+            self.session.addTag(tag)
+        else:
+            self.session.sparkContext.addJobTag(tag)
+
+    def _untag(self, tag: str) -> None:
+        if self.remote:
+            self.session.removeTag(tag)
+        else:
+            self.session.sparkContext.removeJobTag(tag)
+
+    def _interrupt(self, tag: str) -> None:
+        if self.remote:
+            self.session.interruptTag(tag)
+        else:
+            self.session.sparkContext.cancelJobsWithTag(tag)
+
+    # ------------------------------------------------------------------------------------- cancellation
+    @contextlib.contextmanager
+    def request(self, request_id: str | None) -> Iterator[None]:
+        """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
+        if not request_id:
+            yield
+            return
+        with self._lock:
+            entry = self._requests.setdefault(request_id, _Request())
+            entry.users += 1
+        token = _CURRENT.set(entry)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+            with self._lock:
+                entry.users -= 1
+                if entry.users == 0 and self._requests.get(request_id) is entry:
+                    del self._requests[request_id]
+
+    def cancel(self, request_id: str) -> bool:
+        """Interrupt the Spark jobs running under ``request_id`` (their watchers interrupt the statements' tags
+        until they end); False when nothing runs under it."""
+        with self._lock:
+            entry = self._requests.pop(request_id, None)  # a new request may reuse the id at once
+            if entry is None:
+                return False
+            entry.cancelled = True
+            for running in entry.statements:
+                running.wake.set()
+        return True
 
 
 def _timeout(budget: float | None) -> QueryTimeout:
