@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import itertools
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +157,51 @@ class DuckEngine:
                 _interrupt(cur)
 
 
+class _Watchdog:
+    """One thread that fires every query's time budget. A ``threading.Timer`` per query starts a thread per
+    query, and ``Thread.start`` waits for the new thread to be scheduled: milliseconds on a busy machine."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[list[Any]] = []  # [deadline, sequence, callback or None when cancelled]
+        self._sequence = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, delay: float, callback: Callable[[], None]) -> list[Any]:
+        entry = [time.monotonic() + delay, next(self._sequence), callback]
+        with self._cond:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="logsheet-query-budget", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        return entry
+
+    @staticmethod
+    def cancel(entry: list[Any]) -> None:
+        entry[2] = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                deadline, _, callback = self._heap[0]
+                if callback is None:
+                    heapq.heappop(self._heap)
+                    continue
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+            with contextlib.suppress(Exception):  # one failing callback must not stop every later budget
+                callback()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _Guard:
     """Runs a statement on a cursor, interrupting it past the budget and translating engine errors."""
 
@@ -166,7 +214,7 @@ class _Guard:
     ) -> None:
         self.cur = cur
         self.timeout = timeout
-        self.timer: threading.Timer | None = None
+        self.timer: list[Any] | None = None
         self.fired = False
         self.request = request
         self.lock = lock or threading.Lock()
@@ -179,18 +227,16 @@ class _Guard:
                     raise QueryCancelled("cancelled")
                 self.request.cursors.add(self.cur)
         if self.timeout:
-            self.timer = threading.Timer(self.timeout, self._interrupt)
-            self.timer.daemon = True
-            self.timer.start()
+            self.timer = _WATCHDOG.schedule(self.timeout, self._interrupt)
         return self.cur
 
     def _interrupt(self) -> None:
         self.fired = True
-        self.cur.interrupt()
+        _interrupt(self.cur)
 
     def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> None:
         if self.timer:
-            self.timer.cancel()
+            _WATCHDOG.cancel(self.timer)
         with self.lock:
             if self.request is not None:
                 self.request.cursors.discard(self.cur)
