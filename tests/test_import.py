@@ -34,6 +34,7 @@ from fixtures import (
     write_tar,
     write_zip,
 )
+from logsheet import ir
 from logsheet.errors import ImportFailed, LogsheetError
 from logsheet.workspace import Workspace, build_query
 
@@ -680,3 +681,18 @@ def test_ctrl_c_during_an_engine_statement(inputs: Path, monkeypatch: pytest.Mon
     assert json.loads(CliRunner().invoke(main, ["sheets", "--json"]).stdout) == []  # atomic either way
     assert result.exit_code == 130, result.stderr
     assert result.stderr.strip() == "interrupted"
+
+
+def test_page_totals_are_remembered_per_sheet_version(ws: Workspace, inputs: Path) -> None:
+    """A view's total is kept for the next page, and never outlives an import into the sheet."""
+    write_ndjson(inputs / "a.json", [{"n": i, "kind": "x" if i % 2 else "y"} for i in range(5)])
+    write_ndjson(inputs / "more" / "b.json", [{"n": i, "kind": "x"} for i in range(5, 9)])
+    ws.import_paths([inputs / "a.json"], sheet="s")
+    odd = build_query(where="kind = 'x'")
+    assert ws.query("s", odd, limit=1).total == 2
+    assert ws.query("s", odd.with_(sort=(ir.SortKey("n", True),)), limit=1, offset=1).total == 2  # same view, sorted
+    assert ws.query("s", limit=1).total == 5
+    ws.import_paths([inputs / "more"], sheet="s", append=True)
+    assert ws.query("s", odd, limit=1).total == 6
+    assert ws.query("s", limit=1).total == 9
+    assert ws.query("s", build_query(where="kind = 'y'"), limit=1).total == 3

@@ -30,6 +30,7 @@ from logsheet.compiler import ROWID, OutputColumn, ViewPlan, to_sql
 from logsheet.engine import DEFAULT_TIMEOUT, DuckEngine
 from logsheet.errors import LogsheetError, NotFound
 from logsheet.filterlang import parse_filter
+from logsheet.totals import Totals
 
 MAX_PAGE = 10_000
 SWEEP_AGE = 3600.0
@@ -113,6 +114,7 @@ class Workspace:
         self._spark: Any = None
         self._spark_settings: tuple[str | None, str | None] = (None, None)
         self._setting_problem: str | None = None
+        self._totals = Totals()
         try:
             self._apply(engine_settings.load(self.catalog))
         except LogsheetError as exc:  # reported when a view runs, so that `logsheet config` can still fix it
@@ -259,8 +261,19 @@ class Workspace:
         grouped = plan.query.group is not None
         rows = [tuple(r) if grouped else tuple(r[1:]) for r in result.rows]
         rowids = [] if grouped else [int(r[0]) for r in result.rows]
-        total = engine_.scalar(plan.count_sql(), timeout) if with_total else len(rows)
+        total = self._total(sheet, plan, engine_, engine, dataset, timeout) if with_total else len(rows)
         return Page(columns, rows, int(total or 0), offset, limit, rowids, time.monotonic() - started)
+
+    def _total(
+        self, sheet: str, plan: ViewPlan, engine_: Any, engine: str | None, dataset: str | None, timeout: float | None
+    ) -> int:
+        """The view's row count, remembered per sheet version and view (logsheet.totals)."""
+        key = Totals.key(self.sheet(sheet), plan.query, engine or self.default_engine, dataset)
+        total = self._totals.get(key)
+        if total is None:
+            total = int(engine_.scalar(plan.count_sql(), timeout) or 0)
+            self._totals.put(key, total)
+        return total
 
     def count(
         self,

@@ -1,0 +1,43 @@
+"""Totals of views, remembered: scrolling a grid asks for the same view's total with every page.
+
+A total is kept under the sheet's identity and version (id, rows, last change) and the view without its
+column choice and sort (neither changes a count), so an import into the sheet, a new filter or another
+engine never reuses one. Least recently used totals are forgotten past ``SIZE``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from logsheet import ir
+
+SIZE = 512
+
+
+class Totals:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+
+    @staticmethod
+    def key(record: Any, query: ir.Query, engine: str, dataset: str | None) -> tuple[Any, ...]:
+        view = query.with_(columns=(), sort=())
+        text = json.dumps(ir.query_to_json(view), sort_keys=True)
+        return (record.id, record.row_count, record.updated_at, engine, dataset, text)
+
+    def get(self, key: tuple[Any, ...]) -> int | None:
+        with self._lock:
+            total = self._known.get(key)
+            if total is not None:
+                self._known.move_to_end(key)
+            return total
+
+    def put(self, key: tuple[Any, ...], total: int) -> None:
+        with self._lock:
+            self._known[key] = total
+            self._known.move_to_end(key)
+            while len(self._known) > SIZE:
+                self._known.popitem(last=False)
