@@ -1,4 +1,5 @@
-"""Totals of views, remembered: scrolling a grid asks for the same view's total with every page.
+"""Totals of views (and the value ranges of sorted columns), remembered: scrolling a grid asks for the same
+view's total with every page.
 
 A total is kept under the sheet's identity and version (id, rows, last change) and the view without its
 column choice and sort (neither changes a count), so an import into the sheet, a new filter or another
@@ -20,7 +21,7 @@ SIZE = 512
 class Totals:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._known: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+        self._known: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     @staticmethod
     def key(record: Any, query: ir.Query, engine: str, dataset: str | None) -> tuple[Any, ...]:
@@ -28,14 +29,14 @@ class Totals:
         text = json.dumps(ir.query_to_json(view), sort_keys=True)
         return (record.id, record.row_count, record.updated_at, engine, dataset, text)
 
-    def get(self, key: tuple[Any, ...]) -> int | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             total = self._known.get(key)
             if total is not None:
                 self._known.move_to_end(key)
             return total
 
-    def put(self, key: tuple[Any, ...], total: int) -> None:
+    def put(self, key: tuple[Any, ...], total: Any) -> None:
         with self._lock:
             self._known[key] = total
             self._known.move_to_end(key)

@@ -22,6 +22,7 @@ from typing import Any
 
 import platformdirs
 import pyarrow as pa
+from sqlglot import exp
 
 from logsheet import ir
 from logsheet import settings as engine_settings
@@ -30,9 +31,12 @@ from logsheet.compiler import ROWID, OutputColumn, ViewPlan, to_sql
 from logsheet.engine import DEFAULT_TIMEOUT, DuckEngine
 from logsheet.errors import LogsheetError, NotFound
 from logsheet.filterlang import parse_filter
+from logsheet.sqlnames import col
 from logsheet.totals import Totals
 
 MAX_PAGE = 10_000
+PROBE_FRACTION = 1 / 64  # a sorted page is first looked for in this end of its column's range
+PROBE_MAX_ROWS = 10_000  # ... when it lies within this many rows of the start
 SWEEP_AGE = 3600.0
 
 
@@ -115,6 +119,7 @@ class Workspace:
         self._spark_settings: tuple[str | None, str | None] = (None, None)
         self._setting_problem: str | None = None
         self._totals = Totals()
+        self._ranges = Totals()
         try:
             self._apply(engine_settings.load(self.catalog))
         except LogsheetError as exc:  # reported when a view runs, so that `logsheet config` can still fix it
@@ -254,7 +259,7 @@ class Workspace:
         plan, engine_ = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
         if plan.pages_by_id():  # find the page's ids on the filter and sort columns, then read its rows
-            ids = [r[0] for r in engine_.fetch(plan.rowids_sql(limit, offset), timeout).rows]
+            ids = self._page_ids(sheet, plan, engine_, engine, dataset, limit, offset, timeout)
             result = engine_.fetch(plan.rows_for_ids_sql(ids), timeout)
         else:
             result = engine_.fetch(plan.rows_sql(limit, offset), timeout)
@@ -263,6 +268,44 @@ class Workspace:
         rowids = [] if grouped else [int(r[0]) for r in result.rows]
         total = self._total(sheet, plan, engine_, engine, dataset, timeout) if with_total else len(rows)
         return Page(columns, rows, int(total or 0), offset, limit, rowids, time.monotonic() - started)
+
+    def _page_ids(
+        self,
+        sheet: str,
+        plan: ViewPlan,
+        engine_: Any,
+        engine: str | None,
+        dataset: str | None,
+        limit: int,
+        offset: int,
+        timeout: float | None,
+    ) -> list[int]:
+        """A page's row ids. Sorted by a stored time or number column, the page is first looked for among the
+        rows in the last (or first) PROBE_FRACTION of that column's range, where the Parquet reader skips
+        every other row group; a full page there is the answer, otherwise the whole view is read."""
+        column = plan.probe_column() if (engine or self.default_engine) == "duckdb" and not dataset else None
+        span = self._range(sheet, column, timeout) if column and offset + limit <= PROBE_MAX_ROWS else None
+        if span is not None:
+            low, high = span
+            width = (high - low) * PROBE_FRACTION
+            bound = high - width if plan.query.sort[0].descending else low + width
+            ids = [r[0] for r in engine_.fetch(plan.rowids_sql(limit, offset, bound), timeout).rows]
+            if len(ids) == limit:
+                return ids
+        return [r[0] for r in engine_.fetch(plan.rowids_sql(limit, offset), timeout).rows]
+
+    def _range(self, sheet: str, column: str, timeout: float | None) -> tuple[Any, Any] | None:
+        """The smallest and largest value of a sheet's column (None when blank or a single value), remembered."""
+        record = self.sheet(sheet)
+        key = (record.id, record.row_count, record.updated_at, column)
+        span = self._ranges.get(key)
+        if span is None:
+            base = exp.Subquery(this=self.plan(sheet).filtered, alias=exp.TableAlias(this=exp.to_identifier("t")))
+            select = exp.select(exp.Min(this=col(column)), exp.Max(this=col(column))).from_(base)
+            low, high = self.engine.fetch(select, timeout).rows[0]
+            span = (low, high) if low is not None and high is not None and low != high else ()
+            self._ranges.put(key, span)
+        return span or None
 
     def _total(
         self, sheet: str, plan: ViewPlan, engine_: Any, engine: str | None, dataset: str | None, timeout: float | None

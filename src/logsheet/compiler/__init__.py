@@ -8,7 +8,9 @@ prints it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from sqlglot import exp
 
@@ -19,7 +21,7 @@ from logsheet.compiler.resolve import resolve
 from logsheet.compiler.steps import Projection, apply_step, identity, projected_schema
 from logsheet.errors import InvalidQuery
 from logsheet.schema import Column, Schema
-from logsheet.sqlnames import col, ident, lit
+from logsheet.sqlnames import cast, col, ident, lit
 
 ROWID = "__rowid"
 SOURCE = "__source"
@@ -88,10 +90,31 @@ class ViewPlan:
         """Whether ``rowids_sql`` + ``rows_for_ids_sql`` is the better way to read a page of this view."""
         return self.query.group is None and (bool(self.query.sort) or self.filtered is not self._relation)
 
-    def rowids_sql(self, limit: int | None, offset: int = 0) -> exp.Select:
-        """The row ids of a page of the view, in its order."""
-        select = _wrap(self.filtered).select(col(ROWID), append=False).order_by(*self._row_order())
+    def rowids_sql(self, limit: int | None, offset: int = 0, bound: Any = None) -> exp.Select:
+        """The row ids of a page of the view, in its order; with ``bound``, only among the rows whose first
+        sort key is at or beyond it (``>=`` descending, ``<=`` ascending: see ``probe_column``)."""
+        relation = _wrap(self.filtered)
+        if bound is not None:
+            key = self.query.sort[0]
+            value = _typed_literal(bound)
+            limit_ = exp.GTE if key.descending else exp.LTE
+            relation = relation.where(limit_(this=col(key.column), expression=value))
+        select = relation.select(col(ROWID), append=False).order_by(*self._row_order())
         return _page(select, limit, offset)
+
+    def probe_column(self) -> str | None:
+        """The column a sorted page can be looked for near one end of (the newest rows first), or None.
+
+        When a view is sorted by a stored time or number column, the first page is among the rows nearest
+        the end the sort starts from: ``rowids_sql(..., bound)`` looks only there, and the Parquet reader skips
+        every row group whose min/max lie outside. Derived columns (steps) have no such statistics."""
+        if self.query.group is not None or self.query.steps or not self.query.sort:
+            return None
+        name = self.query.sort[0].column
+        column = self.schema.get(name)
+        if column is None or column.type not in ("timestamp", "date", "integer", "float"):
+            return None
+        return name
 
     def rows_for_ids_sql(self, rowids: list[int]) -> exp.Select:
         """The view's rows with these ids (``rows_sql``'s columns), in the view's order."""
@@ -206,6 +229,14 @@ class ViewPlan:
         if key.column not in names:
             raise InvalidQuery(f"cannot sort groups by {key.column!r}; sort by one of {', '.join(names)}")
         return exp.Ordered(this=col(key.column), desc=key.descending, nulls_first=False)
+
+
+def _typed_literal(value: Any) -> exp.Expr:
+    if isinstance(value, datetime.datetime):
+        return cast(lit(value.isoformat()), "TIMESTAMPTZ")
+    if isinstance(value, datetime.date):
+        return cast(lit(value.isoformat()), "DATE")
+    return lit(value)
 
 
 def to_sql(expression: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:
