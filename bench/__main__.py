@@ -22,6 +22,7 @@ def main() -> None:
     )
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each measurement (medians are reported)")
     parser.add_argument("--sizes", default="10M,100M", help="sheet sizes for queries and search: 10M, 100M")
+    parser.add_argument("--only", help="queries: run only the queries whose name contains this text")
     parser.add_argument("--server-size", default="100M", help="sheet size for the server scenario")
     parser.add_argument("--rows", type=int, default=billion.ROWS, help="VPC flow records for the billion scenario")
     args = parser.parse_args()
@@ -40,7 +41,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "import-cloudtrail": lambda a: imports.run_cloudtrail(a.data, a.reps),
     "import-vpcflow": lambda a: imports.run_vpcflow(a.data, a.reps),
     "import-syslog": lambda a: imports.run_syslog(a.data, a.reps),
-    "queries": lambda a: queries.run(a.data, a.reps, tuple(a.sizes.split(","))),
+    "queries": lambda a: queries.run(a.data, a.reps, tuple(a.sizes.split(",")), a.only),
     "search": lambda a: search.run(a.data, a.reps, tuple(a.sizes.split(","))),
     "server": lambda a: server.run(a.data, a.reps, a.server_size),
     "billion": lambda a: billion.run(a.data, a.reps, a.rows),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlglot import exp
 
 from fixtures import write_ndjson
 from logsheet import ir
@@ -723,3 +725,28 @@ def test_page_by_row_id_equals_one_pass(sheet: Workspace, query: ir.Query) -> No
         page = sheet.query(SHEET, query, limit=limit, offset=offset)
         assert [(rid, *row) for rid, row in zip(page.rowids, page.rows)] == [tuple(r) for r in one_pass]
     assert not sheet.plan(SHEET, build_query()).pages_by_id()
+
+
+def test_deep_pages_of_an_unsorted_view_are_read_by_row_id(sheet: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import logsheet.compiler as compiler
+
+    plan = sheet.plan(SHEET, build_query())
+    assert not plan.pages_by_id(0) and plan.pages_by_id(compiler.DEEP_OFFSET + 1)
+    monkeypatch.setattr(compiler, "DEEP_OFFSET", 2)
+    for offset in (3, 5, 8):
+        page = sheet.query(SHEET, build_query(), limit=2, offset=offset)
+        one_pass = sheet.engine.fetch(plan.rows_sql(2, offset)).rows
+        assert [(rid, *row) for rid, row in zip(page.rowids, page.rows)] == [tuple(r) for r in one_pass]
+
+
+def test_out_of_memory_is_a_clear_error(tmp_path: Path) -> None:
+    """A query past the engine's memory budget is one clear message (the server answers 503 and keeps serving)."""
+    from logsheet.engine import DuckEngine
+    from logsheet.errors import OutOfMemory
+
+    engine = DuckEngine(tmp_path, memory_limit="16MB")
+    engine._con.execute("SET temp_directory = ''")  # nowhere to spill: the budget is the limit
+    big = exp.select("list(range(i, i + 200))").from_("range(1000000) t(i)").group_by("i % 700000")
+    with pytest.raises(OutOfMemory, match="more memory than"):
+        engine.fetch(exp.select(exp.Count(this=exp.Star())).from_(big.subquery("s")))
+    assert engine.fetch(exp.select(exp.Literal.number(1))).rows == [(1,)]  # still answering

@@ -75,7 +75,8 @@ def _same(ours: Any, theirs: list[tuple[Any, ...]], name: str) -> None:
         assert [tuple(r) for r in ours] == [tuple(r) for r in theirs], f"{name}: {ours[:3]} != {theirs[:3]}"
 
 
-def run(data: Path, reps: int, sizes: tuple[str, ...] = ("10M", "100M")) -> None:
+def run(data: Path, reps: int, sizes: tuple[str, ...] = ("10M", "100M"), only: str | None = None) -> None:
+    """Every query (or those whose name contains ``only``) on each size, logsheet and DuckDB alternating."""
     ws = workspace(data)
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
@@ -89,6 +90,8 @@ def run(data: Path, reps: int, sizes: tuple[str, ...] = ("10M", "100M")) -> None
             "|---|---:|---:|---:|",
         ]
         for name, (ours, sql) in cases(ws, sheet).items():
+            if only and only not in name:
+                continue
             _same(ours(), con.execute(sql).fetchall(), name)
             figures = harness.alternate(
                 {
@@ -101,4 +104,4 @@ def run(data: Path, reps: int, sizes: tuple[str, ...] = ("10M", "100M")) -> None
             lines.append(f"| {name} | {a * 1000:,.0f} ms | {b * 1000:,.0f} ms | {a / b:.2f}× |")
             raw[f"{size} {name}"] = figures
         text += "\n".join(lines) + "\n\n"
-    harness.record(data, "queries", text, raw)
+    harness.record(data, "queries" + (f"-{only.replace(' ', '-')}" if only else ""), text, raw)

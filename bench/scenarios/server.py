@@ -33,7 +33,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def requests_for(sheet: str, rng: random.Random, rounds: int) -> list[tuple[str, str, dict[str, Any]]]:
+def requests_for(sheet: str, rows: int, rng: random.Random, rounds: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """A client's requests: scrolling the first 10,000 rows, jumping anywhere, filtering, grouping, the timeline."""
     views = {
         "filter": lambda: build_query(
             where=rng.choice(["eventName = 'AssumeRole'", "errorCode != null", "awsRegion = 'us-west-2'"])
@@ -56,7 +57,7 @@ def requests_for(sheet: str, rng: random.Random, rounds: int) -> list[tuple[str,
     return out
 
 
-def run(data: Path, reps: int, size: str = "100M", rounds: int = 5) -> None:
+def run(data: Path, reps: int, size: str = "100M", rounds: int = 3) -> None:
     ws = queries.workspace(data)
     sheet = queries.sheets.build(ws, "ct", f"ct{size.lower()}", queries.SIZES[size])
     port = _free_port()
@@ -73,18 +74,23 @@ def run(data: Path, reps: int, size: str = "100M", rounds: int = 5) -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        latencies: dict[str, list[float]] = {"page": [], "filter": [], "group": [], "histogram": []}
+        latencies: dict[str, list[float]] = {"page": [], "jump": [], "filter": [], "group": [], "histogram": []}
         lock = threading.Lock()
         errors: list[str] = []
 
         def client(seed: int) -> None:
-            with httpx.Client(base_url=base, timeout=120) as http:
-                for kind, path, body in requests_for(sheet, random.Random(seed), rounds):
+            with httpx.Client(base_url=base, timeout=300) as http:
+                for kind, path, body in requests_for(sheet, queries.SIZES[size], random.Random(seed), rounds):
                     started = time.perf_counter()
-                    response = http.post(path, json=body)
+                    try:
+                        response = http.post(path, json=body)
+                    except httpx.TransportError as exc:  # counted and reported, never hidden
+                        errors.append(f"{kind}: {type(exc).__name__}: {exc}")
+                        continue
                     elapsed = time.perf_counter() - started
                     if response.status_code != 200:
                         errors.append(f"{kind}: {response.status_code} {response.text[:200]}")
+                        continue
                     with lock:
                         latencies[kind].append(elapsed)
 
@@ -98,8 +104,6 @@ def run(data: Path, reps: int, size: str = "100M", rounds: int = 5) -> None:
     finally:
         server.terminate()
         server.wait(10)
-    if errors:
-        raise AssertionError("; ".join(errors[:5]))
     lines = [
         f"### Server: {CLIENTS} concurrent clients on {queries.SIZES[size]:,} CloudTrail rows "
         f"({sum(len(v) for v in latencies.values())} requests in {wall:.0f} s)",
@@ -107,7 +111,12 @@ def run(data: Path, reps: int, size: str = "100M", rounds: int = 5) -> None:
         "| request | n | p50 | p95 | max |",
         "|---|---:|---:|---:|---:|",
     ]
+    if errors:
+        lines[0] += f"; {len(errors)} request(s) failed: " + "; ".join(sorted(set(errors))[:3])
     for kind, values in latencies.items():
+        if not values:
+            lines.append(f"| {kind} | 0 | - | - | - |")
+            continue
         ordered = sorted(values)
         p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
         lines.append(

@@ -27,7 +27,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from logsheet.compiler.dialects import IPV6_UDF, ipv6_in_network
-from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
+from logsheet.errors import InvalidQuery, LogsheetError, OutOfMemory, QueryTimeout
 
 DEFAULT_TIMEOUT = float(os.environ.get("LOGSHEET_QUERY_TIMEOUT", "60"))
 DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "2GB")
@@ -69,6 +69,9 @@ def configure(
     con.execute("SET temp_directory = ?", [str(temp_dir)])
     con.execute("SET threads = ?", [threads or os.cpu_count() or 2])
     con.execute("SET enable_progress_bar = false")
+    # Sheet parts never change once written (a new import writes new files): their footers are read once,
+    # not at every query (a 100-part sheet's page needs two queries over every part).
+    con.execute("SET parquet_metadata_cache = true")
 
 
 class DuckEngine:
@@ -261,6 +264,11 @@ def _interrupt(cur: duckdb.DuckDBPyConnection) -> None:
 def _translate(error: duckdb.Error) -> Exception:
     """Engine errors a user can cause (a bad regex, a failed conversion) as one clear line."""
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return OutOfMemory(
+            f"the query needs more memory than the engine's {DEFAULT_MEMORY} budget (LOGSHEET_MEMORY_LIMIT); "
+            "narrow the view, or try again when fewer queries run at once"
+        )
     if isinstance(
         error,
         (

@@ -42,6 +42,12 @@ class QueryTimeout(LogsheetError):
     http_status = 408
 
 
+class OutOfMemory(LogsheetError):
+    """A query that needs more memory than the engine's budget (LOGSHEET_MEMORY_LIMIT); the server keeps serving."""
+
+    http_status = 503
+
+
 class ImportFailed(LogsheetError):
     """An import that produced nothing usable (every input rejected, or none found)."""
 

@@ -258,7 +258,7 @@ class Workspace:
         started = time.monotonic()
         plan, engine_ = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
-        if plan.pages_by_id():  # find the page's ids on the filter and sort columns, then read its rows
+        if plan.pages_by_id(offset):  # find the page's ids on the filter and sort columns, then read its rows
             ids = self._page_ids(sheet, plan, engine_, engine, dataset, limit, offset, timeout)
             result = engine_.fetch(plan.rows_for_ids_sql(ids), timeout)
         else:

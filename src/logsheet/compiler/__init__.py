@@ -27,6 +27,7 @@ ROWID = "__rowid"
 SOURCE = "__source"
 SYSTEM_COLUMNS = (ROWID, SOURCE)
 _SUBQUERY = "t"
+DEEP_OFFSET = 1000  # pages further than this into an unsorted view are read by row id too
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,13 @@ class ViewPlan:
     # Late materialisation: a filtered or sorted page is found first by its row ids (reading only the columns
     # the filter and the sort need), then its rows are read by id. On wide sheets (CloudTrail: 45 columns,
     # JSON) reading every column of every row that passes a filter costs ten times more than the page.
-    def pages_by_id(self) -> bool:
-        """Whether ``rowids_sql`` + ``rows_for_ids_sql`` is the better way to read a page of this view."""
-        return self.query.group is None and (bool(self.query.sort) or self.filtered is not self._relation)
+    def pages_by_id(self, offset: int = 0) -> bool:
+        """Whether ``rowids_sql`` + ``rows_for_ids_sql`` is the better way to read a page of this view: when
+        it is filtered or sorted, or the page lies deep (a top-N of five million wide rows does not fit in
+        memory; of five million row ids it takes seconds)."""
+        if self.query.group is not None:
+            return False
+        return bool(self.query.sort) or self.filtered is not self._relation or offset > DEEP_OFFSET
 
     def rowids_sql(self, limit: int | None, offset: int = 0, bound: Any = None) -> exp.Select:
         """The row ids of a page of the view, in its order; with ``bound``, only among the rows whose first
