@@ -684,11 +684,13 @@ def test_ctrl_c_during_an_engine_statement(inputs: Path, monkeypatch: pytest.Mon
 
 
 def test_page_totals_are_remembered_per_sheet_version(ws: Workspace, inputs: Path) -> None:
-    """A view's total is kept for the next page, and never outlives an import into the sheet."""
-    write_ndjson(inputs / "a.json", [{"n": i, "kind": "x" if i % 2 else "y"} for i in range(5)])
-    write_ndjson(inputs / "more" / "b.json", [{"n": i, "kind": "x"} for i in range(5, 9)])
+    """A view's total and histogram are kept for the next page, and never outlive an import into the sheet."""
+    ts = "2022-03-22T1{}:00:00Z"
+    write_ndjson(inputs / "a.json", [{"n": i, "kind": "x" if i % 2 else "y", "ts": ts.format(i)} for i in range(5)])
+    write_ndjson(inputs / "more" / "b.json", [{"n": i, "kind": "x", "ts": ts.format(i)} for i in range(5, 9)])
     ws.import_paths([inputs / "a.json"], sheet="s")
     odd = build_query(where="kind = 'x'")
+    assert ws.histogram("s", odd).total == 2 and ws.histogram("s").total == 5
     assert ws.query("s", odd, limit=1).total == 2
     assert ws.query("s", odd.with_(sort=(ir.SortKey("n", True),)), limit=1, offset=1).total == 2  # same view, sorted
     assert ws.query("s", limit=1).total == 5
@@ -696,3 +698,4 @@ def test_page_totals_are_remembered_per_sheet_version(ws: Workspace, inputs: Pat
     assert ws.query("s", odd, limit=1).total == 6
     assert ws.query("s", limit=1).total == 9
     assert ws.query("s", build_query(where="kind = 'y'"), limit=1).total == 3
+    assert ws.histogram("s", odd).total == 6 and ws.histogram("s").total == 9

@@ -43,13 +43,9 @@ def requests_for(sheet: str, rows: int, rng: random.Random, rounds: int) -> list
     }
     out: list[tuple[str, str, dict[str, Any]]] = []
     for _ in range(rounds):
-        out.append(
-            (
-                "page",
-                f"/api/sheets/{sheet}/query",
-                {"query": ir.query_to_json(ir.Query()), "limit": 100, "offset": rng.randrange(0, 100_000) * 100},
-            )
-        )
+        page = {"query": ir.query_to_json(ir.Query()), "limit": 100}
+        out.append(("page", f"/api/sheets/{sheet}/query", page | {"offset": rng.randrange(0, 100) * 100}))  # scrolling
+        out.append(("jump", f"/api/sheets/{sheet}/query", page | {"offset": rng.randrange(0, rows // 100) * 100}))
         out.append(("filter", f"/api/sheets/{sheet}/query", {"query": ir.query_to_json(views["filter"]()), "limit": 100}))
         out.append(("group", f"/api/sheets/{sheet}/query", {"query": ir.query_to_json(views["group"]()), "limit": 100}))
         out.append(("histogram", f"/api/sheets/{sheet}/histogram", {"query": ir.query_to_json(ir.Query()), "buckets": 60}))

@@ -120,6 +120,7 @@ class Workspace:
         self._setting_problem: str | None = None
         self._totals = Totals()
         self._ranges = Totals()
+        self._histograms = Totals()
         try:
             self._apply(engine_settings.load(self.catalog))
         except LogsheetError as exc:  # reported when a view runs, so that `logsheet config` can still fix it
@@ -472,10 +473,16 @@ class Workspace:
         column: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
     ) -> Any:
-        """Row counts of a view over time, on the sheet's time column (or ``column``): an analysis.Histogram."""
+        """Row counts of a view over time, on the sheet's time column (or ``column``): an analysis.Histogram,
+        remembered per sheet version and view like totals (the timeline is asked again at every page)."""
         from logsheet import analysis
 
-        return analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
+        key = (*Totals.key(self.sheet(sheet), query or ir.Query(), self.default_engine, None), buckets, start, end, column)
+        found = self._histograms.get(key)
+        if found is None:
+            found = analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
+            self._histograms.put(key, found)
+        return found
 
     def profile(
         self, sheet: str, column: str, query: ir.Query | None = None, top: int = 20, timeout: float | None = DEFAULT_TIMEOUT
