@@ -11,7 +11,6 @@ can stop them with ``engine.cancel(request_id)``; the caller then gets a :class:
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import heapq
 import itertools
 import os
@@ -28,6 +27,7 @@ from sqlglot import exp
 
 from logsheet.compiler.dialects import IPV6_UDF, ipv6_in_network
 from logsheet.errors import InvalidQuery, LogsheetError, OutOfMemory, QueryTimeout
+from logsheet.requests import Requests
 
 DEFAULT_TIMEOUT = float(os.environ.get("LOGSHEET_QUERY_TIMEOUT", "60"))
 DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "2GB")
@@ -49,9 +49,6 @@ class _Request:
         self.cursors: set[duckdb.DuckDBPyConnection] = set()
         self.cancelled = False
         self.users = 0
-
-
-_CURRENT: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("logsheet_request", default=None)
 
 
 @dataclass
@@ -85,7 +82,7 @@ class DuckEngine:
             IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special"
         )
         self._lock = threading.Lock()
-        self._requests: dict[str, _Request] = {}
+        self._requests = Requests(_Request, self._lock, "logsheet_request")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
@@ -116,36 +113,19 @@ class DuckEngine:
             cur.close()
 
     def _guard(self, timeout: float | None) -> _Guard:
-        return _Guard(self.cursor(), timeout, _CURRENT.get(), self._lock)
+        return _Guard(self.cursor(), timeout, self._requests.current(), self._lock)
 
     # ------------------------------------------------------------------------------------- cancellation
-    @contextlib.contextmanager
-    def request(self, request_id: str | None) -> Iterator[None]:
+    def request(self, request_id: str | None) -> contextlib.AbstractContextManager[None]:
         """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
-        if not request_id:
-            yield
-            return
-        with self._lock:
-            entry = self._requests.setdefault(request_id, _Request())
-            entry.users += 1
-        token = _CURRENT.set(entry)
-        try:
-            yield
-        finally:
-            _CURRENT.reset(token)
-            with self._lock:
-                entry.users -= 1
-                if entry.users == 0 and self._requests.get(request_id) is entry:
-                    del self._requests[request_id]
+        return self._requests.scope(request_id)
 
     def cancel(self, request_id: str) -> bool:
         """Interrupt the statements running under ``request_id``; False when nothing runs under it."""
         with self._lock:
-            entry = self._requests.get(request_id)
+            entry = self._requests.pop_locked(request_id)
             if entry is None:
                 return False
-            entry.cancelled = True
-            del self._requests[request_id]  # a new request may reuse the id at once: it gets a fresh entry
             for cur in entry.cursors:
                 _interrupt(cur)
         for delay in REINTERRUPT_AFTER:

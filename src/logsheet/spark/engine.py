@@ -18,7 +18,6 @@ session). Statements run inside ``with engine.request(request_id):`` are registe
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import hashlib
 import json
 import threading
@@ -33,6 +32,7 @@ from logsheet.compiler import ROWID, SOURCE
 from logsheet.compiler.dialects import SparkDialect
 from logsheet.engine import DEFAULT_TIMEOUT, QueryCancelled, Result
 from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
+from logsheet.requests import Requests
 from logsheet.schema import Schema
 from logsheet.spark.session import quiet_pyspark, spark_session
 from logsheet.sqlnames import ident
@@ -60,9 +60,6 @@ class _Request:
         self.users = 0
 
 
-_CURRENT: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("logsheet_spark_request", default=None)
-
-
 class SparkEngine:
     dialect = "spark"
 
@@ -70,7 +67,7 @@ class SparkEngine:
         self.session = session
         self._views: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._requests: dict[str, _Request] = {}
+        self._requests = Requests(_Request, self._lock, "logsheet_spark_request")
 
     @classmethod
     def connect(cls, master: str | None = None, remote: str | None = None) -> SparkEngine:
@@ -168,7 +165,7 @@ class SparkEngine:
     def _arrow(self, statement: exp.Expr, timeout: float | None) -> pa.Table:
         sql = self.sql(statement)
         running = _Statement()
-        request = _CURRENT.get()
+        request = self._requests.current()
         fired = threading.Event()
 
         def watch() -> None:
@@ -233,33 +230,17 @@ class SparkEngine:
             self.session.sparkContext.cancelJobsWithTag(tag)
 
     # ------------------------------------------------------------------------------------- cancellation
-    @contextlib.contextmanager
-    def request(self, request_id: str | None) -> Iterator[None]:
+    def request(self, request_id: str | None) -> contextlib.AbstractContextManager[None]:
         """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
-        if not request_id:
-            yield
-            return
-        with self._lock:
-            entry = self._requests.setdefault(request_id, _Request())
-            entry.users += 1
-        token = _CURRENT.set(entry)
-        try:
-            yield
-        finally:
-            _CURRENT.reset(token)
-            with self._lock:
-                entry.users -= 1
-                if entry.users == 0 and self._requests.get(request_id) is entry:
-                    del self._requests[request_id]
+        return self._requests.scope(request_id)
 
     def cancel(self, request_id: str) -> bool:
         """Interrupt the Spark jobs running under ``request_id`` (their watchers interrupt the statements' tags
         until they end); False when nothing runs under it."""
         with self._lock:
-            entry = self._requests.pop(request_id, None)  # a new request may reuse the id at once
+            entry = self._requests.pop_locked(request_id)
             if entry is None:
                 return False
-            entry.cancelled = True
             for running in entry.statements:
                 running.wake.set()
         return True
