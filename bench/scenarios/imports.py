@@ -25,38 +25,42 @@ def _check_rows(figures: dict[str, harness.Figures], expected: int) -> None:
                 raise AssertionError(f"{f.name} produced {last!r} rows, expected {expected}")
 
 
-def _contenders(names: dict[str, list[str]]) -> dict[str, object]:
-    return {name: (lambda argv=argv: harness.run_process(argv)) for name, argv in names.items()}
+def _race(data: Path, reps: int, expected: int, programs: dict[str, tuple[object, ...]]) -> dict[str, harness.Figures]:
+    """Each program (``bench.contenders`` function and arguments; paths under ``data/out``) in its own process,
+    alternating; every run must report ``expected`` rows."""
+    out = data / "out"
+    out.mkdir(exist_ok=True)
+    argvs = {name: harness.contender(str(fn), *args) for name, (fn, *args) in programs.items()}
+    figures = harness.alternate({name: (lambda argv=argv: harness.run_process(argv)) for name, argv in argvs.items()}, reps)
+    _check_rows(figures, expected)
+    return figures
 
 
 def run_cloudtrail(data: Path, reps: int) -> None:
     big = cloudtrail.generate(data / "cloudtrail-1m", 1_000_000, 200)
     small = cloudtrail.generate(data / "cloudtrail-200k", 200_000, 40)
     out = data / "out"
-    out.mkdir(exist_ok=True)
-    full = harness.alternate(
-        _contenders(  # type: ignore[arg-type]
-            {
-                "logsheet import": harness.contender("logsheet_import", big, out / "ws-ct"),
-                "DuckDB read_json → Parquet": harness.contender("duckdb_cloudtrail", big, out / "duckdb-ct.parquet"),
-            }
-        ),
+    full = _race(
+        data,
         reps,
+        1_000_000,
+        {
+            "logsheet import": ("logsheet_import", big, out / "ws-ct"),
+            "DuckDB read_json → Parquet": ("duckdb_cloudtrail", big, out / "duckdb-ct.parquet"),
+        },
     )
-    _check_rows(full, 1_000_000)
-    others = harness.alternate(
-        _contenders(  # type: ignore[arg-type]
-            {
-                "logsheet import": harness.contender("logsheet_import", small, out / "ws-ct-small"),
-                "DuckDB read_json → Parquet": harness.contender("duckdb_cloudtrail", small, out / "duckdb-ct-small.parquet"),
-                "pandas json_normalize": harness.contender("pandas_cloudtrail", small, out / "pandas-ct.parquet"),
-                "Polars json_normalize": harness.contender("polars_cloudtrail", small, out / "polars-ct.parquet"),
-                "jq (parse only)": harness.contender("jq_cloudtrail", small, out / "jq-ct.ndjson"),
-            }
-        ),
+    others = _race(
+        data,
         max(1, reps - 1),
+        200_000,
+        {
+            "logsheet import": ("logsheet_import", small, out / "ws-ct-small"),
+            "DuckDB read_json → Parquet": ("duckdb_cloudtrail", small, out / "duckdb-ct-small.parquet"),
+            "pandas json_normalize": ("pandas_cloudtrail", small, out / "pandas-ct.parquet"),
+            "Polars json_normalize": ("polars_cloudtrail", small, out / "polars-ct.parquet"),
+            "jq (parse only)": ("jq_cloudtrail", small, out / "jq-ct.ndjson"),
+        },
     )
-    _check_rows(others, 200_000)
     text = harness.table(
         "Import: 1,000,000 CloudTrail records, 200 .json.gz deliveries (135 MB)",
         full,
@@ -75,17 +79,15 @@ def run_cloudtrail(data: Path, reps: int) -> None:
 def run_vpcflow(data: Path, reps: int) -> None:
     folder = vpcflow.generate(data / "vpcflow-10m", 10_000_000, 2_500_000)
     out = data / "out"
-    out.mkdir(exist_ok=True)
-    figures = harness.alternate(
-        _contenders(  # type: ignore[arg-type]
-            {
-                "logsheet import": harness.contender("logsheet_import", folder, out / "ws-vf"),
-                "DuckDB read_csv → Parquet": harness.contender("duckdb_vpcflow", folder, out / "duckdb-vf.parquet"),
-            }
-        ),
+    figures = _race(
+        data,
         reps,
+        10_000_000,
+        {
+            "logsheet import": ("logsheet_import", folder, out / "ws-vf"),
+            "DuckDB read_csv → Parquet": ("duckdb_vpcflow", folder, out / "duckdb-vf.parquet"),
+        },
     )
-    _check_rows(figures, 10_000_000)
     text = harness.table(
         "Import: 10,000,000 VPC flow records, 4 .log.gz files", figures, "DuckDB read_csv → Parquet", work=10_000_000
     )
@@ -96,18 +98,15 @@ def run_syslog(data: Path, reps: int) -> None:
     lines = 1_000_000
     folder = syslog.generate(data / "syslog-1m", lines)
     out = data / "out"
-    out.mkdir(exist_ok=True)
-    figures = harness.alternate(
-        _contenders(  # type: ignore[arg-type]
-            {
-                "logsheet import": harness.contender("logsheet_import", folder, out / "ws-sys", "syslog", "year=2022"),
-                "DuckDB regexp_extract → Parquet": harness.contender("duckdb_syslog", folder, out / "duckdb-sys.parquet"),
-            }
-        ),
+    figures = _race(
+        data,
         reps,
+        lines,
+        {
+            "logsheet import": ("logsheet_import", folder, out / "ws-sys", "syslog", "year=2022"),
+            "DuckDB regexp_extract → Parquet": ("duckdb_syslog", folder, out / "duckdb-sys.parquet"),
+        },
     )
-    _check_rows(figures, lines)
-    text = harness.table(
-        "Import: 1,000,000 secure (sshd/sudo/PAM) lines, gzip", figures, "DuckDB regexp_extract → Parquet", work=lines
-    )
+    title = "Import: 1,000,000 secure (sshd/sudo/PAM) lines, gzip"
+    text = harness.table(title, figures, "DuckDB regexp_extract → Parquet", work=lines)
     harness.record(data, "import-syslog", text, {"figures": figures})
