@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from logsheet import ir
@@ -42,3 +43,11 @@ class Totals:
             self._known.move_to_end(key)
             while len(self._known) > SIZE:
                 self._known.popitem(last=False)
+
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The value kept under ``key``, or ``compute()``'s, kept for next time."""
+        found = self.get(key)
+        if found is None:
+            found = compute()
+            self.put(key, found)
+        return found

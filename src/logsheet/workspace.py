@@ -299,25 +299,21 @@ class Workspace:
         """The smallest and largest value of a sheet's column (None when blank or a single value), remembered."""
         record = self.sheet(sheet)
         key = (record.id, record.row_count, record.updated_at, column)
-        span = self._ranges.get(key)
-        if span is None:
+
+        def compute() -> tuple[Any, ...]:
             base = exp.Subquery(this=self.plan(sheet).filtered, alias=exp.TableAlias(this=exp.to_identifier("t")))
             select = exp.select(exp.Min(this=col(column)), exp.Max(this=col(column))).from_(base)
             low, high = self.engine.fetch(select, timeout).rows[0]
-            span = (low, high) if low is not None and high is not None and low != high else ()
-            self._ranges.put(key, span)
-        return span or None
+            return (low, high) if low is not None and high is not None and low != high else ()
+
+        return self._ranges.remember(key, compute) or None
 
     def _total(
         self, sheet: str, plan: ViewPlan, engine_: Any, engine: str | None, dataset: str | None, timeout: float | None
     ) -> int:
         """The view's row count, remembered per sheet version and view (logsheet.totals)."""
         key = Totals.key(self.sheet(sheet), plan.query, engine or self.default_engine, dataset)
-        total = self._totals.get(key)
-        if total is None:
-            total = int(engine_.scalar(plan.count_sql(), timeout) or 0)
-            self._totals.put(key, total)
-        return total
+        return int(self._totals.remember(key, lambda: int(engine_.scalar(plan.count_sql(), timeout) or 0)))
 
     def count(
         self,
@@ -478,11 +474,9 @@ class Workspace:
         from logsheet import analysis
 
         key = (*Totals.key(self.sheet(sheet), query or ir.Query(), self.default_engine, None), buckets, start, end, column)
-        found = self._histograms.get(key)
-        if found is None:
-            found = analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
-            self._histograms.put(key, found)
-        return found
+        return self._histograms.remember(
+            key, lambda: analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
+        )
 
     def profile(
         self, sheet: str, column: str, query: ir.Query | None = None, top: int = 20, timeout: float | None = DEFAULT_TIMEOUT
