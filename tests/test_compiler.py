@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logsheet import ir
 from logsheet.compiler import ViewPlan, to_sql
-from logsheet.engine import DuckEngine
-from logsheet.errors import InvalidQuery
-from logsheet.filterlang import parse_filter
-from logsheet.schema import Column, Schema
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.schema import Column, Schema
+from logsheet.engines.duckdb import DuckEngine
+from logsheet.query.filterlang import parse_filter
 
 SCHEMA = Schema(
     [
@@ -309,7 +309,7 @@ def test_hostile_names_and_values_run_on_duckdb(tmp_path: Path, hostile_parquet:
 
 
 def test_hostile_names_through_the_filter_language(tmp_path: Path, hostile_parquet: tuple[Path, Schema]) -> None:
-    from logsheet.filterlang import quote_name, quote_string
+    from logsheet.query.filterlang import quote_name, quote_string
 
     path, schema = hostile_parquet
     engine = DuckEngine(tmp_path / "spill")

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from fixtures import write_ndjson
+from logsheet.api import create_app
 from logsheet.cli import main
-from logsheet.errors import LogsheetError
-from logsheet.server import create_app
+from logsheet.core.errors import LogsheetError
 from logsheet.workspace import Workspace
 
 with warnings.catch_warnings():
@@ -100,7 +100,7 @@ def test_api_info_on_duckdb(logsheet_home: Path) -> None:
 
 def test_serve_follows_the_setting_and_engine_overrides_it(logsheet_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[dict[str, Any]] = []
-    monkeypatch.setattr("logsheet.server.run", lambda ws, *args, **kwargs: served.append(ws.serving().to_json()))
+    monkeypatch.setattr("logsheet.api.run", lambda ws, *args, **kwargs: served.append(ws.serving().to_json()))
     ok("config", "engine", "spark", "--spark-master", "local[3]")
     ok("serve")
     ok("serve", "--engine", "duckdb")

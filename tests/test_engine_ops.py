@@ -15,9 +15,9 @@ import pytest
 from sqlglot import exp
 
 from fixtures import write_ndjson
-from logsheet import ir
-from logsheet.errors import InvalidQuery, LogsheetError, QueryTimeout
-from logsheet.filterlang import parse_filter
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery, LogsheetError, QueryTimeout
+from logsheet.query.filterlang import parse_filter
 from logsheet.workspace import Workspace, build_query
 
 SHEET = "events"
@@ -741,8 +741,8 @@ def test_deep_pages_of_an_unsorted_view_are_read_by_row_id(sheet: Workspace, mon
 
 def test_out_of_memory_is_a_clear_error(tmp_path: Path) -> None:
     """A query past the engine's memory budget is one clear message (the server answers 503 and keeps serving)."""
-    from logsheet.engine import DuckEngine
-    from logsheet.errors import OutOfMemory
+    from logsheet.core.errors import OutOfMemory
+    from logsheet.engines.duckdb import DuckEngine
 
     engine = DuckEngine(tmp_path, memory_limit="16MB")
     engine._con.execute("SET temp_directory = ''")  # nowhere to spill: the budget is the limit

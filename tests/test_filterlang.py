@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logsheet import ir
-from logsheet.errors import FilterSyntaxError, InvalidQuery
-from logsheet.filterlang import (
+from logsheet.core import ir
+from logsheet.core.errors import FilterSyntaxError, InvalidQuery
+from logsheet.query.filterlang import (
     KEYWORDS,
     format_filter,
     parse_filter,

@@ -34,8 +34,8 @@ from fixtures import (
     write_tar,
     write_zip,
 )
-from logsheet import ir
-from logsheet.errors import ImportFailed, LogsheetError
+from logsheet.core import ir
+from logsheet.core.errors import ImportFailed, LogsheetError
 from logsheet.workspace import Workspace, build_query
 
 LOGSHEET = str(Path(sys.executable).parent / "logsheet")
@@ -499,7 +499,7 @@ def test_unknown_formats_and_missing_inputs(ws: Workspace, inputs: Path) -> None
     path = write_ndjson(inputs / "a.ndjson", [{"a": 1}])
     with pytest.raises(LogsheetError, match="unknown format 'nope'"):
         ws.import_paths([path], sheet="a", format="nope")
-    from logsheet import formats
+    from logsheet.ingest import formats
 
     assert set(formats.names()) == {"cloudtrail", "vpcflow", "syslog", "json", "csv", "parquet", "text"}
     with pytest.raises(LogsheetError, match="no such file"):
@@ -668,7 +668,7 @@ def test_import_interrupted_with_sigint_leaves_no_sheet(logsheet_home: Path, inp
 def test_ctrl_c_during_an_engine_statement(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    import logsheet.importer as importer
+    import logsheet.ingest.pipeline as importer
     from logsheet.cli import main
 
     def interrupted_copy(*args: Any, **kwargs: Any) -> None:

@@ -1,12 +1,12 @@
 """A lint, as a test: no SQL is built from strings in logsheet.
 
-SQL is a sqlglot AST everywhere (``logsheet.sqlnames`` quotes identifiers and makes literals). Scanning
+SQL is a sqlglot AST everywhere (``logsheet.core.sqlnames`` quotes identifiers and makes literals). Scanning
 ``src/logsheet/**/*.py`` with ``ast``, this fails when
 
 1. a string that looks like SQL (a literal, an f-string, a concatenation, a ``%``/``.format`` template, or a
    module constant holding one) is passed to ``.execute(`` / ``.executemany(`` / ``.executescript(`` /
-   ``.sql(`` / ``.query(`` — except in the modules that own SQL: ``catalog.py`` (SQLite, plain literals with
-   ``?`` parameters, never f-strings) and the constant ``SET name = ?`` session settings in ``engine.py``;
+   ``.sql(`` / ``.query(`` — except in the modules that own SQL: ``store/catalog.py`` (SQLite, plain literals with
+   ``?`` parameters, never f-strings) and the constant ``SET name = ?`` session settings in ``engines/duckdb.py``;
 2. any f-string (anywhere in src) contains SQL keywords;
 3. an f-string or a concatenation is handed to a sqlglot entry point that parses text as SQL
    (``parse_one``, ``exp.condition``, ``maybe_parse``, or a builder method such as ``.where(``).
@@ -51,9 +51,9 @@ SQLGLOT_PARSERS = {
     "or_",
 }
 # Modules that own SQL text, and what they may do with it.
-SQLITE_MODULES = {"catalog.py"}
+SQLITE_MODULES = {"store/catalog.py"}
 SETTING = re.compile(r"SET\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*(\?|'[^']*'|[A-Za-z0-9_]+)")
-SETTINGS_MODULES = {"engine.py"}
+SETTINGS_MODULES = {"engines/duckdb.py"}
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,6 @@ def _is_dynamic(node: ast.AST) -> bool:
 
 def scan(module: str, root: Path = SRC) -> list[Violation]:
     tree = ast.parse((root / module).read_text(encoding="utf-8"), filename=module)
-    name = Path(module).name
     constants = {
         target.id: node.value.value
         for node in tree.body
@@ -129,9 +128,9 @@ def scan(module: str, root: Path = SRC) -> list[Violation]:
             text = sql_text
             if _is_dynamic(first):
                 found.append(Violation(module, node.lineno, f".{method}() of SQL built from strings: {text[:80]!r}"))
-            elif name in SQLITE_MODULES and Path(module).parent == Path("."):
+            elif module in SQLITE_MODULES and root == SRC:
                 continue  # the catalog's own SQLite statements, literal text with ? parameters
-            elif name in SETTINGS_MODULES and Path(module).parent == Path(".") and SETTING.fullmatch(text.strip()):
+            elif module in SETTINGS_MODULES and root == SRC and SETTING.fullmatch(text.strip()):
                 continue  # constant session settings
             else:
                 found.append(Violation(module, node.lineno, f".{method}() of a SQL string literal: {text[:80]!r}"))
@@ -154,19 +153,19 @@ def test_no_sql_built_from_strings(module: str) -> None:
 
 def test_the_scan_sees_the_modules() -> None:
     names = modules()
-    assert "compiler/__init__.py" in names and "catalog.py" in names and "engine.py" in names
+    assert "compiler/__init__.py" in names and "store/catalog.py" in names and "engines/duckdb.py" in names
     assert len(names) >= 20
 
 
 def test_catalog_uses_no_fstrings_for_sql() -> None:
-    tree = ast.parse((SRC / "catalog.py").read_text(encoding="utf-8"))
+    tree = ast.parse((SRC / "store" / "catalog.py").read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EXECUTORS and node.args:
-            assert not _is_dynamic(node.args[0]), f"catalog.py:{node.lineno} builds SQL at run time"
+            assert not _is_dynamic(node.args[0]), f"store/catalog.py:{node.lineno} builds SQL at run time"
 
 
 def test_engine_settings_are_parameters() -> None:
-    tree = ast.parse((SRC / "engine.py").read_text(encoding="utf-8"))
+    tree = ast.parse((SRC / "engines" / "duckdb.py").read_text(encoding="utf-8"))
     literals = [
         node.args[0].value
         for node in ast.walk(tree)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from fixtures import START, ct_record, ct_s3_key, write_gz_json, write_ndjson
-from logsheet.server import create_app, is_loopback
+from logsheet.api import create_app, is_loopback
 from logsheet.workspace import Workspace
 
 with warnings.catch_warnings():

@@ -13,7 +13,7 @@ import dataclasses
 
 import duckdb
 
-from logsheet.catalog import NewImport, now
+from logsheet.store.catalog import NewImport, now
 from logsheet.workspace import Workspace
 
 SOURCE_STRIDE = 1000  # copy k's source ids are (a reserved offset) + k * 1000 + the original's

@@ -15,7 +15,7 @@ import duckdb
 
 from bench import harness
 from bench.gen import cloudtrail, sheets
-from logsheet import ir
+from logsheet.core import ir
 from logsheet.workspace import Workspace, build_query
 
 SIZES = {"10M": 10_000_000, "100M": 100_000_000}

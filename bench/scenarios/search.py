@@ -21,7 +21,7 @@ import duckdb
 
 from bench import harness
 from bench.scenarios import queries
-from logsheet import ir
+from logsheet.core import ir
 from logsheet.workspace import Workspace
 
 TOKEN_SPLIT = r"[^a-z0-9._:@/\-]+"

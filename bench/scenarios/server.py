@@ -21,7 +21,7 @@ import httpx
 
 from bench import harness
 from bench.scenarios import queries
-from logsheet import ir
+from logsheet.core import ir
 from logsheet.workspace import build_query
 
 CLIENTS = 8

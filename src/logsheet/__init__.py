@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from logsheet.errors import LogsheetError
+from logsheet.core.errors import LogsheetError
 
 if TYPE_CHECKING:
     from logsheet.workspace import Workspace
@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # Imported lazily so that `import logsheet.ir` (parsers, the filter language) stays light.
+    # Imported lazily so that `import logsheet.core.ir` (parsers, the filter language) stays light.
     if name == "Workspace":
         from logsheet.workspace import Workspace
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logsheet.formats.authlog import COLUMNS, auth_fields, family, source, sudo_continuation
-from logsheet.formats.syslog_lines import BadLine, parse_line
+from logsheet.ingest.formats.syslog.authlog import COLUMNS, auth_fields, family, source, sudo_continuation
+from logsheet.ingest.formats.syslog.lines import BadLine, parse_line
 
 CASES: list[tuple[str | None, str, dict[str, Any]]] = [
     # sshd: password and key logins, with and without port / ssh2 / invalid user

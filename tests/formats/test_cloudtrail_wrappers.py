@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixtures import ACCOUNT, START, ct_record, ct_s3_key, old_ct_record, write_gz_json, write_ndjson
-from logsheet.formats import cloudtrail
+from logsheet.ingest.formats.cloudtrail import reader as cloudtrail
 from logsheet.workspace import Workspace, build_query
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

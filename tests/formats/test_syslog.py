@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logsheet import formats
-from logsheet.errors import LogsheetError
-from logsheet.formats.base import Sample
-from logsheet.formats.syslog_lines import MARKER
+from logsheet.core.errors import LogsheetError
+from logsheet.ingest import formats
+from logsheet.ingest.formats.base import Sample
+from logsheet.ingest.formats.syslog.lines import MARKER
 from logsheet.workspace import Workspace, build_query
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fixtures import START, ct_record, ct_s3_key, write_gz_json, write_ndjson
-from logsheet.server import create_app
+from logsheet.api import create_app
 from logsheet.workspace import Workspace
 
 with warnings.catch_warnings():

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from api_helpers import TestClient, make_client, view
 
-from logsheet import ir
-from logsheet.engine import QueryCancelled
+from logsheet.core import ir
+from logsheet.engines.duckdb import QueryCancelled
 from logsheet.workspace import Workspace
 
 ROWS = 500_000  # uncancelled, the slow filter takes 5 to 20 s here: far longer than a cancel

@@ -11,7 +11,9 @@ import pytest
 from api_helpers import CT_RECORDS, TestClient, build_workspace, compare, make_client, view
 
 from fixtures import write_ndjson
-from logsheet import analysis, ir
+from logsheet import analysis
+from logsheet.analysis import histograms
+from logsheet.core import ir
 from logsheet.workspace import Workspace
 
 T0 = datetime(2022, 3, 18, 9, 30, tzinfo=UTC)
@@ -151,7 +153,7 @@ def test_histogram_with_only_a_start(client: TestClient, ws: Workspace, spread: 
 
 def test_histogram_weekly_buckets_start_on_mondays(ws: Workspace) -> None:
     result = ws.histogram("year", buckets=30)
-    assert result.interval_seconds == analysis.WEEK
+    assert result.interval_seconds == histograms.WEEK
     assert all(start.weekday() == 0 and start.hour == 0 for start, _, _ in result.buckets)
     assert sum(n for _, _, n in result.buckets) == result.total == 150
 
@@ -167,14 +169,14 @@ def test_histogram_small_cases(client: TestClient, ws: Workspace) -> None:
     assert none["buckets"] == [] and none["total"] == 0
     by_second = client.post("/api/sheets/ct/histogram", json={"buckets": 6}).json()
     assert by_second["interval_seconds"] == 10 and [b["count"] for b in by_second["buckets"]] == [10] * 6
-    assert analysis.choose_interval(0, 60) == 1 and analysis.choose_interval(59, 60) == 1
-    assert analysis.choose_interval(3 * 3600, 60) == 300 and analysis.choose_interval(10**8, 60) == analysis.WEEK
-    assert analysis.choose_interval(2022 * 365 * 86400, 60) == 106 * analysis.WEEK  # year 1 to 2022: <= 1000 buckets
+    assert histograms.choose_interval(0, 60) == 1 and histograms.choose_interval(59, 60) == 1
+    assert histograms.choose_interval(3 * 3600, 60) == 300 and histograms.choose_interval(10**8, 60) == histograms.WEEK
+    assert histograms.choose_interval(2022 * 365 * 86400, 60) == 106 * histograms.WEEK  # year 1 to 2022: <= 1000 buckets
 
 
 def test_histogram_with_a_stray_ancient_time(ws: Workspace) -> None:
     result = ws.histogram("stray")
-    assert result.interval_seconds % analysis.WEEK == 0 and len(result.buckets) <= analysis.MAX_BUCKETS + 1
+    assert result.interval_seconds % histograms.WEEK == 0 and len(result.buckets) <= histograms.MAX_BUCKETS + 1
     assert [n for _, _, n in result.buckets if n] == [1, 1, 3] and result.total == 5
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from api_helpers import TestClient, make_client, view
 
-from logsheet.api import security
-from logsheet.errors import LogsheetError
-from logsheet.server import run
+from logsheet.api import run, security
+from logsheet.core.errors import LogsheetError
 from logsheet.workspace import Workspace
 
 TOKEN = "s3cret token;with=odd chars"

@@ -20,7 +20,7 @@ def spark_session() -> Iterator[Any]:
     reason = spark_missing()
     if reason:
         pytest.skip(reason)
-    from logsheet.spark.session import spark_session as make
+    from logsheet.engines.spark.session import spark_session as make
 
     session = make("local[2]", conf=TEST_CONF)
     yield session
@@ -29,6 +29,6 @@ def spark_session() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def spark_engine(spark_session: Any) -> Any:
-    from logsheet.spark.engine import SparkEngine
+    from logsheet.engines.spark.engine import SparkEngine
 
     return SparkEngine(spark_session)

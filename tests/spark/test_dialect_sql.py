@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from fixtures import write_ndjson
-from logsheet import ir
 from logsheet.compiler import ViewPlan
 from logsheet.compiler.dialects import DUCKDB, SparkDialect, TrinoDialect, dialect_for, java_datetime_pattern, java_regex
-from logsheet.schema import Column, Schema
+from logsheet.core import ir
+from logsheet.core.schema import Column, Schema
 from logsheet.workspace import Workspace, build_query
 
 SCHEMA = Schema(

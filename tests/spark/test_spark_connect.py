@@ -20,7 +20,7 @@ import pytest
 from spark_helpers import spark_missing
 
 from fixtures import write_ndjson
-from logsheet.render import json_value
+from logsheet.export.render import json_value
 from logsheet.workspace import Workspace, build_query
 from test_engine_ops import ROWS
 
@@ -122,9 +122,9 @@ def test_server_on_spark_connect_answers_and_cancels(connect_port: int, tmp_path
     from click.testing import CliRunner
     from test_spark_server import SLOW, TestClient, view
 
+    from logsheet.api import create_app
     from logsheet.cli import main
-    from logsheet.server import create_app
-    from logsheet.spark.session import stop_remote_sessions
+    from logsheet.engines.spark.session import stop_remote_sessions
 
     home = tmp_path / "home"
     duck = Workspace.open(home)

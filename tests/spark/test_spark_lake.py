@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures import write_ndjson
-from logsheet import ir
 from logsheet.cli import main
-from logsheet.errors import LogsheetError
-from logsheet.spark.lake import export_dataset
+from logsheet.core import ir
+from logsheet.core.errors import LogsheetError
+from logsheet.engines.spark.lake import export_dataset
 from logsheet.workspace import Workspace, build_query
 from test_engine_ops import ROWS
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fixtures import write_ndjson
-from logsheet import ir
+from logsheet.core import ir
 from logsheet.workspace import Workspace
 
 NETWORKS = ["::/0", "2001:db8::/32", "2001:db8:0:1::/64", "fe80::/10", "::ffff:0:0/96", "::1/128", "10.0.0.0/8", "0.0.0.0/0"]

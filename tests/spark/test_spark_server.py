@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from test_spark_shared import ROWS as EVENTS
 
 from fixtures import write_ct_tree, write_ndjson
+from logsheet.api import create_app
 from logsheet.cli import main
-from logsheet.server import create_app
 from logsheet.workspace import Workspace
 
 with warnings.catch_warnings():

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from fixtures import write_ndjson
-from logsheet import ir
-from logsheet.errors import InvalidQuery, QueryTimeout
-from logsheet.filterlang import parse_filter
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery, QueryTimeout
+from logsheet.query.filterlang import parse_filter
 from logsheet.workspace import Workspace, build_query
 from test_engine_ops import ROWS as BASE_ROWS
 

@@ -28,7 +28,7 @@ from web_ui import (
     upload,
 )
 
-from logsheet import ir
+from logsheet.core import ir
 from logsheet.demo import FACTS, generate
 
 

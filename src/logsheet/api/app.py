@@ -4,7 +4,7 @@ the front end at ``/`` — behind the security middleware; and ``run``, what ``l
 Every error is ``{"error": "one sentence"}``: domain errors carry their status (400, 404, 408, 409, 413, 499
 for a cancelled request), a body that does not match the schema is 422, an unknown path 404. The endpoint
 modules (``info``, ``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the
-workspace. Views run on the workspace's engine (its setting, :mod:`logsheet.settings`: DuckDB or Spark).
+workspace. Views run on the workspace's engine (its setting, :mod:`logsheet.store.settings`: DuckDB or Spark).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from starlette.exceptions import HTTPException
 from logsheet import __version__
 from logsheet.api import info, jobs, query, security, sheets, static, uploads
 from logsheet.api.common import STATIC_DIR, Settings, max_upload_from_env
-from logsheet.engine import DEFAULT_TIMEOUT
-from logsheet.errors import FilterSyntaxError, LogsheetError
+from logsheet.core.errors import FilterSyntaxError, LogsheetError
+from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.workspace import Workspace
 
 

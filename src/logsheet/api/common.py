@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from logsheet import ir
-from logsheet.engine import DEFAULT_TIMEOUT
-from logsheet.workspace import build_query
+from logsheet.core import ir
+from logsheet.engines.duckdb import DEFAULT_TIMEOUT
+from logsheet.query.spellings import build_query
 
 DEFAULT_MAX_UPLOAD = 20 << 30  # 20 GiB
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -30,7 +30,7 @@ class Settings:
     static_dir: Path = STATIC_DIR
 
 
-VIEW_HELP = "A view: the IR JSON of logsheet.ir.Query (ir.query_to_json); null or absent for the whole sheet."
+VIEW_HELP = "A view: the IR JSON of logsheet.core.ir.Query (ir.query_to_json); null or absent for the whole sheet."
 REQUEST_ID_HELP = "Any id chosen by the page; POST /api/queries/{request_id}/cancel stops this request."
 
 

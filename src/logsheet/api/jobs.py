@@ -21,8 +21,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from logsheet.catalog import now
-from logsheet.errors import LogsheetError, NotFound
+from logsheet.core.errors import LogsheetError, NotFound
+from logsheet.store.catalog import now
 from logsheet.workspace import Workspace
 
 KEEP = 200

@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from logsheet import formats, ir
 from logsheet.api.common import QueryRequest, Settings, ViewBody
-from logsheet.errors import InvalidQuery
-from logsheet.filterlang import format_filter, parse_filter
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery
+from logsheet.ingest import formats
+from logsheet.query.filterlang import format_filter, parse_filter
 from logsheet.workspace import Workspace
 
 

@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from logsheet.api.common import ViewBody
-from logsheet.errors import AlreadyExists, InvalidQuery
-from logsheet.export import export_view
-from logsheet.workspace import MAX_PAGE, Workspace
+from logsheet.core.errors import AlreadyExists, InvalidQuery
+from logsheet.export.files import export_view
+from logsheet.export.page import MAX_PAGE
+from logsheet.workspace import Workspace
 
 EXPORTS = {
     "csv": ("csv", "text/csv; charset=utf-8"),
@@ -72,7 +73,7 @@ def router(ws: Workspace) -> APIRouter:
     @api.post("/{name:path}/views")
     def save_view(name: str, body: SaveViewRequest) -> list[dict[str, Any]]:
         """Save (or replace) a named view; answers the sheet's views."""
-        from logsheet import ir
+        from logsheet.core import ir
 
         if not body.name.strip():
             raise InvalidQuery("a view needs a name")

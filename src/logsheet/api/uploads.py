@@ -24,11 +24,12 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from logsheet import formats
 from logsheet.api.common import Settings
 from logsheet.api.jobs import Job, Jobs, UploadedFile
-from logsheet.errors import AlreadyExists, LogsheetError
-from logsheet.workspace import Workspace, default_sheet_name, validate_sheet_name
+from logsheet.core.errors import AlreadyExists, LogsheetError
+from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
+from logsheet.ingest import formats
+from logsheet.workspace import Workspace
 
 MAX_FILES = 10_000
 MAX_FIELD_BYTES = 64 << 10

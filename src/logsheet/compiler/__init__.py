@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from logsheet import ir
 from logsheet.compiler.dialects import DUCKDB, Dialect
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import resolve
 from logsheet.compiler.steps import Projection, apply_step, identity, projected_schema
-from logsheet.errors import InvalidQuery
-from logsheet.schema import Column, Schema
-from logsheet.sqlnames import cast, col, ident, lit
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.schema import Column, Schema
+from logsheet.core.sqlnames import cast, col, ident, lit
 
 ROWID = "__rowid"
 SOURCE = "__source"

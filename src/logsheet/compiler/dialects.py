@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from logsheet.sqlnames import cast, col, func, ident, lit
+from logsheet.core.sqlnames import cast, col, func, ident, lit
 
 IPV6_UDF = "logsheet_ipv6_in_network"
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

@@ -11,12 +11,12 @@ import ipaddress
 
 from sqlglot import exp
 
-from logsheet import ir
 from logsheet.compiler.dialects import Dialect
 from logsheet.compiler.resolve import Resolved, coerce, resolve
-from logsheet.errors import InvalidQuery
-from logsheet.schema import Schema
-from logsheet.sqlnames import lit, to_text
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.schema import Schema
+from logsheet.core.sqlnames import lit, to_text
 
 _TEXTUAL = ("text", "json")
 # The characters a value of each type can show when rendered as text (lower-cased); text and json: any.

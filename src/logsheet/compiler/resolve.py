@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 
 from sqlglot import exp
 
-from logsheet.errors import InvalidQuery
-from logsheet.schema import Schema
-from logsheet.sqlnames import cast, col, lit
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.schema import Schema
+from logsheet.core.sqlnames import cast, col, lit
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

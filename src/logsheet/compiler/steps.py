@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlglot import exp
 
-from logsheet import ir
 from logsheet.compiler.dialects import Dialect
 from logsheet.compiler.resolve import resolve
-from logsheet.errors import InvalidQuery
-from logsheet.schema import ENGINE_TYPE, Column, Schema
-from logsheet.sqlnames import cast, col, func, lit, to_text
+from logsheet.core import ir
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.schema import ENGINE_TYPE, Column, Schema
+from logsheet.core.sqlnames import cast, col, func, lit, to_text
 
 Projection = list[tuple[str, exp.Expr, str]]
 

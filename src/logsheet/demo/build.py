@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from logsheet.errors import LogsheetError
+from logsheet.core.errors import LogsheetError
 
 DEMO_SHEETS = ("cloudtrail", "secure", "vpcflow")
 DEMO_YEAR = 2022

@@ -1,0 +1,5 @@
+"""``python -m logsheet``: the command line."""
+
+from logsheet.cli import main
+
+main()

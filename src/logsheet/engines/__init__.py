@@ -1,0 +1,1 @@
+"""Where compiled views run: DuckDB in process, or Apache Spark."""

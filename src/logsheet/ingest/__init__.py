@@ -1,0 +1,1 @@
+"""The import pipeline: discovery, format readers, deduplication, rejects, the atomic commit."""

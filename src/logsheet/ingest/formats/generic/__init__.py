@@ -1,0 +1,1 @@
+"""Formats with no log semantics: JSON/NDJSON, CSV/TSV, Parquet, plain text."""

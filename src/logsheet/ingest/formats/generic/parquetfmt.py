@@ -1,0 +1,35 @@
+"""Parquet files (from another tool, or a logsheet export), with nested columns flattened like JSON."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from logsheet.core.sqlnames import col
+from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
+from logsheet.ingest.formats.generic.flatten import bigint_check, describe, flatten, guess_time_column
+from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, table_function
+
+name = "parquet"
+description = "Apache Parquet"
+
+
+def sniff(sample: Sample) -> Detection | None:
+    if sample.head.startswith(b"PAR1"):
+        return Detection(name, 1.0, "starts with the Parquet magic bytes PAR1")
+    return None
+
+
+def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
+    reader = table_function(
+        "read_parquet",
+        files_array(sources),
+        named("union_by_name", exp.true()),
+        file_column(),
+        named("file_row_number", exp.true()),
+    )
+    position = exp.Add(this=exp.column("file_row_number"), expression=exp.Literal.number(1))
+    numbered = exp.select(exp.Star(except_=[exp.column("file_row_number")]), exp.alias_(position, ROW_COL, quoted=True))
+    staged = attach_source(numbered.from_(reader), sources)
+    projections, types = flatten(describe(ctx.con, staged), bigint_check(ctx.con, staged))
+    final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
+    return Staged(select=final.from_(staged.subquery("u")), types=types, time_column=guess_time_column(types))

@@ -1,0 +1,1 @@
+"""Syslog (RFC 3164/5424, ISO-prefixed, journal JSON) and the auth events inside it."""

@@ -1,0 +1,1 @@
+"""What the workspace remembers: the SQLite catalog, settings, and remembered results."""

@@ -1,0 +1,393 @@
+"""The workspace catalog: sheets, their Parquet parts, their sources and imports, in SQLite.
+
+SQLite (WAL mode, a busy timeout) lets a running server and a CLI share one workspace. A sheet becomes
+visible only when the transaction that records it commits, after its files are in place: an import killed
+half-way leaves at most unreferenced files, which :meth:`Catalog.referenced_paths` lets the workspace sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from logsheet.core.schema import Schema
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sheets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    time_column TEXT,
+    columns TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    reject_count INTEGER NOT NULL DEFAULT 0,
+    duplicate_count INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    directory TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS parts (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    import_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('data', 'rejects')),
+    path TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    options TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    import_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    container TEXT,
+    container_sha256 TEXT,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    records_read INTEGER NOT NULL,
+    rows_kept INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS views (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (sheet_id, name)
+);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass
+class SourceRecord:
+    """One input file of a sheet, with its hash and its accounting
+    (records_read = rows_kept + rejected + duplicates)."""
+
+    id: int
+    path: str
+    size: int
+    sha256: str
+    format: str
+    records_read: int = 0
+    rows_kept: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    container: str | None = None
+    container_sha256: str | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SheetRecord:
+    id: int
+    name: str
+    format: str
+    time_column: str | None
+    schema: Schema
+    row_count: int
+    reject_count: int
+    duplicate_count: int
+    bytes: int
+    directory: str
+    created_at: str
+    updated_at: str
+    parts: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, relative path, rows)
+
+    def data_paths(self) -> list[str]:
+        return [p for kind, p, _ in self.parts if kind == "data"]
+
+    def reject_paths(self) -> list[str]:
+        return [p for kind, p, _ in self.parts if kind == "rejects"]
+
+
+@dataclass
+class NewImport:
+    """What an import commits: the parts it wrote (relative paths) and its sources."""
+
+    format: str
+    time_column: str | None
+    schema: Schema
+    data_parts: list[tuple[str, int, int]]  # (relative path, rows, bytes)
+    reject_parts: list[tuple[str, int, int]]
+    sources: list[SourceRecord]
+    options: dict[str, Any]
+    started_at: str
+    summary: dict[str, Any]
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        with self._connect() as db:
+            db.executescript(_DDL)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, opened on first use and kept (opening one costs more than most lookups:
+        a page request reads the catalog once per query). Autocommit: every statement sees the latest commit
+        of any process."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        yield db
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # ---------------------------------------------------------------------------------------------- ids
+    def reserve_ids(self, name: str, count: int) -> int:
+        """Reserve ``count`` consecutive ids from a named counter; returns the first."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+            first = (row[0] if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (name, first + count - 1))
+        return first
+
+    # -------------------------------------------------------------------------------------------- sheets
+    def sheet_names(self) -> list[str]:
+        with self._connect() as db:
+            return [r[0] for r in db.execute("SELECT name FROM sheets ORDER BY name")]
+
+    def get_sheet(self, name: str) -> SheetRecord | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, name, format, time_column, columns, row_count, reject_count, duplicate_count, "
+                "bytes, directory, created_at, updated_at FROM sheets WHERE name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                return None
+            parts = db.execute("SELECT kind, path, rows FROM parts WHERE sheet_id = ? ORDER BY id", (row[0],))
+            return SheetRecord(
+                id=row[0],
+                name=row[1],
+                format=row[2],
+                time_column=row[3],
+                schema=Schema.from_json(json.loads(row[4])),
+                row_count=row[5],
+                reject_count=row[6],
+                duplicate_count=row[7],
+                bytes=row[8],
+                directory=row[9],
+                created_at=row[10],
+                updated_at=row[11],
+                parts=[(k, p, n) for k, p, n in parts],
+            )
+
+    def sources(self, sheet_id: int) -> list[SourceRecord]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, path, size, sha256, format, records_read, rows_kept, rejected, duplicates, "
+                "container, container_sha256, note FROM sources WHERE sheet_id = ? ORDER BY id",
+                (sheet_id,),
+            ).fetchall()
+        return [SourceRecord(*r) for r in rows]
+
+    def imports(self, sheet_id: int) -> list[dict[str, Any]]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, started_at, finished_at, options, summary FROM imports WHERE sheet_id = ? ORDER BY id",
+                (sheet_id,),
+            ).fetchall()
+        return [
+            {"id": r[0], "started_at": r[1], "finished_at": r[2], "options": json.loads(r[3]), "summary": json.loads(r[4])}
+            for r in rows
+        ]
+
+    def commit_import(self, name: str, directory: str, new: NewImport, import_id: int, *, append: bool) -> int:
+        """Record an import atomically; creates the sheet unless ``append``. Returns the sheet id."""
+        stamp = now()
+        rows = sum(n for _, n, _ in new.data_parts)
+        size = sum(b for _, _, b in new.data_parts)
+        rejects = sum(s.rejected for s in new.sources)
+        duplicates = sum(s.duplicates for s in new.sources)
+        with self.transaction() as db:
+            existing = db.execute("SELECT id, columns FROM sheets WHERE name = ?", (name,)).fetchone()
+            if existing and not append:
+                from logsheet.core.errors import AlreadyExists
+
+                raise AlreadyExists(f"sheet {name!r} already exists; use --append to add files, or another --sheet")
+            if existing:
+                sheet_id = existing[0]
+                merged = merge_schemas(Schema.from_json(json.loads(existing[1])), new.schema)
+                db.execute(
+                    "UPDATE sheets SET columns = ?, row_count = row_count + ?, reject_count = reject_count + ?, "
+                    "duplicate_count = duplicate_count + ?, bytes = bytes + ?, updated_at = ? WHERE id = ?",
+                    (json.dumps(merged.to_json()), rows, rejects, duplicates, size, stamp, sheet_id),
+                )
+            else:
+                cursor = db.execute(
+                    "INSERT INTO sheets (name, format, time_column, columns, row_count, reject_count, "
+                    "duplicate_count, bytes, directory, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        name,
+                        new.format,
+                        new.time_column,
+                        json.dumps(new.schema.to_json()),
+                        rows,
+                        rejects,
+                        duplicates,
+                        size,
+                        directory,
+                        stamp,
+                        stamp,
+                    ),
+                )
+                sheet_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO imports (id, sheet_id, started_at, finished_at, options, summary) VALUES (?,?,?,?,?,?)",
+                (import_id, sheet_id, new.started_at, stamp, json.dumps(new.options), json.dumps(new.summary)),
+            )
+            for kind, parts in (("data", new.data_parts), ("rejects", new.reject_parts)):
+                for path, count, nbytes in parts:
+                    db.execute(
+                        "INSERT INTO parts (sheet_id, import_id, kind, path, rows, bytes) VALUES (?,?,?,?,?,?)",
+                        (sheet_id, import_id, kind, path, count, nbytes),
+                    )
+            for s in new.sources:
+                db.execute(
+                    "INSERT INTO sources (id, sheet_id, import_id, path, container, container_sha256, size, "
+                    "sha256, format, records_read, rows_kept, rejected, duplicates, note) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        s.id,
+                        sheet_id,
+                        import_id,
+                        s.path,
+                        s.container,
+                        s.container_sha256,
+                        s.size,
+                        s.sha256,
+                        s.format,
+                        s.records_read,
+                        s.rows_kept,
+                        s.rejected,
+                        s.duplicates,
+                        s.note,
+                    ),
+                )
+        return sheet_id
+
+    def rename_sheet(self, old: str, new: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE sheets SET name = ?, updated_at = ? WHERE name = ?", (new, now(), old))
+
+    def delete_sheet(self, name: str) -> str | None:
+        """Remove a sheet from the catalog; returns its directory (the caller deletes the files)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT id, directory FROM sheets WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM sheets WHERE id = ?", (row[0],))
+            return str(row[1])
+
+    def referenced_paths(self) -> set[str]:
+        with self._connect() as db:
+            return {r[0] for r in db.execute("SELECT path FROM parts")}
+
+    def directories(self) -> set[str]:
+        with self._connect() as db:
+            return {r[0] for r in db.execute("SELECT directory FROM sheets")}
+
+    # --------------------------------------------------------------------------------------------- views
+    def save_view(self, sheet_id: int, name: str, query_json: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO views (sheet_id, name, query, created_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (sheet_id, name) DO UPDATE SET query = excluded.query, created_at = excluded.created_at",
+                (sheet_id, name, query_json, now()),
+            )
+
+    def views(self, sheet_id: int) -> list[tuple[str, str, str]]:
+        with self._connect() as db:
+            return [
+                (r[0], r[1], r[2])
+                for r in db.execute("SELECT name, query, created_at FROM views WHERE sheet_id = ? ORDER BY name", (sheet_id,))
+            ]
+
+    # ------------------------------------------------------------------------------------------ settings
+    def settings(self) -> dict[str, str]:
+        """The workspace's settings (see logsheet.store.settings)."""
+        with self._connect() as db:
+            return {k: v for k, v in db.execute("SELECT key, value FROM settings ORDER BY key")}
+
+    def update_settings(self, values: dict[str, str | None]) -> None:
+        """Set these settings (``None`` removes one), in one transaction; others are left as they are."""
+        with self.transaction() as db:
+            for key, value in values.items():
+                if value is None:
+                    db.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+
+def merge_schemas(old: Schema, new: Schema) -> Schema:
+    """Columns of both, in order of first appearance; a column whose types differ becomes text."""
+    from logsheet.core.schema import Column
+
+    merged: dict[str, str] = {c.name: c.type for c in old}
+    for c in new:
+        if c.name in merged and merged[c.name] != c.type:
+            merged[c.name] = _common_type(merged[c.name], c.type)
+        else:
+            merged.setdefault(c.name, c.type)
+    return Schema(Column(n, t) for n, t in merged.items())
+
+
+def _common_type(a: str, b: str) -> str:
+    if {a, b} == {"integer", "float"}:
+        return "float"
+    return "text"
