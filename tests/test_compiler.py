@@ -1,5 +1,5 @@
-"""The IR -> SQL compiler: exact DuckDB SQL snapshots, Spark rendering, injection safety, and a property test
-that random filters compile and run on DuckDB."""
+"""The IR -> SQL compiler: exact DuckDB SQL snapshots, injection safety, and a property test that random filters
+compile and run on DuckDB. (The Spark dialect: tests/spark/test_dialect_sql.py and test_spark_compiles.py.)"""
 
 from __future__ import annotations
 
@@ -205,36 +205,6 @@ def test_output_columns_and_types() -> None:
         group=ir.GroupBy(("port",), (ir.Agg("count"), ir.Agg("max", "eventTime"))),
     )
     assert [(c.name, c.type) for c in view.columns()] == [("port", "text"), ("count", "integer"), ("max_eventTime", "timestamp")]
-
-
-# ------------------------------------------------------------------------------------------------- Spark
-SPARK_FILTERS = [text for text, _ in WHERE_SNAPSHOTS] + ["'Failed password'", "ip not in cidr '10.0.0.0/8'"]
-
-
-@pytest.mark.parametrize("text", SPARK_FILTERS)
-def test_spark_rendering_of_every_filter(text: str) -> None:
-    view = plan(where=parse_filter(text), sort=(ir.SortKey("port"),))
-    for statement in (view.rows_sql(10), view.count_sql()):
-        sql = to_sql(statement, "spark")
-        assert sql.startswith("SELECT ")
-        assert "`eventName`" in sql  # Spark quotes identifiers with backticks
-
-
-def test_spark_rendering_of_steps_and_groups() -> None:
-    steps = (
-        ir.Split("eventName", " ", 3, keep_rest=True, collapse=True),
-        ir.RegexExtract("eventName", r"(?P<verb>[A-Z][a-z]+)"),
-        ir.Combine(("eventName", "ip"), "|", "both"),
-        ir.Rename("ip", "address"),
-        ir.Cast("port", "text"),
-        ir.ChangeCase("eventName", "lower"),
-        ir.Trim("address"),
-        ir.ParseTimestamp("eventName", "%Y-%m-%d", "parsed"),
-        ir.ExtractJson("requestParameters.bucketName", "bucket"),
-    )
-    view = plan(steps=steps, where=parse_filter("verb = 'Run'"), group=ir.GroupBy(("bucket", "verb")))
-    for statement in (view.groups_sql(10), view.count_sql()):
-        assert to_sql(statement, "spark", pretty=True)
 
 
 # ---------------------------------------------------------------------------------------------- injection
@@ -489,8 +459,6 @@ def test_random_filters_compile_and_run(property_engine: tuple[DuckEngine, str],
     assert count == len(rows)
     # a filter and its negation split the rows exactly (NULLs never fall through the cracks)
     assert rows.isdisjoint(others) and rows | others == {1, 2, 3, 4, 5, 6}
-    # and the same view renders for Spark
-    assert to_sql(view.rows_sql(100), "spark")
 
 
 def test_property_schema_matches_rows() -> None:
