@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.scenarios import billion, imports, queries, search, server
+from bench.scenarios import billion, imports, queries, revisions, search, server
 
 
 def main() -> None:
@@ -25,6 +25,8 @@ def main() -> None:
     parser.add_argument("--only", help="queries: run only the queries whose name contains this text")
     parser.add_argument("--server-size", default="100M", help="sheet size for the server scenario")
     parser.add_argument("--rows", type=int, default=billion.ROWS, help="VPC flow records for the billion scenario")
+    parser.add_argument("--against", default="HEAD~1", help="revisions: the git revision to compare this tree with")
+    parser.add_argument("--revision-size", default="10M", choices=("1M", "10M"), help="revisions: sheet size for the queries")
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
@@ -45,6 +47,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "search": lambda a: search.run(a.data, a.reps, tuple(a.sizes.split(","))),
     "server": lambda a: server.run(a.data, a.reps, a.server_size),
     "billion": lambda a: billion.run(a.data, a.reps, a.rows),
+    "revisions": lambda a: revisions.run(a.data, a.reps, a.against, a.revision_size),
 }
 
 if __name__ == "__main__":
