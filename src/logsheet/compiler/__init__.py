@@ -19,13 +19,11 @@ from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import resolve
 from logsheet.compiler.steps import Projection, apply_step, identity, projected_schema
 from logsheet.core import ir
+from logsheet.core.columns import ROWID, SOURCE, SYSTEM_COLUMNS
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import Column, Schema
 from logsheet.core.sqlnames import cast, col, ident, lit
 
-ROWID = "__rowid"
-SOURCE = "__source"
-SYSTEM_COLUMNS = (ROWID, SOURCE)
 _SUBQUERY = "t"
 DEEP_OFFSET = 1000  # pages further than this into an unsorted view are read by row id too
 

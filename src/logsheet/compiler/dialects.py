@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from logsheet.core.sqlnames import cast, col, func, ident, lit
+from logsheet.core.sqlnames import cast, col, func, ident, lit, render
 
 IPV6_UDF = "logsheet_ipv6_in_network"
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -26,7 +26,7 @@ class Dialect:
 
     def render(self, expression: exp.Expr, pretty: bool = False) -> str:
         """The SQL text of a compiled statement in this dialect."""
-        return expression.sql(dialect=self.name, pretty=pretty)
+        return render(expression, self.name, pretty=pretty)
 
     def column(self, name: str) -> exp.Expr:
         return col(name)

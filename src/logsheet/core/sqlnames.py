@@ -51,3 +51,8 @@ def cast(expression: exp.Expr, to: str, *, safe: bool = False) -> exp.Expr:
 
 def to_text(expression: exp.Expr) -> exp.Expr:
     return cast(expression, "VARCHAR")
+
+
+def render(expression: exp.Expr, dialect: str = "duckdb", *, pretty: bool = False) -> str:
+    """The SQL text of a statement built from sqlglot nodes, in one engine's dialect: the one place SQL becomes text."""
+    return expression.sql(dialect=dialect, pretty=pretty)

@@ -27,10 +27,10 @@ from typing import Any, Protocol
 import duckdb
 from sqlglot import exp
 
-from logsheet.compiler import ROWID, SOURCE
+from logsheet.core.columns import ROWID, SOURCE, row_id
 from logsheet.core.errors import ImportFailed, LogsheetError
 from logsheet.core.schema import Column, Schema, logical_type
-from logsheet.core.sqlnames import cast, col, lit
+from logsheet.core.sqlnames import col, lit
 from logsheet.engines.duckdb import configure
 from logsheet.ingest import formats
 from logsheet.ingest.discover import Found, discover
@@ -52,7 +52,6 @@ class ImportTarget(Protocol):
 
 
 Progress = Callable[[str, float, float], None]
-POSITION_BITS = 40
 IMPORT_MEMORY = os.environ.get("LOGSHEET_IMPORT_MEMORY", "1GB")
 
 
@@ -227,9 +226,7 @@ def _write(
         for c in con.sql(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0).sql("duckdb")).columns
         if c not in (SOURCE_COL, POS_COL)
     ]
-    rowid = cast(
-        exp.Add(this=exp.Mul(this=col(SOURCE_COL), expression=lit(1 << POSITION_BITS)), expression=col(POS_COL)), "BIGINT"
-    )
+    rowid = row_id(col(SOURCE_COL), col(POS_COL))
     final = exp.select(
         exp.alias_(rowid, ROWID, quoted=True), exp.alias_(col(SOURCE_COL), SOURCE, quoted=True), *[col(n) for n in names]
     ).from_(relation.subquery("s"))

@@ -28,8 +28,8 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from logsheet.compiler import ROWID, SOURCE
 from logsheet.compiler.dialects import SparkDialect
+from logsheet.core.columns import ROWID, SOURCE
 from logsheet.core.errors import InvalidQuery, LogsheetError, QueryTimeout
 from logsheet.core.schema import Schema
 from logsheet.core.sqlnames import ident

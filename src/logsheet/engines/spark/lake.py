@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 from sqlglot import exp
 
-from logsheet.compiler import ROWID, SOURCE
 from logsheet.compiler.resolve import resolve
 from logsheet.core import ir
+from logsheet.core.columns import ROWID, SOURCE
 from logsheet.core.errors import LogsheetError
 from logsheet.core.sqlnames import cast, col, ident
 

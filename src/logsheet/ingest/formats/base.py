@@ -18,8 +18,10 @@ from typing import Any, Protocol
 import duckdb
 from sqlglot import exp
 
-SOURCE_COL = "__source"
-POS_COL = "__pos"
+from logsheet.core.columns import POS, SOURCE
+
+SOURCE_COL = SOURCE  # the names the formats use for core.columns.SOURCE / POS while reading
+POS_COL = POS
 SAMPLE_BYTES = 64 * 1024
 
 
