@@ -22,7 +22,7 @@ from logsheet.core import ir
 from logsheet.core.columns import ROWID, SOURCE, SYSTEM_COLUMNS
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import Column, Schema
-from logsheet.core.sqlnames import cast, col, ident, lit
+from logsheet.core.sqlnames import cast, col, ident, lit, render
 
 _SUBQUERY = "t"
 DEEP_OFFSET = 1000  # pages further than this into an unsorted view are read by row id too
@@ -243,7 +243,7 @@ def _typed_literal(value: Any) -> exp.Expr:
 
 
 def to_sql(expression: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:
-    return expression.sql(dialect=dialect, pretty=pretty)
+    return render(expression, dialect, pretty=pretty)
 
 
 def _aliased(name: str, expression: exp.Expr) -> exp.Expr:

@@ -1,0 +1,90 @@
+"""What a dialect answers for the compiler, and the parts two or more dialects share.
+
+The compiler emits sqlglot nodes that transpile to every dialect; the few constructs that do not (how a
+sheet's files are read, list slicing, IP networks, timestamp parsing, regex syntax) are asked of the
+dialect. One module per engine implements them: :mod:`.duckdb`, :mod:`.spark`, :mod:`.trino`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from sqlglot import exp
+
+from logsheet.compiler.regex import java_regex
+from logsheet.core.sqlnames import cast, col, ident, lit, render
+
+OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4_PATTERN = rf"^{OCTET}(\.{OCTET}){{3}}$"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Dialect(ABC):
+    """One engine's SQL: what the compiler asks of it, and how a compiled statement becomes text."""
+
+    name: ClassVar[str]  # the sqlglot dialect the statements are rendered in
+
+    def render(self, expression: exp.Expr, pretty: bool = False) -> str:
+        """The SQL text of a compiled statement in this dialect."""
+        return render(expression, self.name, pretty=pretty)
+
+    def column(self, name: str) -> exp.Expr:
+        return col(name)
+
+    @abstractmethod
+    def source(self, paths: list[str]) -> exp.Expr:
+        """The table expression reading a sheet's Parquet parts (schemas may differ between appends)."""
+
+    @abstractmethod
+    def regex(self, pattern: str) -> str:
+        """An RE2 pattern (logsheet's syntax) in this engine's regex syntax."""
+
+    @abstractmethod
+    def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
+        """The list of the parts of ``value`` between ``delimiter``s; ``collapse``: a run of them is one,
+        and the value is trimmed first."""
+
+    @abstractmethod
+    def element(self, items: exp.Expr, index: int) -> exp.Expr:
+        """The 1-based element of a list, NULL past the end."""
+
+    @abstractmethod
+    def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
+        """Elements ``start..end`` (1-based) joined back with the delimiter; NULL when there are none."""
+
+    @abstractmethod
+    def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
+        """``value`` parsed with a strptime format as a timestamp, NULL when it does not parse."""
+
+    @abstractmethod
+    def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
+        """Whether the address in ``value`` (text) lies in ``network``; false for text that is no address."""
+
+    def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
+        """An IPv4 address (dotted text) between two addresses, as numbers, in plain SQL."""
+        octets = [
+            cast(exp.SplitPart(this=value, delimiter=lit("."), part_index=lit(i)), "BIGINT", safe=True) for i in range(1, 5)
+        ]
+        number: exp.Expr = octets[3]
+        for weight, octet in ((256, octets[2]), (65536, octets[1]), (16777216, octets[0])):
+            number = exp.Add(this=exp.Mul(this=octet, expression=lit(weight)), expression=number)
+        return exp.And(
+            this=exp.RegexpLike(this=value, expression=lit(self.regex(IPV4_PATTERN))),
+            expression=exp.Between(this=exp.Paren(this=number), low=lit(low), high=lit(high)),
+        )
+
+
+class TableDialect(Dialect, ABC):
+    """Engines that read a sheet as a named table (a view over its dataset) and use Java-style regexes."""
+
+    def __init__(self, relation: str = "sheet") -> None:
+        self.relation = relation
+
+    def source(self, paths: list[str]) -> exp.Expr:
+        return exp.Table(this=ident(self.relation))
+
+    def regex(self, pattern: str) -> str:
+        return java_regex(pattern)

@@ -1,0 +1,62 @@
+"""DuckDB, the embedded engine and the default dialect: the sheet's Parquet parts read by
+``read_parquet``, RE2 regexes as they are, ``try_strptime``, and IPv6 networks tested by a Python function
+the DuckDB engine registers on each connection (:data:`IPV6_UDF`, :func:`ipv6_in_network`)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from sqlglot import exp
+
+from logsheet.compiler.dialects.base import Dialect, Network
+from logsheet.compiler.regex import escape
+from logsheet.core.sqlnames import cast, func, lit
+
+IPV6_UDF = "logsheet_ipv6_in_network"
+
+
+class DuckDBDialect(Dialect):
+    """DuckDB, the embedded default."""
+
+    name = "duckdb"
+
+    def source(self, paths: list[str]) -> exp.Expr:
+        files = exp.Array(expressions=[lit(p) for p in paths])
+        return exp.Table(this=func("read_parquet", files, exp.EQ(this=exp.var("union_by_name"), expression=exp.true())))
+
+    def regex(self, pattern: str) -> str:
+        return pattern
+
+    def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
+        if collapse:
+            return exp.RegexpSplit(this=exp.Trim(this=value), expression=lit(escape(delimiter) + "+"))
+        return exp.Split(this=value, expression=lit(delimiter))
+
+    def element(self, items: exp.Expr, index: int) -> exp.Expr:
+        return exp.Bracket(this=items, expressions=[lit(index)], offset=1, safe=True)
+
+    def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
+        tail = func("list_slice", items, lit(start), lit(-1))
+        joined = func("array_to_string", tail, lit(delimiter))
+        return exp.Nullif(this=joined, expression=lit(""))
+
+    def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
+        return cast(func("try_strptime", value, lit(fmt)), "TIMESTAMPTZ")
+
+    def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
+        if network.version == 4:
+            return self._ipv4_in(value, int(network.network_address), int(network.broadcast_address))
+        return func(IPV6_UDF, value, lit(str(network)))
+
+
+def ipv6_in_network(value: str | None, network: str | None) -> bool:
+    """The Python side of the IPv6 network test, registered as a scalar function on each connection."""
+    if not value or not network:
+        return False
+    try:
+        return ipaddress.ip_address(value.strip().split("%")[0]) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+DUCKDB = DuckDBDialect()

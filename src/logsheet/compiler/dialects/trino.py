@@ -1,0 +1,44 @@
+"""Trino (and Amazon Athena, engine v3): SQL printed for ``--show-sql --dialect trino``, not run here."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from logsheet.compiler.dialects.base import Network, TableDialect
+from logsheet.compiler.regex import escape, java_regex
+from logsheet.compiler.timeformat import java_datetime_pattern
+from logsheet.core.sqlnames import func, lit
+
+
+class TrinoDialect(TableDialect):
+    """Trino over a table of the sheet's Parquet dataset (``logsheet export SHEET --to-dataset DIR``).
+    Logsheet has no Trino engine, so this SQL is checked by snapshot tests only.
+
+    Trino's regexes are Joni (Java-like): patterns get the same translation as Spark's. Networks use
+    Trino's IPADDRESS type; IPv4 addresses are only in IPv4 networks (Trino would also match them in
+    ``::ffff:0:0/96``), as Python's ipaddress and the DuckDB engine decide.
+    """
+
+    name = "trino"
+
+    def split(self, value: exp.Expr, delimiter: str, collapse: bool) -> exp.Expr:
+        if collapse:
+            return func("regexp_split", exp.Trim(this=value), lit(java_regex(escape(delimiter) + "+")))
+        return func("split", value, lit(delimiter))
+
+    def element(self, items: exp.Expr, index: int) -> exp.Expr:
+        return func("element_at", items, lit(index))  # NULL past the end (a subscript would fail)
+
+    def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
+        tail = func("slice", items, lit(start), func("cardinality", items))
+        return exp.Nullif(this=func("array_join", tail, lit(delimiter)), expression=lit(""))
+
+    def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
+        return exp.Try(this=func("parse_datetime", value, lit(java_datetime_pattern(fmt))))
+
+    def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
+        address = exp.TryCast(this=exp.Trim(this=value), to=exp.DataType.build("IPADDRESS", dialect="trino"))
+        inside = func("contains", lit(str(network)), address)
+        has_colon = exp.GT(this=exp.StrPosition(this=value, substr=lit(":")), expression=lit(0))
+        family = has_colon if network.version == 6 else exp.Not(this=has_colon)
+        return exp.And(this=family, expression=inside)
