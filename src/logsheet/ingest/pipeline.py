@@ -30,7 +30,7 @@ from sqlglot import exp
 from logsheet.core.columns import ROWID, SOURCE, row_id
 from logsheet.core.errors import ImportFailed, LogsheetError
 from logsheet.core.schema import Column, Schema, logical_type
-from logsheet.core.sqlnames import col, lit
+from logsheet.core.sqlnames import col, lit, render
 from logsheet.engines.duckdb import configure
 from logsheet.ingest import formats
 from logsheet.ingest.discover import Found, discover
@@ -223,7 +223,7 @@ def _write(
         emitted = _per_source(con, raw)
     names = [
         c
-        for c in con.sql(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0).sql("duckdb")).columns
+        for c in con.sql(render(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0))).columns
         if c not in (SOURCE_COL, POS_COL)
     ]
     rowid = row_id(col(SOURCE_COL), col(POS_COL))
@@ -237,7 +237,7 @@ def _write(
     kept = _per_source(con, parquet_table([target]), SOURCE)
     if not staged.dedupe_key:
         emitted = dict(kept)
-    types = con.sql(exp.select(exp.Star()).from_(parquet_table([target])).limit(0).sql("duckdb"))
+    types = con.sql(render(exp.select(exp.Star()).from_(parquet_table([target])).limit(0)))
     schema = Schema(
         Column(n, staged.types.get(n) or logical_type(str(t)))
         for n, t in zip(types.columns, types.types)
@@ -270,7 +270,7 @@ def _deduplicated(raw: exp.Expr, key: str, existing: Any, ws: ImportTarget) -> e
 
 def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr, column: str = SOURCE_COL) -> dict[int, int]:
     query = exp.select(col(column), exp.Count(this=exp.Star())).from_(table).group_by(col(column))
-    return {int(s): int(n) for s, n in con.execute(query.sql("duckdb")).fetchall() if s is not None}
+    return {int(s): int(n) for s, n in con.execute(render(query)).fetchall() if s is not None}
 
 
 def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progress: Progress | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from logsheet.core.sqlnames import col, func, ident, lit
+from logsheet.core.sqlnames import col, func, ident, lit, render
 from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, SourceFile
 
 
@@ -20,7 +20,7 @@ def struct_literal(items: dict[str, str]) -> exp.Expr:
 
 def type_text(type_: str) -> str:
     """Render an engine type through sqlglot (never by string concatenation of names)."""
-    return exp.DataType.build(type_, dialect="duckdb").sql("duckdb")
+    return render(exp.DataType.build(type_, dialect="duckdb"))
 
 
 def struct_type(fields: dict[str, str]) -> str:
@@ -30,7 +30,7 @@ def struct_type(fields: dict[str, str]) -> str:
         expressions=[exp.ColumnDef(this=ident(name), kind=exp.DataType.build(t, dialect="duckdb")) for name, t in fields.items()],
         nested=True,
     )
-    return built.sql("duckdb")
+    return render(built)
 
 
 def files_array(sources: list[SourceFile]) -> exp.Expr:

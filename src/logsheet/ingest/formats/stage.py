@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
-from logsheet.core.sqlnames import lit
+from logsheet.core.sqlnames import lit, render
 from logsheet.ingest.formats.base import POS_COL, SOURCE_COL
 from logsheet.ingest.formats.sql import named, table_function
 
@@ -66,7 +66,7 @@ def copy_to_parquet(con: Any, select: exp.Expr, target: Path) -> None:
             exp.CopyParameter(this=exp.var("ROW_GROUP_SIZE"), expression=lit(122_880)),
         ],
     )
-    con.execute(copy.sql("duckdb"))
+    con.execute(render(copy))
 
 
 def parquet_table(paths: list[Path]) -> exp.Table:

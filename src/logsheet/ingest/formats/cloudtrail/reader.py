@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from logsheet.core.sqlnames import cast, col, func, ident, lit
+from logsheet.core.sqlnames import cast, col, func, ident, lit, render
 from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.cloudtrail import fields
 from logsheet.ingest.formats.cloudtrail.decode import POSITION_KEY, head, stage
@@ -238,7 +238,7 @@ def _first_unreadable(kind: str, sources: list[SourceFile], con: duckdb.DuckDBPy
             _select(_fast_rows(kind, [source]), [source], check=True).subquery("p")
         )
         try:
-            con.execute(probe.sql("duckdb")).fetchall()
+            con.execute(render(probe)).fetchall()
         except duckdb.Error:
             return source
     return None

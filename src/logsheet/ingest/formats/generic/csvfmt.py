@@ -21,7 +21,7 @@ from collections import Counter
 
 from sqlglot import exp
 
-from logsheet.core.sqlnames import cast, col, lit
+from logsheet.core.sqlnames import cast, col, lit, render
 from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.generic.flatten import guess_time_column
 from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, struct_literal, table_function
@@ -109,9 +109,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         staged_parts.append(_stage(source, ctx))
     table = parquet_table(staged_parts)
     columns = [
-        c
-        for c in ctx.con.sql(exp.select(exp.Star()).from_(table).limit(0).sql("duckdb")).columns
-        if c not in (SOURCE_COL, POS_COL)
+        c for c in ctx.con.sql(render(exp.select(exp.Star()).from_(table).limit(0))).columns if c not in (SOURCE_COL, POS_COL)
     ]
     types = _infer_types(columns, table, ctx)
     projections: list[exp.Expr] = [col(SOURCE_COL), col(POS_COL)]
@@ -157,14 +155,14 @@ def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def
         files=[lit(str(target))],
         params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET"))],
     )
-    ctx.con.execute(copy.sql("duckdb"))
+    ctx.con.execute(render(copy))
     rejects = ctx.con.execute(
-        exp.select("line", "csv_line", "error_message").from_(REJECTS_TABLE).order_by("line").sql("duckdb")
+        render(exp.select("line", "csv_line", "error_message").from_(REJECTS_TABLE).order_by("line"))
     ).fetchall()
     for line, raw, message in rejects:
         ctx.reject(source, int(line or 0), f"line {line}: {message}", raw or "")
     for table in (REJECTS_TABLE, SCANS_TABLE):
-        ctx.con.execute(exp.Drop(tables=[exp.to_table(table)], kind="TABLE", exists=True).sql("duckdb"))
+        ctx.con.execute(render(exp.Drop(tables=[exp.to_table(table)], kind="TABLE", exists=True)))
     return target
 
 
@@ -189,7 +187,7 @@ def _infer_types(columns: list[str], table: exp.Table, ctx: ReadContext) -> dict
         projections.append(exp.Count(this=value))
         for _, engine in _TRY_TYPES:
             projections.append(exp.Count(this=cast(value, engine, safe=True)))
-    counts = ctx.con.execute(exp.select(*projections).from_(table).sql("duckdb")).fetchone() or ()
+    counts = ctx.con.execute(render(exp.select(*projections).from_(table))).fetchone() or ()
     types: dict[str, str] = {}
     width = 1 + len(_TRY_TYPES)
     for i, column in enumerate(columns):

@@ -13,7 +13,7 @@ import duckdb
 from sqlglot import exp
 
 from logsheet.core.schema import logical_type
-from logsheet.core.sqlnames import cast, col, func, ident
+from logsheet.core.sqlnames import cast, col, func, ident, render
 from logsheet.ingest.formats.base import POS_COL, SOURCE_COL
 
 _TEXT_IDS = {"uuid", "blob", "bit", "interval", "time", "time with time zone", "enum", "varint", "bignum"}
@@ -22,7 +22,7 @@ SYSTEM = (SOURCE_COL, POS_COL)
 
 def describe(con: duckdb.DuckDBPyConnection, select: exp.Expr) -> list[tuple[str, Any]]:
     """(name, DuckDBPyType) of a relation's columns, without running it."""
-    relation = con.sql(select.sql("duckdb"))
+    relation = con.sql(render(select))
     return list(zip(relation.columns, relation.types))
 
 
@@ -107,7 +107,7 @@ def bigint_check(con: duckdb.DuckDBPyConnection, relation: exp.Expr) -> Callable
             .from_(exp.Subquery(this=relation, alias=exp.TableAlias(this=exp.to_identifier("u"))))
             .where(overflow)
         )
-        row = con.execute(query.sql("duckdb")).fetchone()
+        row = con.execute(render(query)).fetchone()
         return row is not None and row[0] == 0
 
     return fits

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from logsheet.core.sqlnames import col, lit
+from logsheet.core.sqlnames import col, lit, render
 from logsheet.ingest.formats.base import (
     POS_COL,
     SOURCE_COL,
@@ -112,7 +112,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
 def _readable(select: exp.Select, ctx: ReadContext) -> bool:
     probe = exp.select(exp.Count(this=exp.Star())).from_(select.subquery("p"))
     try:
-        ctx.con.execute(probe.sql("duckdb")).fetchall()
+        ctx.con.execute(render(probe)).fetchall()
     except Exception:  # noqa: BLE001 - the reader refused: the caller decodes in Python
         return False
     return True

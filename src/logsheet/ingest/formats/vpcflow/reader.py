@@ -41,7 +41,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from logsheet.core.errors import ImportFailed
-from logsheet.core.sqlnames import cast, col, func, lit
+from logsheet.core.sqlnames import cast, col, func, lit, render
 from logsheet.ingest.formats.base import (
     POS_COL,
     SAMPLE_BYTES,
@@ -348,7 +348,7 @@ def _counts(ctx: ReadContext, path: Path) -> list[tuple[int, int, int, int, int]
         func("count_if", exp.In(this=col("__what"), expressions=[lit(REJECT), lit(OTHER_HEADER)])),
         func("count_if", exp.EQ(this=col("__what"), expression=lit(OTHER_HEADER))),
     )
-    rows = ctx.con.execute(stats.from_(_numbered([path])).group_by(col(SOURCE_COL)).sql("duckdb")).fetchall()
+    rows = ctx.con.execute(render(stats.from_(_numbered([path])).group_by(col(SOURCE_COL)))).fetchall()
     return [(int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
 
 
@@ -357,9 +357,9 @@ def _foreign_ranges(ctx: ReadContext, path: Path) -> list[tuple[int, int]]:
     or the end of their file."""
     kinds = exp.In(this=col("__what"), expressions=[lit(HEADER), lit(OTHER_HEADER)])
     query = exp.select(col(SOURCE_COL), _row(), col("__what")).from_(_numbered([path])).where(kinds).order_by("2")
-    marks = ctx.con.execute(query.sql("duckdb")).fetchall()
+    marks = ctx.con.execute(render(query)).fetchall()
     ends = exp.select(col(SOURCE_COL), exp.Max(this=_row())).from_(_numbered([path])).group_by(col(SOURCE_COL))
-    last = {int(s): int(n) for s, n in ctx.con.execute(ends.sql("duckdb")).fetchall()}
+    last = {int(s): int(n) for s, n in ctx.con.execute(render(ends)).fetchall()}
     ranges: list[tuple[int, int]] = []
     open_at: tuple[int, int] | None = None  # (source, row) of the foreign header in force
     for source, row, what in [*marks, (None, None, None)]:
@@ -402,7 +402,7 @@ def _report(
     )
     lines = lines.from_(_numbered([path])).where(rejected)
     query = exp.select(col(SOURCE_COL), col("row"), _reason(found), col("__raw")).from_(lines.subquery("r")).order_by("2")
-    cursor = ctx.con.execute(query.sql("duckdb"))
+    cursor = ctx.con.execute(render(query))
     while batch := cursor.fetchmany(10_000):
         for source_id, row, why, raw in batch:
             source = by_id[int(source_id)]
