@@ -27,14 +27,14 @@ from typing import Any, Protocol
 import duckdb
 from sqlglot import exp
 
-from logsheet.core.columns import ROWID, SOURCE, row_id
+from logsheet.core.columns import POS, ROWID, SOURCE, row_id
 from logsheet.core.errors import ImportFailed, LogsheetError
 from logsheet.core.schema import Column, Schema, logical_type
 from logsheet.core.sqlnames import col, lit, render
 from logsheet.engines.duckdb import configure
 from logsheet.ingest import formats
 from logsheet.ingest.discover import Found, discover
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, ReadContext, SourceFile, Staged
+from logsheet.ingest.formats.base import ReadContext, SourceFile, Staged
 from logsheet.ingest.formats.stage import copy_to_parquet, parquet_table
 from logsheet.ingest.rejects import RejectLog
 from logsheet.store.catalog import Catalog, NewImport, SourceRecord, now
@@ -224,17 +224,15 @@ def _write(
     names = [
         c
         for c in con.sql(render(exp.select(exp.Star()).from_(relation.subquery("s")).limit(0))).columns
-        if c not in (SOURCE_COL, POS_COL)
+        if c not in (SOURCE, POS)
     ]
-    rowid = row_id(col(SOURCE_COL), col(POS_COL))
-    final = exp.select(
-        exp.alias_(rowid, ROWID, quoted=True), exp.alias_(col(SOURCE_COL), SOURCE, quoted=True), *[col(n) for n in names]
-    ).from_(relation.subquery("s"))
+    final = exp.select(exp.alias_(row_id(), ROWID, quoted=True), col(SOURCE), *[col(n) for n in names])
+    final = final.from_(relation.subquery("s"))
     # No ORDER BY: every view orders by __rowid itself, and the staged rows already come source by source
     # (insertion order is kept), so row groups hold narrow rowid ranges; sorting a billion wide rows would
     # cost more time and disk than the whole read.
     _copy(con, final, target, progress)
-    kept = _per_source(con, parquet_table([target]), SOURCE)
+    kept = _per_source(con, parquet_table([target]))
     if not staged.dedupe_key:
         emitted = dict(kept)
     types = con.sql(render(exp.select(exp.Star()).from_(parquet_table([target])).limit(0)))
@@ -254,22 +252,22 @@ def _deduplicated(raw: exp.Expr, key: str, existing: Any, ws: ImportTarget) -> e
     window = exp.Window(
         this=exp.RowNumber(),
         partition_by=[col(key)],
-        order=exp.Order(expressions=[exp.Ordered(this=col(SOURCE_COL)), exp.Ordered(this=col(POS_COL))]),
+        order=exp.Order(expressions=[exp.Ordered(this=col(SOURCE)), exp.Ordered(this=col(POS))]),
     )
     later = exp.and_(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())), exp.GT(this=window, expression=lit(1)))
-    dropped: exp.Query = exp.select(col(SOURCE_COL), col(POS_COL)).from_(raw).qualify(later)
+    dropped: exp.Query = exp.select(col(SOURCE), col(POS)).from_(raw).qualify(later)
     if existing is not None and existing.data_paths() and key in existing.schema:
         previous = exp.select(col(key)).from_(parquet_table([ws.root / p for p in existing.data_paths()]))
         previous = previous.where(exp.Not(this=exp.Is(this=col(key), expression=exp.Null())))
-        seen = exp.select(col(SOURCE_COL), col(POS_COL)).from_(raw)
+        seen = exp.select(col(SOURCE), col(POS)).from_(raw)
         seen = seen.where(exp.In(this=col(key), query=exp.Subquery(this=previous)))
         dropped = exp.union(dropped, seen, distinct=False)
-    place = exp.Tuple(expressions=[col(SOURCE_COL), col(POS_COL)])
+    place = exp.Tuple(expressions=[col(SOURCE), col(POS)])
     return exp.select(exp.Star()).from_(raw).where(exp.Not(this=exp.In(this=place, query=exp.Subquery(this=dropped))))
 
 
-def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr, column: str = SOURCE_COL) -> dict[int, int]:
-    query = exp.select(col(column), exp.Count(this=exp.Star())).from_(table).group_by(col(column))
+def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr) -> dict[int, int]:
+    query = exp.select(col(SOURCE), exp.Count(this=exp.Star())).from_(table).group_by(col(SOURCE))
     return {int(s): int(n) for s, n in con.execute(render(query)).fetchall() if s is not None}
 
 

@@ -18,10 +18,9 @@ from typing import Any, Protocol
 import duckdb
 from sqlglot import exp
 
-from logsheet.core.columns import POS, SOURCE
+from logsheet.core.columns import POS
 
-SOURCE_COL = SOURCE  # the names the formats use for core.columns.SOURCE / POS while reading
-POS_COL = POS
+POS_COL = POS  # only for tests/formats/test_vpcflow.py's import; the formats use core.columns.POS (drop after merge)
 SAMPLE_BYTES = 64 * 1024
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import col, func, ident, lit, render
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, SourceFile
+from logsheet.ingest.formats.base import SourceFile
 
 
 def named(name: str, value: exp.Expr) -> exp.Expr:
@@ -50,7 +51,7 @@ def with_source(select: exp.Select, sources: list[SourceFile], table: str = "x")
     """Join a reader result (a subquery ``table`` with a ``filename`` column) to source ids as ``__source``."""
     on = exp.EQ(this=exp.column("filename", table), expression=exp.column("path", "src"))
     joined = select.join(source_ids(sources), on=on)
-    return joined.select(exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True))
+    return joined.select(exp.alias_(exp.column("id", "src"), SOURCE, quoted=True))
 
 
 # Reader columns logsheet adds; named so that no data column ("filename", "__i") can collide with them.
@@ -67,8 +68,8 @@ def attach_source(numbered: exp.Select, sources: list[SourceFile]) -> exp.Select
     """For a reader select with ``FILE_COL`` and ``ROW_COL`` (position) columns: every column of the reader,
     plus ``__source`` and ``__pos``, minus those two."""
     joined = exp.select(
-        exp.alias_(exp.column("id", "src"), SOURCE_COL, quoted=True),
-        exp.alias_(exp.Column(this=ident(ROW_COL), table=ident("x")), POS_COL, quoted=True),
+        exp.alias_(exp.column("id", "src"), SOURCE, quoted=True),
+        exp.alias_(exp.Column(this=ident(ROW_COL), table=ident("x")), POS, quoted=True),
         exp.Column(this=exp.Star(), table=ident("x")),
     ).from_(numbered.subquery("x"))
     on = exp.EQ(this=exp.Column(this=ident(FILE_COL), table=ident("x")), expression=exp.column("path", "src"))
@@ -77,7 +78,7 @@ def attach_source(numbered: exp.Select, sources: list[SourceFile]) -> exp.Select
 
 
 def pos_alias(expression: exp.Expr) -> exp.Expr:
-    return exp.alias_(expression, POS_COL, quoted=True)
+    return exp.alias_(expression, POS, quoted=True)
 
 
 def table_function(name: str, *args: exp.Expr) -> exp.Table:

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import lit, render
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL
 from logsheet.ingest.formats.sql import named, table_function
 
 BATCH_ROWS = 50_000
@@ -21,7 +21,7 @@ class StageWriter:
 
     def __init__(self, path: Path, fields: list[tuple[str, pa.DataType]]) -> None:
         self.path = path
-        self.schema = pa.schema([(SOURCE_COL, pa.int64()), (POS_COL, pa.int64()), *fields])
+        self.schema = pa.schema([(SOURCE, pa.int64()), (POS, pa.int64()), *fields])
         self._columns: list[list[Any]] = [[] for _ in self.schema]
         self._writer: pq.ParquetWriter | None = None
         self.rows = 0

@@ -32,8 +32,9 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import cast, col, func, ident, lit, render
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.cloudtrail import fields
 from logsheet.ingest.formats.cloudtrail.decode import POSITION_KEY, head, stage
 from logsheet.ingest.formats.cloudtrail.sniff import classify, envelope
@@ -126,7 +127,7 @@ def _stage_batch(
         target = ctx.new_path(f"cloudtrail-{kind}", ".parquet")
         try:
             # in file order: the sheet's row groups then hold narrow row-id ranges (pages are read by row id)
-            ordered = _select(_fast_rows(kind, good), good, check=True).order_by(col(SOURCE_COL), col(POS_COL))
+            ordered = _select(_fast_rows(kind, good), good, check=True).order_by(col(SOURCE), col(POS))
             copy_to_parquet(con, ordered, target)
             return [target]
         except duckdb.Error as exc:
@@ -199,7 +200,7 @@ def _select(rows: exp.Select, sources: list[SourceFile], check: bool) -> exp.Sel
         exp.alias_(fields.keys(r), "k"),
     ).from_(rows.subquery("rows"))
     s = exp.column("s", "x")
-    base = exp.select(exp.alias_(exp.column("pos", "x"), POS_COL, quoted=True))
+    base = exp.select(exp.alias_(exp.column("pos", "x"), POS, quoted=True))
     base = base.select(
         *[exp.alias_(e, n, quoted=True) for n, e, _ in fields.columns(s, exp.column("r", "x"), exp.column("k", "x"))]
     )
@@ -219,7 +220,7 @@ def _select(rows: exp.Select, sources: list[SourceFile], check: bool) -> exp.Sel
 
 
 def _empty() -> exp.Select:
-    columns = [exp.alias_(exp.Null(), SOURCE_COL, quoted=True), exp.alias_(exp.Null(), POS_COL, quoted=True)]
+    columns = [exp.alias_(exp.Null(), SOURCE, quoted=True), exp.alias_(exp.Null(), POS, quoted=True)]
     types = {"timestamp": "TIMESTAMPTZ", "boolean": "BOOLEAN", "text": "VARCHAR", "json": "JSON"}
     columns += [exp.alias_(cast(exp.Null(), types[t]), n, quoted=True) for n, _, t in output_columns()]
     return exp.select(*columns).where(exp.false())

@@ -21,8 +21,9 @@ from collections import Counter
 
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import cast, col, lit, render
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.generic.flatten import guess_time_column
 from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, struct_literal, table_function
 from logsheet.ingest.formats.stage import parquet_table
@@ -108,11 +109,9 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     for source in sources:
         staged_parts.append(_stage(source, ctx))
     table = parquet_table(staged_parts)
-    columns = [
-        c for c in ctx.con.sql(render(exp.select(exp.Star()).from_(table).limit(0))).columns if c not in (SOURCE_COL, POS_COL)
-    ]
+    columns = [c for c in ctx.con.sql(render(exp.select(exp.Star()).from_(table).limit(0))).columns if c not in (SOURCE, POS)]
     types = _infer_types(columns, table, ctx)
-    projections: list[exp.Expr] = [col(SOURCE_COL), col(POS_COL)]
+    projections: list[exp.Expr] = [col(SOURCE), col(POS)]
     for column in columns:
         engine = dict(_TRY_TYPES).get(types[column])
         value = col(column) if engine is None else cast(exp.Trim(this=col(column)), engine, safe=True)

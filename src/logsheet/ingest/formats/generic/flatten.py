@@ -12,12 +12,12 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.schema import logical_type
 from logsheet.core.sqlnames import cast, col, func, ident, render
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL
 
 _TEXT_IDS = {"uuid", "blob", "bit", "interval", "time", "time with time zone", "enum", "varint", "bignum"}
-SYSTEM = (SOURCE_COL, POS_COL)
+SYSTEM = (SOURCE, POS)
 
 
 def describe(con: duckdb.DuckDBPyConnection, select: exp.Expr) -> list[tuple[str, Any]]:

@@ -14,18 +14,9 @@ from typing import Any
 
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import col, lit, render
-from logsheet.ingest.formats.base import (
-    POS_COL,
-    SOURCE_COL,
-    Detection,
-    ReadContext,
-    Sample,
-    SourceFile,
-    Staged,
-    open_text,
-    read_all,
-)
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text, read_all
 from logsheet.ingest.formats.cloudtrail.reader import object_size
 from logsheet.ingest.formats.generic.flatten import bigint_check, describe, flatten, guess_time_column
 from logsheet.ingest.formats.sql import FILE_COL, ROW_COL, attach_source, file_column, files_array, named, table_function
@@ -94,14 +85,14 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     if fallback:
         selects.append(_reader_select(fallback, "salvaged"))
     if not selects:
-        empty = exp.select(exp.alias_(lit(None), SOURCE_COL, quoted=True), exp.alias_(lit(None), POS_COL, quoted=True))
+        empty = exp.select(exp.alias_(lit(None), SOURCE, quoted=True), exp.alias_(lit(None), POS, quoted=True))
         return Staged(select=empty.where(exp.false()))
     union: exp.Expr = selects[0]
     for select in selects[1:]:
         union = exp.Union(this=union, expression=select, distinct=False, by_name=True)
     columns = describe(ctx.con, union)
     projections, types = flatten(columns, bigint_check(ctx.con, union))
-    final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
+    final = exp.select(col(SOURCE), col(POS), *[exp.alias_(e, n, quoted=True) for n, e in projections])
     return Staged(
         select=final.from_(exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("u")))),
         types=types,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import col
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.generic.flatten import bigint_check, describe, flatten, guess_time_column
 from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, table_function
 
@@ -31,5 +32,5 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     numbered = exp.select(exp.Star(except_=[exp.column("file_row_number")]), exp.alias_(position, ROW_COL, quoted=True))
     staged = attach_source(numbered.from_(reader), sources)
     projections, types = flatten(describe(ctx.con, staged), bigint_check(ctx.con, staged))
-    final = exp.select(col(SOURCE_COL), col(POS_COL), *[exp.alias_(e, n, quoted=True) for n, e in projections])
+    final = exp.select(col(SOURCE), col(POS), *[exp.alias_(e, n, quoted=True) for n, e in projections])
     return Staged(select=final.from_(staged.subquery("u")), types=types, time_column=guess_time_column(types))

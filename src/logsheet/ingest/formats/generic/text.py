@@ -9,8 +9,9 @@ from __future__ import annotations
 import pyarrow as pa
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import col
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.stage import StageWriter, parquet_table
 
 name = "text"
@@ -42,5 +43,5 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
             if getattr(fh, "damage", ""):
                 ctx.reject(source, number + 1, fh.damage, "")
     writer.close()
-    select = exp.select(col(SOURCE_COL), col(POS_COL), col("line_number"), col("line")).from_(parquet_table([path]))
+    select = exp.select(col(SOURCE), col(POS), col("line_number"), col("line")).from_(parquet_table([path]))
     return Staged(select=select, types={"line_number": "integer", "line": "text"})

@@ -23,9 +23,10 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.errors import LogsheetError
 from logsheet.core.sqlnames import col
-from logsheet.ingest.formats.base import POS_COL, SOURCE_COL, Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.generic.text import decode_line
 from logsheet.ingest.formats.stage import StageWriter, parquet_table
 from logsheet.ingest.formats.syslog import journal
@@ -77,7 +78,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         ignored = _read_source(source, assembler)
         notes[source.id] = _note(assembler, ignored, basis)
     writer.close()
-    select = exp.select(col(SOURCE_COL), col(POS_COL), *[col(n) for n, _ in COLUMNS]).from_(parquet_table([path]))
+    select = exp.select(col(SOURCE), col(POS), *[col(n) for n, _ in COLUMNS]).from_(parquet_table([path]))
     return Staged(select=select, types=dict(COLUMNS), time_column="timestamp", notes=notes)
 
 

@@ -40,19 +40,10 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from logsheet.core.columns import POS, SOURCE
 from logsheet.core.errors import ImportFailed
 from logsheet.core.sqlnames import cast, col, func, lit, render
-from logsheet.ingest.formats.base import (
-    POS_COL,
-    SAMPLE_BYTES,
-    SOURCE_COL,
-    Detection,
-    ReadContext,
-    Sample,
-    SourceFile,
-    Staged,
-    open_text,
-)
+from logsheet.ingest.formats.base import SAMPLE_BYTES, Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.generic.text import decode_line
 from logsheet.ingest.formats.parallel import batches, side_by_side
 from logsheet.ingest.formats.sql import named, table_function
@@ -139,8 +130,8 @@ def _staged(paths: list[Path], layouts: list[vf.Layout], firsts: dict[int, int],
     derive = "protocol" in columns and PROTOCOL_NAME not in columns
     base = min(firsts, default=0)
     offsets = exp.Array(expressions=[lit(firsts.get(i, 0)) for i in range(base, max(firsts, default=0) + 1)])
-    first = func("list_extract", offsets, exp.Sub(this=col(SOURCE_COL), expression=lit(base - 1)))
-    projections: list[exp.Expr] = [col(SOURCE_COL), exp.alias_(exp.Sub(this=_row(), expression=first), POS_COL, quoted=True)]
+    first = func("list_extract", offsets, exp.Sub(this=col(SOURCE), expression=lit(base - 1)))
+    projections: list[exp.Expr] = [col(SOURCE), exp.alias_(exp.Sub(this=_row(), expression=first), POS, quoted=True)]
     for column in columns:
         projections.append(col(column))
         if column == "protocol" and derive:
@@ -257,7 +248,7 @@ def _classify(found: vf.Layout, lines: exp.Table, ids: list[int], bad: exp.Expr 
         exp.Add(this=cast(col("file_index"), "BIGINT"), expression=lit(1)),
     )
     split = exp.select(
-        exp.alias_(source, SOURCE_COL, quoted=True),
+        exp.alias_(source, SOURCE, quoted=True),
         col("line"),
         exp.alias_(bad if bad is not None else cast(exp.Null(), "VARCHAR"), "bad", quoted=True),
         exp.alias_(func("string_split", col("line"), lit(" ")), "l", quoted=True),
@@ -278,7 +269,7 @@ def _classify(found: vf.Layout, lines: exp.Table, ids: list[int], bad: exp.Expr 
     classified = exp.select(exp.Star(), exp.alias_(what, "__what", quoted=True)).from_(split.subquery("s"))
     rejected = exp.In(this=col("__what"), expressions=[lit(REJECT), lit(OTHER_HEADER)])
     projections: list[exp.Expr] = [
-        col(SOURCE_COL),
+        col(SOURCE),
         col("__what"),
         exp.alias_(col("bad"), "__why", quoted=True),
         exp.alias_(col("line") if keep_raw else exp.Case(ifs=[exp.If(this=rejected, true=col("line"))]), "__raw", quoted=True),
@@ -342,13 +333,13 @@ def _settle(
 def _counts(ctx: ReadContext, path: Path) -> list[tuple[int, int, int, int, int]]:
     """Per source of a staging file: its first row (0-based), data lines, rejected lines, foreign headers."""
     stats = exp.select(
-        col(SOURCE_COL),
+        col(SOURCE),
         exp.Min(this=col("file_row_number")),
         func("count_if", exp.EQ(this=col("__what"), expression=lit(DATA))),
         func("count_if", exp.In(this=col("__what"), expressions=[lit(REJECT), lit(OTHER_HEADER)])),
         func("count_if", exp.EQ(this=col("__what"), expression=lit(OTHER_HEADER))),
     )
-    rows = ctx.con.execute(render(stats.from_(_numbered([path])).group_by(col(SOURCE_COL)))).fetchall()
+    rows = ctx.con.execute(render(stats.from_(_numbered([path])).group_by(col(SOURCE)))).fetchall()
     return [(int(a), int(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
 
 
@@ -356,9 +347,9 @@ def _foreign_ranges(ctx: ReadContext, path: Path) -> list[tuple[int, int]]:
     """Row ranges [start, end) of data lines that follow a header with other fields, up to a matching header
     or the end of their file."""
     kinds = exp.In(this=col("__what"), expressions=[lit(HEADER), lit(OTHER_HEADER)])
-    query = exp.select(col(SOURCE_COL), _row(), col("__what")).from_(_numbered([path])).where(kinds).order_by("2")
+    query = exp.select(col(SOURCE), _row(), col("__what")).from_(_numbered([path])).where(kinds).order_by("2")
     marks = ctx.con.execute(render(query)).fetchall()
-    ends = exp.select(col(SOURCE_COL), exp.Max(this=_row())).from_(_numbered([path])).group_by(col(SOURCE_COL))
+    ends = exp.select(col(SOURCE), exp.Max(this=_row())).from_(_numbered([path])).group_by(col(SOURCE))
     last = {int(s): int(n) for s, n in ctx.con.execute(render(ends)).fetchall()}
     ranges: list[tuple[int, int]] = []
     open_at: tuple[int, int] | None = None  # (source, row) of the foreign header in force
@@ -393,7 +384,7 @@ def _report(
 ) -> None:
     rejected = exp.In(this=col("__what"), expressions=[lit(REJECT), lit(OTHER_HEADER)])
     lines = exp.select(
-        col(SOURCE_COL),
+        col(SOURCE),
         exp.alias_(_row(), "row", quoted=True),
         col("__what"),
         col("__why"),
@@ -401,7 +392,7 @@ def _report(
         exp.alias_(func("string_split", col("__raw"), lit(" ")), "l", quoted=True),
     )
     lines = lines.from_(_numbered([path])).where(rejected)
-    query = exp.select(col(SOURCE_COL), col("row"), _reason(found), col("__raw")).from_(lines.subquery("r")).order_by("2")
+    query = exp.select(col(SOURCE), col("row"), _reason(found), col("__raw")).from_(lines.subquery("r")).order_by("2")
     cursor = ctx.con.execute(render(query))
     while batch := cursor.fetchmany(10_000):
         for source_id, row, why, raw in batch:
