@@ -21,9 +21,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "logsheet"
 HOME = "core/columns.py"
 HIDDEN = re.compile(r"(?<![A-Za-z0-9_])__(rowid|source|pos)(?![A-Za-z0-9_])")
 NAMES = {"ROWID", "SOURCE", "POS"}
-# Second names kept for a test module another engineer owns (tests/formats/test_vpcflow.py imports POS_COL);
-# the lead removes this entry, and the alias in ingest/formats/base.py, when that import is changed.
-KNOWN_ALIASES = {("ingest/formats/base.py", "POS_COL")}
+KNOWN_ALIASES: set[tuple[str, str]] = set()
 
 
 def modules() -> list[str]:

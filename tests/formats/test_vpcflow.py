@@ -27,13 +27,14 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from logsheet.cli import main
+from logsheet.core.columns import POS as POS_COL
 from logsheet.core.errors import ImportFailed, LogsheetError
 from logsheet.demo.facts import FACTS
 from logsheet.demo.generate import DEFAULT_SEED, plan_ssh
 from logsheet.demo.vpcflow import flow_rows, write_vpcflow
 from logsheet.demo.world import SSH_ATTACKER_IP
 from logsheet.ingest import formats
-from logsheet.ingest.formats.base import POS_COL, ReadContext, Sample, SourceFile
+from logsheet.ingest.formats.base import ReadContext, Sample, SourceFile
 from logsheet.ingest.formats.vpcflow import fields as vpcfields
 from logsheet.ingest.formats.vpcflow import reader as vpcflow
 from logsheet.workspace import Workspace, build_query

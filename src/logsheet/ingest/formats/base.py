@@ -18,9 +18,6 @@ from typing import Any, Protocol
 import duckdb
 from sqlglot import exp
 
-from logsheet.core.columns import POS
-
-POS_COL = POS  # only for tests/formats/test_vpcflow.py's import; the formats use core.columns.POS (drop after merge)
 SAMPLE_BYTES = 64 * 1024
 
 
