@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from logsheet.engines.base import first_line
 from logsheet.engines.spark import SparkUnavailable, require_pyspark
 
 DEFAULT_MASTER = "local[*]"
@@ -99,7 +100,7 @@ def _classic_session(master: str, conf: dict[str, str]) -> Any:
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - no Java, a bad master URL: one clear line
-        raise SparkUnavailable(f"cannot start a Spark session on {master!r}: {_first_line(exc)}") from None
+        raise SparkUnavailable(f"cannot start a Spark session on {master!r}: {first_line(exc)}") from None
     session.sparkContext.setLogLevel(LOG_LEVEL)
     return session
 
@@ -116,7 +117,7 @@ def _remote_session(url: str) -> Any:
         session = RemoteSession.builder.remote(url).getOrCreate()
         session.conf.get("spark.sql.session.timeZone")  # the first call reaches the server
     except Exception as exc:  # noqa: BLE001 - unreachable server, bad URL
-        raise SparkUnavailable(f"cannot reach the Spark Connect server {url}: {_first_line(exc)}") from None
+        raise SparkUnavailable(f"cannot reach the Spark Connect server {url}: {first_line(exc)}") from None
     _REMOTE[url] = session
     return session
 
@@ -143,8 +144,3 @@ def stop_remote_sessions() -> None:
         for session in _REMOTE.values():
             session.stop()
         _REMOTE.clear()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
