@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
-from logsheet.core.schema import Schema
+from logsheet.core.schema import Column
 from logsheet.store.catalog import Catalog, SheetRecord, SourceRecord
 
 JSONValue = Union[str, int, float, bool, None, Sequence["JSONValue"], Mapping[str, "JSONValue"]]
@@ -31,7 +31,7 @@ class SheetSummary:
     rejected: int
     duplicates_removed: int
     time_column: str | None
-    columns: Schema
+    columns: tuple[Column, ...]  # the sheet schema's columns, in order
     bytes: int
     created_at: str
     updated_at: str
@@ -47,7 +47,7 @@ class SheetSummary:
             rejected=record.reject_count,
             duplicates_removed=record.duplicate_count,
             time_column=record.time_column,
-            columns=record.schema,
+            columns=record.schema.columns,
             bytes=record.bytes,
             created_at=record.created_at,
             updated_at=record.updated_at,
@@ -63,7 +63,7 @@ class SheetSummary:
             "rejected": self.rejected,
             "duplicates_removed": self.duplicates_removed,
             "time_column": self.time_column,
-            "columns": self.columns.to_json(),
+            "columns": [c.to_json() for c in self.columns],
             "bytes": self.bytes,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -76,7 +76,7 @@ class SheetSummary:
             "name": self.name,
             "format": self.format,
             "rows": self.rows,
-            "columns": self.columns.to_json(),
+            "columns": [c.to_json() for c in self.columns],
             "rejected": self.rejected,
             "duplicates_removed": self.duplicates_removed,
             "bytes": self.bytes,
