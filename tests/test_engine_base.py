@@ -288,3 +288,59 @@ def test_the_slow_statement_is_slow(tmp_path: Path) -> None:
 
 def _scalar_with_budget(engine: EngineBase[Any], budget: float) -> Any:
     return engine.scalar(SLOW, timeout=budget)
+
+
+# ----------------------------------------------------------------------------- choosing an engine, once
+def test_where_spark_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from logsheet.engines.spark.session import DEFAULT_MASTER, spark_location
+
+    monkeypatch.delenv("LOGSHEET_SPARK_MASTER", raising=False)
+    monkeypatch.delenv("LOGSHEET_SPARK_REMOTE", raising=False)
+    assert spark_location() == (DEFAULT_MASTER, None)
+    assert spark_location("yarn") == ("yarn", None)
+    assert spark_location("yarn", "sc://h:1") == (None, "sc://h:1")  # a remote wins
+    monkeypatch.setenv("LOGSHEET_SPARK_MASTER", "spark://m:7077")
+    assert spark_location() == ("spark://m:7077", None) and spark_location("local[2]") == ("local[2]", None)
+    monkeypatch.setenv("LOGSHEET_SPARK_REMOTE", "sc://env:15002")
+    assert spark_location("local[2]") == (None, "sc://env:15002")
+
+
+def test_the_engine_and_location_rule() -> None:
+    from logsheet.workspace.engines import EngineChoiceError, requested
+
+    assert requested(None) is None  # nothing asked: the setting decides
+    assert requested(None, "local[2]") == requested("spark", "local[2]")  # a location means Spark
+    assert requested(None, remote="sc://h:1").remote == "sc://h:1"  # type: ignore[union-attr]
+    assert requested("duckdb").engine == "duckdb" and requested("spark").master is None  # type: ignore[union-attr]
+    with pytest.raises(EngineChoiceError) as both:
+        requested("spark", "local[2]", "sc://h:1")
+    assert both.value.reason == "both"
+    with pytest.raises(EngineChoiceError) as duck:
+        requested("duckdb", remote="sc://h:1")
+    assert duck.value.reason == "needs_spark"
+    with pytest.raises(LogsheetError, match="unknown engine 'flink'"):
+        requested("flink")
+
+
+def test_engine_for(tmp_path: Path) -> None:
+    from logsheet.workspace.engines import Engines
+
+    engines = Engines(tmp_path)
+    assert engines.started() == []
+    duck = engines.engine_for()
+    assert isinstance(duck, DuckEngine) and engines.engine_for("duckdb") is duck and engines.started() == [duck]
+    with pytest.raises(LogsheetError, match="needs the Spark engine"):
+        engines.engine_for(dataset="s3a://bucket/ct/")
+    with pytest.raises(LogsheetError, match="unknown engine 'flink'; use duckdb or spark"):
+        engines.engine_for("flink")
+    ready = SparkEngine(_Session())
+    engines.use_spark(engine=ready)
+    assert engines.default == "spark" and engines.engine_for(dataset="s3a://bucket/ct/") is ready
+    engines.use("spark")  # spark again, without a location: the engine that runs is kept
+    assert engines.engine_for() is ready and engines.serving().engine == "spark"
+    engines.use("duckdb")
+    assert engines.engine_for() is duck and engines.cancel("nothing") is False
+    engines.refuse("the setting is broken")
+    with pytest.raises(LogsheetError, match="broken"):
+        engines.engine_for()
+    assert engines.engine_for("duckdb") is duck  # naming an engine still works

@@ -72,12 +72,21 @@ def spark_session(master: str | None = None, remote: str | None = None, conf: di
     starts or reuses this process's classic session. ``conf`` adds settings (e.g. driver memory, the
     shuffle partitions of a small test session)."""
     require_pyspark()
-    remote = remote or os.environ.get("LOGSHEET_SPARK_REMOTE") or None
-    master = master or os.environ.get("LOGSHEET_SPARK_MASTER") or DEFAULT_MASTER
+    master, remote = spark_location(master, remote)
     with _LOCK, quiet_pyspark():
-        session = _remote_session(remote) if remote else _classic_session(master, conf or {})
+        session = _remote_session(remote) if remote else _classic_session(master or DEFAULT_MASTER, conf or {})
         apply_settings(session)
     return session
+
+
+def spark_location(master: str | None = None, remote: str | None = None) -> tuple[str | None, str | None]:
+    """Where Spark runs, as ``(master, remote)`` with exactly one of them set: a Spark Connect ``remote`` (given,
+    or ``$LOGSHEET_SPARK_REMOTE``) wins; otherwise the ``master`` given, ``$LOGSHEET_SPARK_MASTER``, or
+    ``local[*]``."""
+    remote = remote or os.environ.get("LOGSHEET_SPARK_REMOTE") or None
+    if remote:
+        return None, remote
+    return master or os.environ.get("LOGSHEET_SPARK_MASTER") or DEFAULT_MASTER, None
 
 
 def apply_settings(session: Any) -> None:
