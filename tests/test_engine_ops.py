@@ -15,6 +15,7 @@ import pytest
 from sqlglot import exp
 
 from fixtures import write_ndjson
+from logsheet.compiler import paging
 from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery, LogsheetError, QueryTimeout
 from logsheet.query.filterlang import parse_filter
@@ -719,20 +720,18 @@ def test_query_json_round_trip_runs_the_same(sheet: Workspace) -> None:
 def test_page_by_row_id_equals_one_pass(sheet: Workspace, query: ir.Query) -> None:
     """A filtered or sorted page is read in two passes (ids, then rows by id): the same rows, the same order."""
     plan = sheet.plan(SHEET, query)
-    assert plan.pages_by_id()
+    assert paging.reads_by_id(plan)
     for limit, offset in ((100, 0), (1, 0), (2, 1), (3, 4), (1, 7), (0, 0)):
         one_pass = sheet.engine.fetch(plan.rows_sql(limit, offset)).rows
         page = sheet.query(SHEET, query, limit=limit, offset=offset)
         assert [(rid, *row) for rid, row in zip(page.rowids, page.rows)] == [tuple(r) for r in one_pass]
-    assert not sheet.plan(SHEET, build_query()).pages_by_id()
+    assert not paging.reads_by_id(sheet.plan(SHEET, build_query()))
 
 
 def test_deep_pages_of_an_unsorted_view_are_read_by_row_id(sheet: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    import logsheet.compiler as compiler
-
     plan = sheet.plan(SHEET, build_query())
-    assert not plan.pages_by_id(0) and plan.pages_by_id(compiler.DEEP_OFFSET + 1)
-    monkeypatch.setattr(compiler, "DEEP_OFFSET", 2)
+    assert not paging.reads_by_id(plan, 0) and paging.reads_by_id(plan, paging.DEEP_OFFSET + 1)
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 2)
     for offset in (3, 5, 8):
         page = sheet.query(SHEET, build_query(), limit=2, offset=offset)
         one_pass = sheet.engine.fetch(plan.rows_sql(2, offset)).rows

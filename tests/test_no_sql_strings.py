@@ -143,10 +143,8 @@ def scan(module: str, root: Path = SRC) -> list[Violation]:
     return sorted(set(found), key=lambda v: v.line)
 
 
-# rule 4: where sqlglot's .sql() may be called. engines/ and workspace/ are being converted to render() on their
-# own branches; the lead drops them from NOT_YET_RENDERING when those are merged.
+# rule 4: where sqlglot's .sql() may be called: only in core/sqlnames.render.
 RENDER_MODULES = {"core/sqlnames.py"}
-NOT_YET_RENDERING = ("engines/", "workspace/")
 DIALECT_NAMES = {d.value for d in Dialects if d.value}
 SQL_OPTIONS = {"dialect", "pretty", "identify", "normalize", "pad", "indent", "comments", "unsupported_level"}
 
@@ -164,7 +162,7 @@ def _renders(node: ast.Call) -> bool:
 
 def renderings(module: str, root: Path = SRC) -> list[Violation]:
     """Rule 4: sqlglot expressions turned into text by their own ``.sql()`` outside ``core/sqlnames.py``."""
-    if root == SRC and (module in RENDER_MODULES or module.startswith(NOT_YET_RENDERING)):
+    if root == SRC and module in RENDER_MODULES:
         return []
     tree = ast.parse((root / module).read_text(encoding="utf-8"), filename=module)
     return [

@@ -134,7 +134,7 @@ def _count_under(ws: Workspace, request_id: str) -> int:
 def test_the_app_makes_the_engine_once(tmp_path: Path) -> None:
     """Request threads must not race to make the engine lazily: a cancel would look in another engine's registry."""
     ws = Workspace.open(tmp_path / "home")
-    assert ws.cancel("x") is False and ws._engine is None  # a cancel makes no engine
+    assert ws.cancel("x") is False and ws.engines.started() == []  # a cancel makes no engine
     make_client(ws)
-    engine = ws._engine
-    assert engine is not None and ws.engine is engine
+    started = ws.engines.started()
+    assert len(started) == 1 and ws.engine is started[0]

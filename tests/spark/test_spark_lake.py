@@ -15,7 +15,6 @@ from fixtures import write_ndjson
 from logsheet.cli import main
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError
-from logsheet.engines.spark.lake import export_dataset
 from logsheet.workspace import Workspace, build_query
 from test_engine_ops import ROWS
 
@@ -39,7 +38,7 @@ def read_back(sql: str, dataset: Path) -> list[tuple[Any, ...]]:
 
 def test_duckdb_writes_a_date_partitioned_dataset_that_spark_reads(ws: Workspace, tmp_path: Path, spark_session: Any) -> None:
     target = tmp_path / "lake" / "events"
-    summary = export_dataset(ws, SHEET, ir.Query(), str(target), engine="duckdb")
+    summary = ws.export_dataset(SHEET, ir.Query(), str(target), engine="duckdb")
     assert summary.rows == len(ROWS)
     folders = sorted(p.name for p in target.iterdir())
     assert folders == ["date=2022-03-22", "date=__HIVE_DEFAULT_PARTITION__"]  # row 3 has no time
@@ -59,7 +58,7 @@ def test_duckdb_writes_a_date_partitioned_dataset_that_spark_reads(ws: Workspace
 
 def test_the_spark_engine_queries_a_dataset_in_place(ws: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "events"
-    export_dataset(ws, SHEET, ir.Query(), str(target), engine="duckdb")
+    ws.export_dataset(SHEET, ir.Query(), str(target), engine="duckdb")
     for view in (
         build_query(where="msg matches 'password' and not user = 'bob'", columns=["rid", "user"], sort=["rid"]),
         build_query(where="items[0].x > 2", group_by=["user", "action"], aggs=["count", "max:ts"]),
@@ -74,7 +73,7 @@ def test_the_spark_engine_queries_a_dataset_in_place(ws: Workspace, tmp_path: Pa
 def test_spark_writes_a_dataset_partitioned_by_a_column(ws: Workspace, tmp_path: Path) -> None:
     target = tmp_path / "by-action"
     view = build_query(where="user is not blank", columns=["rid", "action", "ts"])
-    summary = export_dataset(ws, SHEET, view, str(target), partition_by="action", engine="spark")
+    summary = ws.export_dataset(SHEET, view, str(target), partition_by="action", engine="spark")
     assert (summary.rows, summary.partitions) == (7, 2)
     assert sorted(p.name for p in target.iterdir() if p.is_dir()) == ["action=allow", "action=deny"]
     rows = read_back(
@@ -87,11 +86,11 @@ def test_dataset_errors(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     with pytest.raises(LogsheetError, match="not empty"):
-        export_dataset(ws, SHEET, ir.Query(), str(tmp_path / "full"), engine="duckdb")
+        ws.export_dataset(SHEET, ir.Query(), str(tmp_path / "full"), engine="duckdb")
     with pytest.raises(LogsheetError, match="rows"):
-        export_dataset(ws, SHEET, build_query(group_by=["user"]), str(tmp_path / "g"), engine="duckdb")
+        ws.export_dataset(SHEET, build_query(group_by=["user"]), str(tmp_path / "g"), engine="duckdb")
     with pytest.raises(LogsheetError, match="needs the Spark engine"):
-        export_dataset(ws, SHEET, ir.Query(), "s3a://bucket/events", engine="duckdb")
+        ws.export_dataset(SHEET, ir.Query(), "s3a://bucket/events", engine="duckdb")
     with pytest.raises(LogsheetError, match="Spark"):
         ws.query(SHEET, engine="duckdb", dataset=str(tmp_path))
 

@@ -146,7 +146,7 @@ def test_the_answers_came_from_spark(clients: tuple[TestClient, TestClient], spa
         "engine": {"engine": "spark", "spark_master": "local[2]", "spark_remote": None},
     }
     assert duck.get("/api/info").json()["engine"] == {"engine": "duckdb", "spark_master": None, "spark_remote": None}
-    assert spark._spark is not None and spark.spark._views, "no sheet was read by Spark"
+    assert [e.name for e in spark.engines.started()] == ["duckdb", "spark"] and spark.spark._views, "no sheet was read by Spark"
     # imports and rejects stay on DuckDB and the local folder
     assert client.get("/api/sheets/ct/rejects").json()["total"] == 0
 

@@ -18,7 +18,6 @@ from starlette.background import BackgroundTask
 
 from logsheet.api.common import ViewBody
 from logsheet.core.errors import AlreadyExists, InvalidQuery
-from logsheet.export.files import export_view
 from logsheet.export.page import MAX_PAGE
 from logsheet.workspace import Workspace
 
@@ -49,22 +48,7 @@ def router(ws: Workspace) -> APIRouter:
     @api.get("")
     def list_sheets() -> list[dict[str, Any]]:
         """Every sheet, for the files page (``sources`` is the number of source files)."""
-        return [
-            {
-                "name": r.name,
-                "format": r.format,
-                "rows": r.row_count,
-                "columns": r.schema.to_json(),
-                "rejected": r.reject_count,
-                "duplicates_removed": r.duplicate_count,
-                "bytes": r.bytes,
-                "time_column": r.time_column,
-                "created_at": r.created_at,
-                "updated_at": r.updated_at,
-                "sources": len(ws.catalog.sources(r.id)),
-            }
-            for r in ws.sheets()
-        ]
+        return [summary.to_listing_json() for summary in ws.sheets()]
 
     @api.get("/{name:path}/views")
     def list_views(name: str) -> list[dict[str, Any]]:
@@ -95,7 +79,7 @@ def router(ws: Workspace) -> APIRouter:
         ws.plan(name, body.view()).columns()  # a bad view is a 400 before any file is written
         target = ws.root / "tmp" / f"export-{uuid.uuid4().hex}.{suffix}"
         try:
-            export_view(ws, name, body.view(), target)
+            ws.export(name, body.view(), target)
         except BaseException:
             target.unlink(missing_ok=True)
             raise

@@ -177,31 +177,14 @@ def sheets(ctx: click.Context, as_json: bool) -> None:
     """List the sheets of the workspace."""
     from logsheet.export.render import table
 
-    records = _workspace(ctx).sheets()
+    summaries = _workspace(ctx).sheets()
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "name": r.name,
-                        "format": r.format,
-                        "rows": r.row_count,
-                        "columns": len(r.schema),
-                        "rejected": r.reject_count,
-                        "bytes": r.bytes,
-                        "time_column": r.time_column,
-                        "updated_at": r.updated_at,
-                    }
-                    for r in records
-                ],
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([s.to_brief_json() for s in summaries], indent=2))
         return
-    if not records:
+    if not summaries:
         click.echo("no sheets yet: try `logsheet import PATH` or `logsheet demo`")
         return
-    rows = [(r.name, r.format, f"{r.row_count:,}", len(r.schema), r.reject_count, r.updated_at) for r in records]
+    rows = [(s.name, s.format, f"{s.rows:,}", len(s.columns), s.rejected, s.updated_at) for s in summaries]
     click.echo(table(["sheet", "format", "rows", "columns", "rejected", "updated"], rows, _width()))
 
 
@@ -213,26 +196,26 @@ def info(ctx: click.Context, sheet: str, as_json: bool) -> None:
     """Show a sheet: format, time column, columns and types, sources with SHA-256, rejects."""
     from logsheet.export.render import table, terminal_safe
 
-    data = _workspace(ctx).info(sheet)
+    summary = _workspace(ctx).summary(sheet)
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(summary.to_json(), indent=2))
         return
     click.echo(
-        f"sheet {data['name']!r}: {data['rows']:,} rows, format {data['format']}, time column {data['time_column'] or '-'}"
+        f"sheet {summary.name!r}: {summary.rows:,} rows, format {summary.format}, time column {summary.time_column or '-'}"
     )
     click.echo(
-        f"rejected: {data['rejected']:,}   duplicates removed: {data['duplicates_removed']:,}   size: {data['bytes']:,} bytes"
+        f"rejected: {summary.rejected:,}   duplicates removed: {summary.duplicates_removed:,}   size: {summary.bytes:,} bytes"
     )
     click.echo("\ncolumns:")
-    click.echo(table(["column", "type"], [(c["name"], c["type"]) for c in data["columns"]], _width()))
-    click.echo(f"\nsources ({len(data['sources'])}; records read = kept + rejected + duplicates removed):")
-    for s in data["sources"]:
+    click.echo(table(["column", "type"], [(c.name, c.type) for c in summary.columns], _width()))
+    click.echo(f"\nsources ({len(summary.sources)}; records read = kept + rejected + duplicates removed):")
+    for s in summary.sources:
         # Never cut: the SHA-256 is the evidence's fingerprint and the path is where it came from.
-        click.echo(f"  {terminal_safe(s['path'])}")
-        click.echo(f"    sha256 {s['sha256']}  {s['size']:,} bytes")
+        click.echo(f"  {terminal_safe(s.path)}")
+        click.echo(f"    sha256 {s.sha256}  {s.size:,} bytes")
         click.echo(
-            f"    read {s['records_read']:,} = kept {s['rows_kept']:,} + rejected {s['rejected']:,} "
-            f"+ duplicates {s['duplicates']:,}" + (f"  ({terminal_safe(s['note'])})" if s["note"] else "")
+            f"    read {s.records_read:,} = kept {s.rows_kept:,} + rejected {s.rejected:,} "
+            f"+ duplicates {s.duplicates:,}" + (f"  ({terminal_safe(s.note)})" if s.note else "")
         )
 
 
@@ -350,16 +333,20 @@ def engine_options(func: F, dataset: bool = True) -> F:
     return func
 
 
+CHOICE_ERRORS = {  # logsheet.workspace.engines.requested's rules, in the options' spelling
+    "both": "give --spark-master or --spark-remote, not both",
+    "needs_spark": "--spark-master and --spark-remote need --engine spark",
+}
+
+
 def _choose_engine(ws: Any, engine: str | None, spark_master: str | None, spark_remote: str | None) -> str:
     """Apply --engine / --spark-* to this run (the stored setting is unchanged); the engine views run on."""
-    if spark_master and spark_remote:
-        raise click.UsageError("give --spark-master or --spark-remote, not both")
-    if engine is None and (spark_master or spark_remote):
-        engine = "spark"
-    if engine == "duckdb" and (spark_master or spark_remote):
-        raise click.UsageError("--spark-master and --spark-remote need --engine spark")
-    if engine is not None:
+    from logsheet.workspace.engines import EngineChoiceError
+
+    try:
         ws.use_engine(engine, spark_master, spark_remote)
+    except EngineChoiceError as exc:
+        raise click.UsageError(CHOICE_ERRORS[exc.reason]) from None
     return str(ws.serving().engine)
 
 
@@ -483,23 +470,19 @@ def export(
 ) -> None:
     """Export a view of a sheet to CSV (formulas neutralised), JSON, NDJSON or Parquet, or as a partitioned
     Parquet dataset for a data lake (--to-dataset)."""
-    from logsheet.export.files import export_view
-
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
     _choose_engine(ws, engine, spark_master, spark_remote)
     if to_dataset is not None:
-        from logsheet.engines.spark.lake import export_dataset
-
-        summary = export_dataset(ws, sheet, view, to_dataset, partition_by, limit, dataset=dataset)
+        summary = ws.export_dataset(sheet, view, to_dataset, partition_by, limit, dataset=dataset)
         click.echo(f"{summary.rows:,} rows written to {summary.directory} ({summary.partitions:,} partitions by {partition_by})")
         return
     assert output is not None
     if dataset:
         raise click.UsageError("--dataset applies to --to-dataset exports and to query")
-    written = export_view(ws, sheet, view, output, limit)
+    written = ws.export(sheet, view, output, limit)
     click.echo(f"{written:,} rows written to {output}")
 
 

@@ -3,14 +3,12 @@
 :class:`ViewPlan` is built once per query and hands out the statements an engine runs: a page of rows, the
 exact count, a page of groups, the group count. Plans are separate from execution (``plan.rows_sql()``
 returns the AST; :func:`to_sql` renders it for a dialect), so tests snapshot the SQL and ``--show-sql``
-prints it.
+prints it. How a page is read (by row id, probing near one end of a sorted column) is :mod:`.paging`.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from sqlglot import exp
 
@@ -22,10 +20,9 @@ from logsheet.core import ir
 from logsheet.core.columns import ROWID, SOURCE, SYSTEM_COLUMNS
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import Column, Schema
-from logsheet.core.sqlnames import cast, col, ident, lit, render
+from logsheet.core.sqlnames import col, ident, lit, render
 
 _SUBQUERY = "t"
-DEEP_OFFSET = 1000  # pages further than this into an unsorted view are read by row id too
 
 
 @dataclass(frozen=True)
@@ -69,61 +66,23 @@ class ViewPlan:
     def rows_sql(self, limit: int | None, offset: int = 0, *, with_rowid: bool = True) -> exp.Select:
         if self.query.group is not None:
             return self.groups_sql(limit, offset)
-        select = _wrap(self.filtered).select(*self._row_projections(with_rowid), append=False)
-        return _page(select.order_by(*self._row_order()), limit, offset)
+        select = _wrap(self.filtered).select(*self.row_projections(with_rowid), append=False)
+        return _page(select.order_by(*self.row_order()), limit, offset)
 
-    def _row_projections(self, with_rowid: bool) -> list[exp.Expr]:
+    def row_projections(self, with_rowid: bool) -> list[exp.Expr]:
         names = list(self.query.columns) or self.schema.names()
         projections = [_aliased(name, resolve(name, self.schema).expression) for name in names]
         return [_aliased(ROWID, col(ROWID)), *projections] if with_rowid else projections
 
-    def _row_order(self) -> list[exp.Ordered]:
+    def row_order(self) -> list[exp.Ordered]:
         order = [self._order(key) for key in self.query.sort]
         order.append(exp.Ordered(this=col(ROWID), desc=False, nulls_first=False))
         return order
 
-    # Late materialisation: a filtered or sorted page is found first by its row ids (reading only the columns
-    # the filter and the sort need), then its rows are read by id. On wide sheets (CloudTrail: 45 columns,
-    # JSON) reading every column of every row that passes a filter costs ten times more than the page.
-    def pages_by_id(self, offset: int = 0) -> bool:
-        """Whether ``rowids_sql`` + ``rows_for_ids_sql`` is the better way to read a page of this view: when
-        it is filtered or sorted, or the page lies deep (a top-N of five million wide rows does not fit in
-        memory; of five million row ids it takes seconds)."""
-        if self.query.group is not None:
-            return False
-        return bool(self.query.sort) or self.filtered is not self._relation or offset > DEEP_OFFSET
-
-    def rowids_sql(self, limit: int | None, offset: int = 0, bound: Any = None) -> exp.Select:
-        """The row ids of a page of the view, in its order; with ``bound``, only among the rows whose first
-        sort key is at or beyond it (``>=`` descending, ``<=`` ascending: see ``probe_column``)."""
-        relation = _wrap(self.filtered)
-        if bound is not None:
-            key = self.query.sort[0]
-            value = _typed_literal(bound)
-            limit_ = exp.GTE if key.descending else exp.LTE
-            relation = relation.where(limit_(this=col(key.column), expression=value))
-        select = relation.select(col(ROWID), append=False).order_by(*self._row_order())
-        return _page(select, limit, offset)
-
-    def probe_column(self) -> str | None:
-        """The column a sorted page can be looked for near one end of (the newest rows first), or None.
-
-        When a view is sorted by a stored time or number column, the first page is among the rows nearest
-        the end the sort starts from: ``rowids_sql(..., bound)`` looks only there, and the Parquet reader skips
-        every row group whose min/max lie outside. Derived columns (steps) have no such statistics."""
-        if self.query.group is not None or self.query.steps or not self.query.sort:
-            return None
-        name = self.query.sort[0].column
-        column = self.schema.get(name)
-        if column is None or column.type not in ("timestamp", "date", "integer", "float"):
-            return None
-        return name
-
-    def rows_for_ids_sql(self, rowids: list[int]) -> exp.Select:
-        """The view's rows with these ids (``rows_sql``'s columns), in the view's order."""
-        ids = exp.In(this=col(ROWID), expressions=[lit(int(i)) for i in rowids] or [exp.Null()])
-        page = _wrap(self.filtered).where(ids)
-        return _wrap(page).select(*self._row_projections(True), append=False).order_by(*self._row_order())
+    @property
+    def is_filtered(self) -> bool:
+        """Whether the view has a filter or a search (the rows after its steps are not all its rows)."""
+        return self.filtered is not self._relation
 
     def count_sql(self) -> exp.Select:
         if self.query.group is not None:
@@ -232,14 +191,6 @@ class ViewPlan:
         if key.column not in names:
             raise InvalidQuery(f"cannot sort groups by {key.column!r}; sort by one of {', '.join(names)}")
         return exp.Ordered(this=col(key.column), desc=key.descending, nulls_first=False)
-
-
-def _typed_literal(value: Any) -> exp.Expr:
-    if isinstance(value, datetime.datetime):
-        return cast(lit(value.isoformat()), "TIMESTAMPTZ")
-    if isinstance(value, datetime.date):
-        return cast(lit(value.isoformat()), "DATE")
-    return lit(value)
 
 
 def to_sql(expression: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:

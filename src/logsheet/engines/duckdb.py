@@ -1,65 +1,50 @@
 """Running compiled statements on DuckDB, in process, with a time budget and a memory limit.
 
 One :class:`DuckEngine` per workspace; each statement runs on its own cursor (DuckDB cursors are
-independent connections to one database, so the web server's threads can query at once). A timer
-interrupts a statement that runs past its budget and the caller gets a :class:`QueryTimeout`.
+independent connections to one database, so the web server's threads can query at once). Past its budget a
+statement's cursor is interrupted and the caller gets a :class:`QueryTimeout`.
 
-Statements run inside ``with engine.request(request_id):`` are registered under that id, so another thread
-can stop them with ``engine.cancel(request_id)``; the caller then gets a :class:`QueryCancelled`.
+Statements run inside ``with engine.request(request_id):`` are registered under that id (their cursors), so
+another thread can stop them with ``engine.cancel(request_id)``; the caller then gets a
+:class:`QueryCancelled`. The registry, budgets and error translation are :class:`logsheet.engines.base.EngineBase`'s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from logsheet.compiler.dialects import IPV6_UDF, ipv6_in_network
-from logsheet.core.errors import InvalidQuery, LogsheetError, OutOfMemory, QueryTimeout
-from logsheet.engines.requests import Requests
+from logsheet.compiler.dialects import DUCKDB, IPV6_UDF, Dialect, ipv6_in_network
+from logsheet.core.errors import LogsheetError
+from logsheet.core.schema import Schema
+from logsheet.core.sqlnames import render
+from logsheet.engines.base import (
+    BATCH_ROWS,
+    DEFAULT_TIMEOUT,
+    WATCHDOG,
+    EngineBase,
+    QueryCancelled,
+    Request,
+    Result,
+)
+from logsheet.engines.datasets import DatasetSummary, write_local
 
-DEFAULT_TIMEOUT = float(os.environ.get("LOGSHEET_QUERY_TIMEOUT", "60"))
 DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "2GB")
 # A cancel can land between registering a cursor and its statement starting (when an interrupt is a no-op),
 # so the cursor is interrupted again after these delays while it is still running.
 REINTERRUPT_AFTER = (0.05, 0.25, 1.0)
 
-
-class QueryCancelled(LogsheetError):
-    """A query stopped by ``DuckEngine.cancel`` (the person asked for it); HTTP 499, "client closed request"."""
-
-    http_status = 499
+Cursor = duckdb.DuckDBPyConnection
 
 
-class _Request:
-    """The statements running under one request id, and whether someone cancelled it."""
-
-    def __init__(self) -> None:
-        self.cursors: set[duckdb.DuckDBPyConnection] = set()
-        self.cancelled = False
-        self.users = 0
-
-
-@dataclass
-class Result:
-    names: list[str]
-    rows: list[tuple[Any, ...]]
-
-
-def configure(
-    con: duckdb.DuckDBPyConnection, temp_dir: Path, memory_limit: str = DEFAULT_MEMORY, threads: int | None = None
-) -> None:
+def configure(con: Cursor, temp_dir: Path, memory_limit: str = DEFAULT_MEMORY, threads: int | None = None) -> None:
     """Session settings every logsheet connection uses: UTC, bounded memory, spilling to the workspace."""
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET memory_limit = ?", [memory_limit])
@@ -71,193 +56,121 @@ def configure(
     con.execute("SET parquet_metadata_cache = true")
 
 
-class DuckEngine:
+class DuckEngine(EngineBase[Cursor]):
+    name = "duckdb"
     dialect = "duckdb"
+    probes_sorted_pages = True
 
     def __init__(self, temp_dir: Path, memory_limit: str = DEFAULT_MEMORY) -> None:
+        super().__init__()
         temp_dir.mkdir(parents=True, exist_ok=True)
+        self.memory_budget = memory_limit
         self._con = duckdb.connect(":memory:")
         configure(self._con, temp_dir, memory_limit)
         self._con.create_function(  # type: ignore[call-overload]
             IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special"
         )
-        self._lock = threading.Lock()
-        self._requests = Requests(_Request, self._lock, "logsheet_request")
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> Cursor:
         with self._lock:
             return self._con.cursor()
 
+    def source(self, paths: list[str], schema: Schema) -> Dialect:
+        return DUCKDB  # read_parquet over the paths, in the view's own SQL
+
+    def render(self, statement: exp.Expr) -> str:
+        return render(statement, self.dialect)
+
+    # -------------------------------------------------------------------------------------------- running
     def fetch(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
-        sql = statement.sql(dialect=self.dialect)
+        sql = self.render(statement)
         with self._guard(timeout) as cur:
             result = cur.execute(sql)
             names = [d[0] for d in result.description or []]
             rows = result.fetchall()
         return Result(names, rows)
 
-    def scalar(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
-        rows = self.fetch(statement, timeout).rows
-        return rows[0][0] if rows else None
+    def arrow(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> pa.Table:
+        sql = self.render(statement)
+        with self._guard(timeout) as cur:
+            return cur.sql(sql).to_arrow_table()
 
-    def batches(self, statement: exp.Expr, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+    def batches(self, statement: exp.Expr, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         """Stream a result as Arrow batches (exports), without a time budget."""
-        sql = statement.sql(dialect=self.dialect)
+        sql = self.render(statement)
         cur = self.cursor()
         try:
             reader = cur.sql(sql).to_arrow_reader(batch_rows)
             yield from reader
         except duckdb.Error as exc:
-            raise _translate(exc) from None
+            raise self.translate(exc) from None
         finally:
             cur.close()
 
-    def _guard(self, timeout: float | None) -> _Guard:
-        return _Guard(self.cursor(), timeout, self._requests.current(), self._lock)
+    def write_dataset(self, statement: exp.Expr, directory: str, partition_by: str) -> DatasetSummary:
+        if "://" in directory:
+            raise LogsheetError(f"writing to {directory} needs the Spark engine (--engine spark); DuckDB writes local folders")
+        return write_local(self.batches(statement), Path(directory), partition_by)
+
+    @contextlib.contextmanager
+    def _guard(self, timeout: float | None) -> Iterator[Cursor]:
+        """A cursor to run one statement on: registered under this thread's request, interrupted past the
+        budget, closed after; what the statement raised, translated."""
+        cur = self.cursor()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            _interrupt(cur)
+
+        request = self._register(cur, refused=cur.close)
+        error: Exception | None = None
+        try:
+            with self._budget(timeout, expire):
+                yield cur
+        except Exception as exc:  # noqa: BLE001 - translated below, once the cursor is closed
+            error = exc
+        finally:
+            self._unregister(request, cur, then=cur.close)
+        failure = self._outcome(request, expired.is_set(), timeout, error)
+        if failure is not None:
+            raise failure from None
 
     # ------------------------------------------------------------------------------------- cancellation
-    def request(self, request_id: str | None) -> contextlib.AbstractContextManager[None]:
-        """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
-        return self._requests.scope(request_id)
-
-    def cancel(self, request_id: str) -> bool:
-        """Interrupt the statements running under ``request_id``; False when nothing runs under it."""
-        with self._lock:
-            entry = self._requests.pop_locked(request_id)
-            if entry is None:
-                return False
-            for cur in entry.cursors:
-                _interrupt(cur)
+    def _stop(self, entry: Request[Cursor]) -> None:
+        for cur in entry.running:
+            _interrupt(cur)
         for delay in REINTERRUPT_AFTER:
-            timer = threading.Timer(delay, self._reinterrupt, (entry,))
-            timer.daemon = True
-            timer.start()
-        return True
+            WATCHDOG.schedule(delay, lambda: self._reinterrupt(entry))
 
-    def _reinterrupt(self, entry: _Request) -> None:
+    def _reinterrupt(self, entry: Request[Cursor]) -> None:
         with self._lock:  # held so that no cursor closes while it is being interrupted
-            for cur in entry.cursors:
+            for cur in entry.running:
                 _interrupt(cur)
 
+    # ------------------------------------------------------------------------------------------- errors
+    def _interrupted(self, error: Exception) -> bool:
+        return isinstance(error, duckdb.InterruptException)
 
-class _Watchdog:
-    """One thread that fires every query's time budget. A ``threading.Timer`` per query starts a thread per
-    query, and ``Thread.start`` waits for the new thread to be scheduled: milliseconds on a busy machine."""
+    def _out_of_memory(self, error: Exception) -> bool:
+        return isinstance(error, duckdb.OutOfMemoryException)
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[list[Any]] = []  # [deadline, sequence, callback or None when cancelled]
-        self._sequence = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def schedule(self, delay: float, callback: Callable[[], None]) -> list[Any]:
-        entry = [time.monotonic() + delay, next(self._sequence), callback]
-        with self._cond:
-            heapq.heappush(self._heap, entry)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="logsheet-query-budget", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-        return entry
-
-    @staticmethod
-    def cancel(entry: list[Any]) -> None:
-        entry[2] = None
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                deadline, _, callback = self._heap[0]
-                if callback is None:
-                    heapq.heappop(self._heap)
-                    continue
-                wait = deadline - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                heapq.heappop(self._heap)
-            with contextlib.suppress(Exception):  # one failing callback must not stop every later budget
-                callback()
+    def _refused(self, error: Exception) -> bool:
+        return isinstance(
+            error,
+            (
+                duckdb.InvalidInputException,
+                duckdb.ConversionException,
+                duckdb.BinderException,
+                duckdb.OutOfRangeException,
+                duckdb.ParserException,
+            ),
+        )
 
 
-_WATCHDOG = _Watchdog()
-
-
-class _Guard:
-    """Runs a statement on a cursor, interrupting it past the budget and translating engine errors."""
-
-    def __init__(
-        self,
-        cur: duckdb.DuckDBPyConnection,
-        timeout: float | None,
-        request: _Request | None = None,
-        lock: threading.Lock | None = None,
-    ) -> None:
-        self.cur = cur
-        self.timeout = timeout
-        self.timer: list[Any] | None = None
-        self.fired = False
-        self.request = request
-        self.lock = lock or threading.Lock()
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        if self.request is not None:
-            with self.lock:
-                if self.request.cancelled:
-                    self.cur.close()
-                    raise QueryCancelled("cancelled")
-                self.request.cursors.add(self.cur)
-        if self.timeout:
-            self.timer = _WATCHDOG.schedule(self.timeout, self._interrupt)
-        return self.cur
-
-    def _interrupt(self) -> None:
-        self.fired = True
-        _interrupt(self.cur)
-
-    def __exit__(self, kind: type | None, error: BaseException | None, tb: Any) -> None:
-        if self.timer:
-            _WATCHDOG.cancel(self.timer)
-        with self.lock:
-            if self.request is not None:
-                self.request.cursors.discard(self.cur)
-            self.cur.close()
-        if self.request is not None and self.request.cancelled:
-            raise QueryCancelled("cancelled") from None
-        if isinstance(error, duckdb.InterruptException) or self.fired:
-            # Also when the budget ran out before the statement started (the interrupt found nothing to stop).
-            raise QueryTimeout(
-                f"the query took longer than its {self.timeout:g} s budget and was stopped; "
-                "narrow the filter or raise the budget (--timeout)"
-            ) from None
-        if isinstance(error, duckdb.Error):
-            raise _translate(error) from None
-
-
-def _interrupt(cur: duckdb.DuckDBPyConnection) -> None:
+def _interrupt(cur: Cursor) -> None:
     with contextlib.suppress(duckdb.Error):  # the cursor closed in the meantime
         cur.interrupt()
 
 
-def _translate(error: duckdb.Error) -> Exception:
-    """Engine errors a user can cause (a bad regex, a failed conversion) as one clear line."""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if isinstance(error, duckdb.OutOfMemoryException):
-        return OutOfMemory(
-            f"the query needs more memory than the engine's {DEFAULT_MEMORY} budget (LOGSHEET_MEMORY_LIMIT); "
-            "narrow the view, or try again when fewer queries run at once"
-        )
-    if isinstance(
-        error,
-        (
-            duckdb.InvalidInputException,
-            duckdb.ConversionException,
-            duckdb.BinderException,
-            duckdb.OutOfRangeException,
-            duckdb.ParserException,
-        ),
-    ):
-        return InvalidQuery(f"the engine refused the query: {message}")
-    return error
+__all__ = ["DEFAULT_MEMORY", "DEFAULT_TIMEOUT", "DuckEngine", "QueryCancelled", "Result", "configure"]

@@ -1,4 +1,5 @@
-"""Exporting a view to CSV (RFC 4180, formulas neutralised), JSON, NDJSON or Parquet, streamed in batches.
+"""Writing a view's rows to CSV (RFC 4180, formulas neutralised), JSON, NDJSON or Parquet, streamed in batches
+(``Workspace.export`` gives them: the view's columns and its Arrow batches).
 
 The file is written next to its destination under a temporary name and renamed when complete, so an
 interrupted export never leaves a half file that looks whole.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from logsheet.core import ir
+from logsheet.compiler import OutputColumn
 from logsheet.core.errors import LogsheetError
 from logsheet.export.render import csv_rows, json_value
 
@@ -28,9 +30,10 @@ def export_format(path: Path) -> str:
     return fmt
 
 
-def export_view(ws: Any, sheet: str, query: ir.Query, output: Path, limit: int | None = None) -> int:
-    fmt = export_format(output)
-    columns, batches = ws.stream(sheet, query, limit)
+def write_view(columns: list[OutputColumn], batches: Iterable[pa.RecordBatch], output: Path, fmt: str | None = None) -> int:
+    """Write the rows of ``batches`` (named and typed by ``columns``) to ``output`` in ``fmt`` (default: from
+    its suffix); the number of rows written."""
+    fmt = fmt or export_format(output)
     names = [c.name for c in columns]
     numeric = [c.type in ("integer", "float") for c in columns]
     temporary = output.with_name(f".{output.name}.partial")
@@ -57,10 +60,10 @@ def export_view(ws: Any, sheet: str, query: ir.Query, output: Path, limit: int |
     return rows
 
 
-def _write_text(out: Any, fmt: str, names: list[str], numeric: list[bool], batches: Any) -> int:
+def _write_text(out: TextIO, fmt: str, names: list[str], numeric: list[bool], batches: Iterable[pa.RecordBatch]) -> int:
     rows = 0
 
-    def all_rows() -> Any:
+    def all_rows() -> Iterator[list[Any]]:
         nonlocal rows
         for batch in batches:
             for record in batch.to_pylist():

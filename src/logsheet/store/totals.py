@@ -1,9 +1,10 @@
-"""Totals of views (and the value ranges of sorted columns), remembered: scrolling a grid asks for the same
-view's total with every page.
+"""Results of views, remembered: scrolling a grid asks for the same view's total (and its timeline, and the
+value range of its sort column) with every page.
 
-A total is kept under the sheet's identity and version (id, rows, last change) and the view without its
-column choice and sort (neither changes a count), so an import into the sheet, a new filter or another
-engine never reuses one. Least recently used totals are forgotten past ``SIZE``.
+:class:`Remembered` keeps any kind of result under a key, forgetting the least recently used past ``size``.
+A view's results are kept under :func:`view_key`: the sheet's identity and version (id, rows, last change),
+the engine, the dataset read and the view without its column choice and sort (neither changes a count), so an
+import into the sheet, a new filter or another engine never reuses one.
 """
 
 from __future__ import annotations
@@ -11,43 +12,55 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from logsheet.core import ir
+from logsheet.store.catalog import SheetRecord
 
 SIZE = 512
 
+Key = tuple[Hashable, ...]
+V = TypeVar("V")
 
-class Totals:
-    def __init__(self) -> None:
+
+def view_key(record: SheetRecord, query: ir.Query, engine: str, dataset: str | None) -> Key:
+    """What a view's total depends on: the sheet's version, the engine, the dataset and the view's rows."""
+    view = query.with_(columns=(), sort=())
+    text = json.dumps(ir.query_to_json(view), sort_keys=True)
+    return (record.id, record.row_count, record.updated_at, engine, dataset, text)
+
+
+def sheet_key(record: SheetRecord, *more: Hashable) -> Key:
+    """What a result of the sheet's rows themselves depends on (a column's range): the sheet's version."""
+    return (record.id, record.row_count, record.updated_at, *more)
+
+
+class Remembered(Generic[V]):
+    """Results kept under keys, least recently used forgotten past ``size``; safe across threads."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self._size = size
         self._lock = threading.Lock()
-        self._known: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._known: OrderedDict[Key, V] = OrderedDict()
 
-    @staticmethod
-    def key(record: Any, query: ir.Query, engine: str, dataset: str | None) -> tuple[Any, ...]:
-        view = query.with_(columns=(), sort=())
-        text = json.dumps(ir.query_to_json(view), sort_keys=True)
-        return (record.id, record.row_count, record.updated_at, engine, dataset, text)
-
-    def get(self, key: tuple[Any, ...]) -> Any:
+    def remember(self, key: Key, compute: Callable[[], V]) -> V:
+        """The value kept under ``key``, or ``compute()``'s, kept for next time (an error keeps nothing)."""
         with self._lock:
-            total = self._known.get(key)
-            if total is not None:
+            if key in self._known:
                 self._known.move_to_end(key)
-            return total
-
-    def put(self, key: tuple[Any, ...], total: Any) -> None:
+                return self._known[key]
+        value = compute()  # outside the lock: other views' results are not held up by a slow one
         with self._lock:
-            self._known[key] = total
+            self._known[key] = value
             self._known.move_to_end(key)
-            while len(self._known) > SIZE:
+            while len(self._known) > self._size:
                 self._known.popitem(last=False)
+        return value
 
-    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """The value kept under ``key``, or ``compute()``'s, kept for next time."""
-        found = self.get(key)
-        if found is None:
-            found = compute()
-            self.put(key, found)
-        return found
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._known)
+
+
+__all__ = ["SIZE", "Key", "Remembered", "sheet_key", "view_key"]

@@ -5,5 +5,6 @@ from __future__ import annotations
 from logsheet.export.page import Page
 from logsheet.query.spellings import build_query, parse_agg
 from logsheet.workspace.facade import Workspace, default_home
+from logsheet.workspace.summaries import SheetSummary
 
-__all__ = ["Page", "Workspace", "build_query", "default_home", "parse_agg"]
+__all__ = ["Page", "SheetSummary", "Workspace", "build_query", "default_home", "parse_agg"]

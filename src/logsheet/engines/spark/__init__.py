@@ -2,9 +2,9 @@
 
 The IR compiles to Spark SQL (:class:`logsheet.compiler.dialects.SparkDialect`) and runs on a
 ``SparkSession`` (:mod:`logsheet.engines.spark.session`): a local one (``local[*]``), a cluster master, or a Spark
-Connect server (``sc://host:15002``). :class:`logsheet.engines.spark.engine.SparkEngine` has the surface of the
-DuckDB engine (``fetch``, ``scalar``, ``batches``). :mod:`logsheet.engines.spark.lake` writes a sheet as a
-Hive-partitioned Parquet dataset that Spark, Athena and Trino read.
+Connect server (``sc://host:15002``). :class:`logsheet.engines.spark.engine.SparkEngine` is an
+:class:`logsheet.engines.base.Engine`, as the DuckDB engine is; it writes a view as a Hive-partitioned Parquet
+dataset (:mod:`logsheet.engines.datasets`) with Spark's own writer, on the cluster.
 
 ``pyspark`` is an optional extra (``pip install 'logsheet[spark]'``); nothing here imports it until a
 session is asked for, and then a missing install is a clear error.

@@ -1,40 +1,38 @@
-"""Running compiled statements on Spark, with the surface of :class:`logsheet.engines.duckdb.DuckEngine`.
+"""Running compiled statements on Spark: the :class:`logsheet.engines.base.Engine` that DuckDB also is.
 
 A sheet is registered once per engine as a temporary view over its Parquet parts (or over a Parquet dataset
 it points at: ``s3a://``, ``hdfs://``, a shared folder), read with the sheet's own schema — never Spark's
 inference, so a dataset whose files disagree still has the sheet's types. Results come back through Arrow,
 so timestamps are UTC-aware ``datetime`` values exactly as DuckDB returns them.
 
-Each statement runs under its own tag; past its time budget a watcher thread interrupts the tag and the
-caller gets :class:`QueryTimeout`, as with DuckDB. On a classic session the tag is a job tag of the
-``SparkContext`` (``addJobTag`` on the statement's thread, ``cancelJobsWithTag`` from the watcher: a
-session's ``interruptTag`` only finds the tags its *calling* thread added); on Spark Connect it is an
-operation tag of the session (``addTag``, and ``interruptTag``, which the server applies to the whole
-session). Statements run inside ``with engine.request(request_id):`` are registered under that id, so that
-``engine.cancel(request_id)`` from another thread interrupts their tags; the caller then gets
-:class:`logsheet.engines.duckdb.QueryCancelled` (HTTP 499).
+Each statement runs under its own tag; past its time budget, or when its request is cancelled, the tag is
+interrupted until the statement ends, and the caller gets :class:`QueryTimeout` or
+:class:`logsheet.engines.base.QueryCancelled` (HTTP 499), as with DuckDB (the registry, budgets and error
+translation are :class:`logsheet.engines.base.EngineBase`'s). On a classic session the tag is a job tag of the
+``SparkContext`` (``addJobTag`` on the statement's thread, ``cancelJobsWithTag`` from another: a session's
+``interruptTag`` only finds the tags its *calling* thread added); on Spark Connect it is an operation tag of
+the session (``addTag``, and ``interruptTag``, which the server applies to the whole session).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
-from logsheet.compiler.dialects import SparkDialect
+from logsheet.compiler.dialects import Dialect, SparkDialect
 from logsheet.core.columns import ROWID, SOURCE
-from logsheet.core.errors import InvalidQuery, LogsheetError, QueryTimeout
+from logsheet.core.errors import LogsheetError
 from logsheet.core.schema import Schema
-from logsheet.core.sqlnames import ident
-from logsheet.engines.duckdb import DEFAULT_TIMEOUT, QueryCancelled, Result
-from logsheet.engines.requests import Requests
+from logsheet.core.sqlnames import ident, render
+from logsheet.engines.base import BATCH_ROWS, DEFAULT_TIMEOUT, EngineBase, Request, first_line
+from logsheet.engines.datasets import DatasetSummary
 from logsheet.engines.spark.session import quiet_pyspark, spark_session
 
 RENDER = SparkDialect()
@@ -43,31 +41,38 @@ REINTERRUPT_EVERY = 0.1
 
 
 class _Statement:
-    """One running statement: its tag, and ``wake`` for its watcher (set when it ends or is cancelled)."""
+    """One running statement: its tag, and once stopped (cancelled, or past its budget) a thread that
+    interrupts the tag until the statement ends (a job that had not started at the first interrupt is stopped
+    when it does)."""
 
-    def __init__(self) -> None:
+    def __init__(self, interrupt: Callable[[str], None]) -> None:
         self.tag = "logsheet-" + uuid.uuid4().hex
         self.done = threading.Event()
-        self.wake = threading.Event()
+        self._interrupt = interrupt
+        self._stopping = threading.Lock()
+        self._stopper: threading.Thread | None = None
+
+    def stop(self) -> None:
+        with self._stopping:
+            if self._stopper is None and not self.done.is_set():
+                self._stopper = threading.Thread(target=self._interrupt_until_done, daemon=True, name="logsheet-spark-stop")
+                self._stopper.start()
+
+    def _interrupt_until_done(self) -> None:
+        while not self.done.is_set():
+            self._interrupt(self.tag)
+            self.done.wait(REINTERRUPT_EVERY)
 
 
-class _Request:
-    """The statements running under one request id, and whether someone cancelled it."""
-
-    def __init__(self) -> None:
-        self.statements: set[_Statement] = set()
-        self.cancelled = False
-        self.users = 0
-
-
-class SparkEngine:
+class SparkEngine(EngineBase[_Statement]):
+    name = "spark"
     dialect = "spark"
+    reads_datasets = True
 
     def __init__(self, session: Any) -> None:
+        super().__init__()
         self.session = session
         self._views: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._requests = Requests(_Request, self._lock, "logsheet_spark_request")
 
     @classmethod
     def connect(cls, master: str | None = None, remote: str | None = None) -> SparkEngine:
@@ -78,6 +83,9 @@ class SparkEngine:
         return type(self.session).__module__.startswith("pyspark.sql.connect")
 
     # ----------------------------------------------------------------------------------------- sources
+    def source(self, paths: list[str], schema: Schema) -> Dialect:
+        return SparkDialect(self.relation(paths, schema))
+
     def relation(self, paths: list[str], schema: Schema) -> str:
         """The name of a temporary view over ``paths`` (Parquet files, or dataset folders and URLs) holding
         the sheet's ``schema`` (registered once per engine and set of paths).
@@ -119,7 +127,7 @@ class SparkEngine:
                     columns[0] = F.monotonically_increasing_id().alias(ROWID)
                 frames.append(frame.select(*columns))
         except Exception as exc:  # noqa: BLE001 - a missing path, no credentials for s3a://: one clear line
-            raise LogsheetError(f"Spark cannot read {', '.join(paths[:3])}: {_first_line(exc)}") from None
+            raise LogsheetError(f"Spark cannot read {', '.join(paths[:3])}: {first_line(exc)}") from None
         result = frames[0]
         for frame in frames[1:]:
             result = result.unionByName(frame)
@@ -136,80 +144,63 @@ class SparkEngine:
         return functions
 
     # -------------------------------------------------------------------------------------------- running
-    def sql(self, statement: exp.Expr) -> str:
+    def render(self, statement: exp.Expr) -> str:
         return RENDER.render(statement)
 
     def frame(self, statement: exp.Expr) -> Any:
         """The statement as a Spark DataFrame (for writers that stay on the cluster)."""
         with quiet_pyspark():
             try:
-                return self.session.sql(self.sql(statement))
+                return self.session.sql(self.render(statement))
             except Exception as exc:  # noqa: BLE001
-                raise _translate(exc) from None
+                raise self.translate(exc) from None
 
-    def fetch(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
-        table = self._arrow(statement, timeout)
-        columns = [c.to_pylist() for c in table.columns]
-        rows = list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]
-        return Result(list(table.column_names), rows)
-
-    def scalar(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
-        rows = self.fetch(statement, timeout).rows
-        return rows[0][0] if rows else None
-
-    def batches(self, statement: exp.Expr, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+    def batches(self, statement: exp.Expr, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         """A result as Arrow batches (exports), without a time budget. The result is collected on the
-        driver: for results bigger than its memory, write a dataset (``lake.export_dataset``)."""
-        yield from self._arrow(statement, None).to_batches(max_chunksize=batch_rows)
+        driver: for results bigger than its memory, write a dataset (``Workspace.export_dataset``)."""
+        yield from self.arrow(statement, None).to_batches(max_chunksize=batch_rows)
 
-    def _arrow(self, statement: exp.Expr, timeout: float | None) -> pa.Table:
-        sql = self.sql(statement)
-        running = _Statement()
-        request = self._requests.current()
-        fired = threading.Event()
+    def arrow(self, statement: exp.Expr, timeout: float | None = DEFAULT_TIMEOUT) -> pa.Table:
+        sql = self.render(statement)
+        running = _Statement(self._interrupt)
+        expired = threading.Event()
 
-        def watch() -> None:
-            # Past the budget or on a cancel, interrupt the tag until the statement ends: a job that had not
-            # started at the first interrupt is stopped when it does.
-            if not running.wake.wait(timeout):
-                fired.set()
-            while not running.done.is_set():
-                self._interrupt(running.tag)
-                running.done.wait(REINTERRUPT_EVERY)
+        def expire() -> None:
+            expired.set()
+            running.stop()
 
-        if request is not None:
-            with self._lock:
-                if request.cancelled:
-                    raise QueryCancelled("cancelled")
-                request.statements.add(running)
-        watched = timeout or request is not None
-        watcher = threading.Thread(target=watch, daemon=True, name="logsheet-spark-watch") if watched else None
+        request = self._register(running)
+        error: Exception | None = None
+        table: pa.Table | None = None
         try:
-            with quiet_pyspark():
+            with quiet_pyspark(), self._budget(timeout, expire):
                 self._tag(running.tag)
                 try:
-                    if watcher:
-                        watcher.start()
                     table = self.session.sql(sql).toArrow()
-                except Exception as exc:  # noqa: BLE001 - translated below
-                    if request is not None and request.cancelled:
-                        raise QueryCancelled("cancelled") from None
-                    if fired.is_set():
-                        raise _timeout(timeout) from None
-                    raise _translate(exc) from None
                 finally:
                     running.done.set()
-                    running.wake.set()
                     self._untag(running.tag)
+        except Exception as exc:  # noqa: BLE001 - translated below
+            error = exc
         finally:
-            if request is not None:
-                with self._lock:
-                    request.statements.discard(running)
-        if request is not None and request.cancelled:
-            raise QueryCancelled("cancelled")
-        if fired.is_set():  # the budget ran out before the statement started: the answer came too late
-            raise _timeout(timeout)
+            self._unregister(request, running)
+        failure = self._outcome(request, expired.is_set(), timeout, error)
+        if failure is not None:
+            raise failure from None
+        assert table is not None
         return table
+
+    def write_dataset(self, statement: exp.Expr, directory: str, partition_by: str) -> DatasetSummary:
+        """Spark's own writer, on the cluster: ``directory`` may be ``s3a://`` or ``hdfs://``."""
+        frame = self.frame(statement)
+        try:
+            frame.write.mode("errorifexists").partitionBy(partition_by).option("compression", "zstd").parquet(directory)
+            written = self.session.read.parquet(directory)
+            rows = written.count()
+            partitions = written.select(partition_by).distinct().count()
+        except Exception as exc:  # noqa: BLE001 - an existing folder, no credentials: one clear line
+            raise LogsheetError(f"Spark could not write {directory}: {first_line(exc)}") from None
+        return DatasetSummary(directory, rows, partition_by, partitions)
 
     def _tag(self, tag: str) -> None:
         if self.remote:
@@ -230,27 +221,36 @@ class SparkEngine:
             self.session.sparkContext.cancelJobsWithTag(tag)
 
     # ------------------------------------------------------------------------------------- cancellation
-    def request(self, request_id: str | None) -> contextlib.AbstractContextManager[None]:
-        """Register the statements this thread runs inside the block under ``request_id`` (None: no-op)."""
-        return self._requests.scope(request_id)
+    def _stop(self, entry: Request[_Statement]) -> None:
+        for running in entry.running:
+            running.stop()
 
-    def cancel(self, request_id: str) -> bool:
-        """Interrupt the Spark jobs running under ``request_id`` (their watchers interrupt the statements' tags
-        until they end); False when nothing runs under it."""
-        with self._lock:
-            entry = self._requests.pop_locked(request_id)
-            if entry is None:
-                return False
-            for running in entry.statements:
-                running.wake.set()
-        return True
+    # ------------------------------------------------------------------------------------------- errors
+    def _refused(self, error: Exception) -> bool:
+        """Errors a user can cause: a bad regex, an overflow, a name Spark cannot resolve."""
+        from pyspark.errors import (
+            AnalysisException,
+            ArithmeticException,
+            DateTimeException,
+            IllegalArgumentException,
+            NumberFormatException,
+            SparkRuntimeException,
+        )
 
+        return isinstance(
+            error,
+            (
+                AnalysisException,
+                ArithmeticException,
+                DateTimeException,
+                IllegalArgumentException,
+                NumberFormatException,
+                SparkRuntimeException,
+            ),
+        )
 
-def _timeout(budget: float | None) -> QueryTimeout:
-    return QueryTimeout(
-        f"the query took longer than its {budget or 0:g} s budget and was stopped; "
-        "narrow the filter or raise the budget (--timeout)"
-    )
+    def _unexpected(self, error: Exception) -> Exception:
+        return LogsheetError(f"Spark failed: {first_line(error)}")
 
 
 def spark_schema(schema: Schema) -> Any:
@@ -274,35 +274,4 @@ def spark_schema(schema: Schema) -> Any:
 def _quoted(name: str) -> str:
     """A column name for the DataFrame API, which reads dots as struct fields unless the name is quoted
     (quoted by the project's one quoting function, in Spark's spelling)."""
-    return ident(name).sql(dialect="spark")
-
-
-def _translate(error: BaseException) -> Exception:
-    """Errors a user can cause (a bad regex, an overflow, a name Spark cannot resolve) as one clear line."""
-    from pyspark.errors import (
-        AnalysisException,
-        ArithmeticException,
-        DateTimeException,
-        IllegalArgumentException,
-        NumberFormatException,
-        SparkRuntimeException,
-    )
-
-    if isinstance(
-        error,
-        (
-            AnalysisException,
-            ArithmeticException,
-            DateTimeException,
-            IllegalArgumentException,
-            NumberFormatException,
-            SparkRuntimeException,
-        ),
-    ):
-        return InvalidQuery(f"the engine refused the query: {_first_line(error)}")
-    return LogsheetError(f"Spark failed: {_first_line(error)}")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return render(ident(name), "spark")

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
+from logsheet.engines.base import first_line
 from logsheet.engines.spark import SparkUnavailable, require_pyspark
 
 DEFAULT_MASTER = "local[*]"
@@ -71,12 +72,21 @@ def spark_session(master: str | None = None, remote: str | None = None, conf: di
     starts or reuses this process's classic session. ``conf`` adds settings (e.g. driver memory, the
     shuffle partitions of a small test session)."""
     require_pyspark()
-    remote = remote or os.environ.get("LOGSHEET_SPARK_REMOTE") or None
-    master = master or os.environ.get("LOGSHEET_SPARK_MASTER") or DEFAULT_MASTER
+    master, remote = spark_location(master, remote)
     with _LOCK, quiet_pyspark():
-        session = _remote_session(remote) if remote else _classic_session(master, conf or {})
+        session = _remote_session(remote) if remote else _classic_session(master or DEFAULT_MASTER, conf or {})
         apply_settings(session)
     return session
+
+
+def spark_location(master: str | None = None, remote: str | None = None) -> tuple[str | None, str | None]:
+    """Where Spark runs, as ``(master, remote)`` with exactly one of them set: a Spark Connect ``remote`` (given,
+    or ``$LOGSHEET_SPARK_REMOTE``) wins; otherwise the ``master`` given, ``$LOGSHEET_SPARK_MASTER``, or
+    ``local[*]``."""
+    remote = remote or os.environ.get("LOGSHEET_SPARK_REMOTE") or None
+    if remote:
+        return None, remote
+    return master or os.environ.get("LOGSHEET_SPARK_MASTER") or DEFAULT_MASTER, None
 
 
 def apply_settings(session: Any) -> None:
@@ -99,7 +109,7 @@ def _classic_session(master: str, conf: dict[str, str]) -> Any:
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - no Java, a bad master URL: one clear line
-        raise SparkUnavailable(f"cannot start a Spark session on {master!r}: {_first_line(exc)}") from None
+        raise SparkUnavailable(f"cannot start a Spark session on {master!r}: {first_line(exc)}") from None
     session.sparkContext.setLogLevel(LOG_LEVEL)
     return session
 
@@ -116,7 +126,7 @@ def _remote_session(url: str) -> Any:
         session = RemoteSession.builder.remote(url).getOrCreate()
         session.conf.get("spark.sql.session.timeZone")  # the first call reaches the server
     except Exception as exc:  # noqa: BLE001 - unreachable server, bad URL
-        raise SparkUnavailable(f"cannot reach the Spark Connect server {url}: {_first_line(exc)}") from None
+        raise SparkUnavailable(f"cannot reach the Spark Connect server {url}: {first_line(exc)}") from None
     _REMOTE[url] = session
     return session
 
@@ -143,8 +153,3 @@ def stop_remote_sessions() -> None:
         for session in _REMOTE.values():
             session.stop()
         _REMOTE.clear()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,31 +1,32 @@
 """A view of a sheet as a Hive-partitioned Parquet dataset, the layout Spark, Athena and Trino read.
 
-``export_dataset`` writes ``DIR/date=2022-03-22/part-0.parquet`` (partitioned by the UTC date of the
+``Workspace.export_dataset`` writes ``DIR/date=2022-03-22/part-0.parquet`` (partitioned by the UTC date of the
 sheet's time column) or ``DIR/awsRegion=us-east-1/…`` (by a column). Files are Parquet with zstd;
 timestamps are standard microsecond UTC timestamps; nested parts stay JSON text (query them with
 ``get_json_object`` / ``json_extract_scalar``). Each row keeps its ``__rowid`` from the sheet (source
 id × 2^40 + position) and ``__source``, so a row found on the cluster traces back to its evidence file.
 
-With the DuckDB engine the rows stream through Arrow into a local folder, which appears whole or not at all
-(written beside it, then renamed). With the Spark engine, Spark's own writer does it on the cluster, so
-``DIR`` may be ``s3a://`` or ``hdfs://``.
+:func:`partitioned` is the statement; each engine writes it (``Engine.write_dataset``). With DuckDB the rows
+stream through Arrow into a local folder (:func:`write_local`), which appears whole or not at all (written
+beside it, then renamed). With Spark, Spark's own writer does it on the cluster, so ``DIR`` may be ``s3a://``
+or ``hdfs://``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 from sqlglot import exp
 
+from logsheet.compiler import ViewPlan
 from logsheet.compiler.resolve import resolve
-from logsheet.core import ir
-from logsheet.core.columns import ROWID, SOURCE
+from logsheet.core.columns import SOURCE
 from logsheet.core.errors import LogsheetError
 from logsheet.core.sqlnames import cast, col, ident
 
@@ -40,36 +41,14 @@ class DatasetSummary:
     partition_by: str
     partitions: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, str | int]:
         return {"directory": self.directory, "rows": self.rows, "partition_by": self.partition_by, "partitions": self.partitions}
 
 
-def export_dataset(
-    ws: Any,
-    sheet: str,
-    query: ir.Query,
-    directory: str,
-    partition_by: str = DATE,
-    limit: int | None = None,
-    engine: str | None = None,
-    dataset: str | None = None,
-) -> DatasetSummary:
-    """Write the rows of a view under ``directory``, one folder per value of ``partition_by``: ``date``
-    (the UTC day of the sheet's time column, unless the sheet has a column of that name) or a column."""
-    if query.group is not None:
-        raise LogsheetError("a dataset holds rows: export a view without --group-by")
-    plan, runner = ws.view(sheet, query, engine, dataset)
-    statement = partitioned(plan, ws.sheet(sheet).time_column, partition_by, limit)
-    if getattr(runner, "dialect", "") == "spark":
-        return _write_with_spark(runner, statement, directory, partition_by)
-    if "://" in directory:
-        raise LogsheetError(f"writing to {directory} needs the Spark engine (--engine spark); DuckDB writes local folders")
-    return _write_local(runner, statement, Path(directory), partition_by)
-
-
-def partitioned(plan: Any, time_column: str | None, partition_by: str, limit: int | None) -> exp.Select:
+def partitioned(plan: ViewPlan, time_column: str | None, partition_by: str, limit: int | None) -> exp.Select:
     """The view's rows with ``__rowid`` and ``__source`` (so that the SQL ``--show-sql --dialect trino`` prints
-    runs over the dataset), and the partition column last."""
+    runs over the dataset), and the partition column last: ``date`` (the UTC day of the sheet's time column,
+    unless the sheet has a column of that name) or a column."""
     select = plan.rows_sql(limit, 0, with_rowid=True)
     select = select.select(*select.expressions[:1], col(SOURCE), *select.expressions[1:], append=False)
     names = [c.name for c in plan.columns()]
@@ -86,22 +65,23 @@ def partitioned(plan: Any, time_column: str | None, partition_by: str, limit: in
     return select.select(exp.Alias(this=value, alias=ident(partition_by)))
 
 
-def _write_local(runner: Any, statement: exp.Select, directory: Path, partition_by: str) -> DatasetSummary:
+def write_local(batches: Iterable[pa.RecordBatch], directory: Path, partition_by: str) -> DatasetSummary:
+    """Write the batches under a local ``directory`` that must be new or empty, whole or not at all."""
     if directory.exists() and any(directory.iterdir()):
         raise LogsheetError(f"{directory} exists and is not empty: choose a new folder")
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = directory.with_name(f".{directory.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    batches = iter(runner.batches(statement))
-    first = next(batches, None)
+    stream = iter(batches)
+    first = next(stream, None)
     if first is None:
         raise LogsheetError("the view has no rows: nothing to write")
     schema = first.schema
     rows = 0
 
-    def counted() -> Any:
+    def counted() -> Iterator[pa.RecordBatch]:
         nonlocal rows
-        for batch in _chain(first, batches):
+        for batch in _chain(first, stream):
             rows += batch.num_rows
             yield batch
 
@@ -128,22 +108,9 @@ def _write_local(runner: Any, statement: exp.Select, directory: Path, partition_
     return DatasetSummary(str(directory), rows, partition_by, len(folders))
 
 
-def _chain(first: pa.RecordBatch, rest: Any) -> Any:
+def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     yield first
     yield from rest
 
 
-def _write_with_spark(runner: Any, statement: exp.Select, directory: str, partition_by: str) -> DatasetSummary:
-    frame = runner.frame(statement)
-    try:
-        frame.write.mode("errorifexists").partitionBy(partition_by).option("compression", "zstd").parquet(directory)
-        written = runner.session.read.parquet(directory)
-        rows = written.count()
-        partitions = written.select(partition_by).distinct().count()
-    except Exception as exc:  # noqa: BLE001 - an existing folder, no credentials: one clear line
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LogsheetError(f"Spark could not write {directory}: {text}") from None
-    return DatasetSummary(directory, rows, partition_by, partitions)
-
-
-__all__ = ["DATE", "DatasetSummary", "ROWID", "export_dataset", "partitioned"]
+__all__ = ["DATE", "DatasetSummary", "partitioned", "write_local"]
