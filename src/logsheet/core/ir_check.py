@@ -26,8 +26,10 @@ from typing import Any, Literal, Union
 
 from logsheet.core.errors import InvalidQuery
 
-MAX_DEPTH = 64
-"""The deepest nesting of JSON objects and arrays a decoded query may have (``and`` inside ``or`` inside ...)."""
+MAX_DEPTH = 128
+"""How many nodes a decoded document may nest (``and`` inside ``or`` inside ``not`` ..., the query counted): more
+than the filter language's 100 levels, so every filter it writes decodes, and well within what the compiler's
+recursion and the decoder's (at most five stack frames a node) can take on a server thread."""
 MAX_NODES = 100_000
 """The most JSON values (objects, arrays, strings, numbers...) one decoded query may hold."""
 MAX_STRING = 65_536
@@ -166,12 +168,10 @@ class _Budget:
     def __init__(self) -> None:
         self.nodes = 0
 
-    def spend(self, path: str, depth: int) -> None:
+    def spend(self, path: str) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise InvalidQuery(f"{_where(path)}: the query holds more than {MAX_NODES} values")
-        if depth > MAX_DEPTH:
-            raise InvalidQuery(f"{_where(path)}: the query is nested deeper than {MAX_DEPTH} levels")
 
 
 def decode(hint: Any, data: Any, path: str = "") -> Any:
@@ -181,7 +181,8 @@ def decode(hint: Any, data: Any, path: str = "") -> Any:
 
 
 def _decode(hint: Any, data: Any, path: str, depth: int, budget: _Budget) -> Any:
-    budget.spend(path, depth)
+    """``depth``: how many nodes enclose ``data``."""
+    budget.spend(path)
     members = union_args(hint)
     if members is not None:
         others = tuple(m for m in members if m is not type(None))
@@ -198,7 +199,7 @@ def _decode(hint: Any, data: Any, path: str, depth: int, budget: _Budget) -> Any
         container, item_hint = item
         if not isinstance(data, list):
             raise InvalidQuery(f"{_where(path)}: {show(data)} is not a list of {describe(item_hint)}")
-        values = [_decode(item_hint, v, f"{path}[{i}]", depth + 1, budget) for i, v in enumerate(data)]
+        values = [_decode(item_hint, v, f"{path}[{i}]", depth, budget) for i, v in enumerate(data)]
         return container(values)
     problem = mismatch(data, hint)
     if problem is not None:
@@ -226,6 +227,8 @@ def _decode_union(classes: tuple[Any, ...], data: Any, path: str, depth: int, bu
 def _decode_node(cls: type, data: Any, path: str, depth: int, budget: _Budget, *, tagged: bool) -> Any:
     if not isinstance(data, Mapping):
         raise InvalidQuery(f"{_where(path)}: {show(data)} is not {describe(cls)} (a JSON object)")
+    if depth >= MAX_DEPTH:
+        raise InvalidQuery(f"{_where(path)}: the query is nested deeper than {MAX_DEPTH} levels")
     hints = field_types(cls)
     known = set(hints) | ({"kind"} if tagged else set())
     for key in data:
