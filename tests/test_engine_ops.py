@@ -538,8 +538,6 @@ def test_steps_are_checked(sheet: Workspace) -> None:
         ir.Split("msg", " ", 0),
         ir.Split("nope", " ", 2),
         ir.Combine(("msg",), "-", "x"),
-        ir.Cast("msg", "money"),  # type: ignore[arg-type]
-        ir.ChangeCase("msg", "title"),  # type: ignore[arg-type]
         ir.RegexExtract("msg", "(?P<msg>x)"),  # new column would clash with an existing one
         ir.ExtractJson("rid"),
     ):

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 
 from logsheet import __version__
 from logsheet.api import info, jobs, query, security, sheets, static, uploads
-from logsheet.api.common import STATIC_DIR, Settings, max_upload_from_env
+from logsheet.api.common import STATIC_DIR, Settings, install_ir_schemas, max_upload_from_env
 from logsheet.core.errors import FilterSyntaxError, LogsheetError
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.workspace import Workspace
@@ -61,6 +61,7 @@ def create_app(
     app.include_router(jobs.router(import_jobs))
     app.include_router(static.router(settings.static_dir))  # last: its catch-all serves the build's files
     _install_error_handlers(app)
+    install_ir_schemas(app)
     app.add_middleware(security.SecurityMiddleware, token=settings.token, allowed_hosts=allowed_hosts)
     return app
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from fastapi import FastAPI
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from logsheet.core import ir
+from logsheet.core import ir, ir_schema
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.query.spellings import build_query
 
@@ -30,12 +31,47 @@ class Settings:
     static_dir: Path = STATIC_DIR
 
 
+IR_REF = "#/components/schemas/"
+
+
+def ir_json_schema(name: str, nullable: bool = False) -> WithJsonSchema:
+    """The OpenAPI schema of a body field that holds IR JSON: a reference to the IR's own schema (a definition
+    of :func:`logsheet.core.ir_schema.definitions`, put among the components by :func:`install_ir_schemas`)."""
+    ref = {"$ref": f"{IR_REF}{name}"}
+    # allOf around a lone $ref: pydantic looks a bare $ref up among its own definitions, and these are not there
+    return WithJsonSchema({"anyOf": [ref, {"type": "null"}]} if nullable else {"allOf": [ref]})
+
+
+QueryJson = Annotated[dict[str, Any], ir_json_schema("Query")]
+OptionalQueryJson = Annotated[dict[str, Any] | None, ir_json_schema("Query", nullable=True)]
+StepJson = Annotated[dict[str, Any], ir_json_schema("Step")]
+OptionalPredicateJson = Annotated[dict[str, Any] | None, ir_json_schema("Predicate", nullable=True)]
+
+
+def install_ir_schemas(app: FastAPI) -> None:
+    """Put the IR's JSON Schema definitions (Query, Predicate, Step and their nodes) among the app's OpenAPI
+    components, where the body fields above refer to them."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = make()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in ir_schema.definitions(IR_REF).items():
+                if name in schemas:
+                    raise RuntimeError(f"the IR's schema {name!r} clashes with a request/response model's")
+                schemas[name] = schema
+        return app.openapi_schema or make()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 VIEW_HELP = "A view: the IR JSON of logsheet.core.ir.Query (ir.query_to_json); null or absent for the whole sheet."
 REQUEST_ID_HELP = "Any id chosen by the page; POST /api/queries/{request_id}/cancel stops this request."
 
 
 class ViewBody(BaseModel):
-    query: dict[str, Any] | None = Field(default=None, description=VIEW_HELP)
+    query: OptionalQueryJson = Field(default=None, description=VIEW_HELP)
     request_id: str | None = Field(default=None, max_length=200, description=REQUEST_ID_HELP)
 
     def view(self) -> ir.Query:

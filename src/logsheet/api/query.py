@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from logsheet.api.common import QueryRequest, Settings, ViewBody
+from logsheet.api.common import OptionalPredicateJson, QueryRequest, Settings, StepJson, ViewBody
 from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery
 from logsheet.ingest import formats
@@ -34,7 +34,7 @@ class ProfileRequest(ViewBody):
 
 
 class PreviewRequest(ViewBody):
-    step: dict[str, Any] = Field(description="A step as IR JSON, e.g. {'kind': 'split', 'column': ..., ...}.")
+    step: StepJson = Field(description="A step as IR JSON, e.g. {'kind': 'split', 'column': ..., ...}.")
     limit: int = 20
 
 
@@ -44,7 +44,7 @@ class ParseRequest(BaseModel):
 
 
 class FormatRequest(BaseModel):
-    where: dict[str, Any] | None
+    where: OptionalPredicateJson = Field(description="A predicate as IR JSON, or null.")
 
 
 def router(ws: Workspace, settings: Settings) -> APIRouter:

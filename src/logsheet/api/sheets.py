@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from logsheet.api.common import ViewBody
+from logsheet.api.common import QueryJson, ViewBody
 from logsheet.core.errors import AlreadyExists, InvalidQuery
 from logsheet.export.page import MAX_PAGE
 from logsheet.workspace import Workspace
@@ -35,7 +35,7 @@ class RenameRequest(BaseModel):
 
 class SaveViewRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    query: dict[str, Any] = Field(description="The view (IR JSON).")
+    query: QueryJson = Field(description="The view (IR JSON).")
 
 
 class ExportRequest(ViewBody):

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Final, Literal, Union
 
-IR_VERSION = 1
+from logsheet.core.errors import InvalidQuery
+from logsheet.core.ir_check import check_fields, decode, encode
+
+IR_VERSION: Final = 1
 
 Scalar = Union[str, int, float, bool, None]
 
@@ -33,9 +36,26 @@ AGG_FNS: tuple[str, ...] = ("count", "count_distinct", "min", "max", "sum", "avg
 CAST_TYPES: tuple[str, ...] = ("text", "integer", "float", "boolean", "timestamp", "date")
 
 
+class Node:
+    """What every node shares: it checks its fields against their annotations when it is built
+    (:func:`logsheet.core.ir_check.check_fields`), so a value outside a ``Literal`` or of the wrong type is
+    refused with :class:`~logsheet.core.errors.InvalidQuery` from Python as from JSON."""
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
+class PredicateNode(Node):
+    family: ClassVar[str] = "filter"
+
+
+class StepNode(Node):
+    family: ClassVar[str] = "step"
+
+
 # --------------------------------------------------------------------------------------------- predicates
 @dataclass(frozen=True)
-class Compare:
+class Compare(PredicateNode):
     """``column <op> value``; with ``case_sensitive=False`` text is compared case-insensitively."""
 
     kind: ClassVar[str] = "compare"
@@ -46,7 +66,7 @@ class Compare:
 
 
 @dataclass(frozen=True)
-class InList:
+class InList(PredicateNode):
     """``column in (v1, v2, ...)``, or ``not in`` with ``negate``."""
 
     kind: ClassVar[str] = "in"
@@ -57,7 +77,7 @@ class InList:
 
 
 @dataclass(frozen=True)
-class Between:
+class Between(PredicateNode):
     """``column between low and high`` (inclusive at both ends)."""
 
     kind: ClassVar[str] = "between"
@@ -68,7 +88,7 @@ class Between:
 
 
 @dataclass(frozen=True)
-class TextMatch:
+class TextMatch(PredicateNode):
     """``contains`` / ``starts with`` / ``ends with`` a literal substring (no wildcards)."""
 
     kind: ClassVar[str] = "text"
@@ -80,7 +100,7 @@ class TextMatch:
 
 
 @dataclass(frozen=True)
-class Regex:
+class Regex(PredicateNode):
     """``column matches 'pattern'``: a regular expression found anywhere in the value (RE2 syntax)."""
 
     kind: ClassVar[str] = "regex"
@@ -91,7 +111,7 @@ class Regex:
 
 
 @dataclass(frozen=True)
-class Blank:
+class Blank(PredicateNode):
     """``is blank``: NULL or the empty string (or only whitespace); ``is not blank`` with ``negate``."""
 
     kind: ClassVar[str] = "blank"
@@ -100,7 +120,7 @@ class Blank:
 
 
 @dataclass(frozen=True)
-class InCidr:
+class InCidr(PredicateNode):
     """``column in cidr '10.0.0.0/8'``: an IP address (text) inside a network, IPv4 or IPv6."""
 
     kind: ClassVar[str] = "cidr"
@@ -110,7 +130,7 @@ class InCidr:
 
 
 @dataclass(frozen=True)
-class Search:
+class Search(PredicateNode):
     """Full-text search: the text appears, case-insensitively, in any column of the row."""
 
     kind: ClassVar[str] = "search"
@@ -118,19 +138,19 @@ class Search:
 
 
 @dataclass(frozen=True)
-class And:
+class And(PredicateNode):
     kind: ClassVar[str] = "and"
     items: tuple[Predicate, ...]
 
 
 @dataclass(frozen=True)
-class Or:
+class Or(PredicateNode):
     kind: ClassVar[str] = "or"
     items: tuple[Predicate, ...]
 
 
 @dataclass(frozen=True)
-class Not:
+class Not(PredicateNode):
     kind: ClassVar[str] = "not"
     item: Predicate
 
@@ -140,7 +160,7 @@ Predicate = Union[Compare, InList, Between, TextMatch, Regex, Blank, InCidr, Sea
 
 # ------------------------------------------------------------------------------------- derived-column steps
 @dataclass(frozen=True)
-class Split:
+class Split(StepNode):
     """Split a text column by a literal delimiter into ``parts`` new columns (the last keeps the rest when
     ``keep_rest``). Names default to ``<column>_1 .. <column>_N``."""
 
@@ -154,7 +174,7 @@ class Split:
 
 
 @dataclass(frozen=True)
-class RegexExtract:
+class RegexExtract(StepNode):
     """Extract the named groups of a regex into new columns (one column per named group)."""
 
     kind: ClassVar[str] = "regex_extract"
@@ -163,7 +183,7 @@ class RegexExtract:
 
 
 @dataclass(frozen=True)
-class Combine:
+class Combine(StepNode):
     """Join several columns into a new text column with a separator (blanks skipped)."""
 
     kind: ClassVar[str] = "combine"
@@ -173,14 +193,14 @@ class Combine:
 
 
 @dataclass(frozen=True)
-class Rename:
+class Rename(StepNode):
     kind: ClassVar[str] = "rename"
     column: str
     name: str
 
 
 @dataclass(frozen=True)
-class Cast:
+class Cast(StepNode):
     """Change a column's type in place; values that do not convert become blank."""
 
     kind: ClassVar[str] = "cast"
@@ -189,20 +209,20 @@ class Cast:
 
 
 @dataclass(frozen=True)
-class ChangeCase:
+class ChangeCase(StepNode):
     kind: ClassVar[str] = "case"
     column: str
     mode: CaseMode
 
 
 @dataclass(frozen=True)
-class Trim:
+class Trim(StepNode):
     kind: ClassVar[str] = "trim"
     column: str
 
 
 @dataclass(frozen=True)
-class ParseTimestamp:
+class ParseTimestamp(StepNode):
     """Parse text into a UTC timestamp, with a strptime ``format`` or ISO 8601 / epoch detection when
     ``format`` is empty. The result goes to ``name`` (default: replace the column)."""
 
@@ -213,7 +233,7 @@ class ParseTimestamp:
 
 
 @dataclass(frozen=True)
-class ExtractJson:
+class ExtractJson(StepNode):
     """Extract a JSON path (``requestParameters.instanceType``) into a new text column."""
 
     kind: ClassVar[str] = "extract_json"
@@ -226,13 +246,13 @@ Step = Union[Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, Parse
 
 # --------------------------------------------------------------------------------------- sort, group, query
 @dataclass(frozen=True)
-class SortKey:
+class SortKey(Node):
     column: str
     descending: bool = False
 
 
 @dataclass(frozen=True)
-class Agg:
+class Agg(Node):
     """An aggregate: ``count`` takes no column; ``first``/``last`` are the earliest / latest value of the
     column (on a timestamp column: first seen / last seen)."""
 
@@ -247,13 +267,13 @@ class Agg:
 
 
 @dataclass(frozen=True)
-class GroupBy:
+class GroupBy(Node):
     keys: tuple[str, ...]
     aggs: tuple[Agg, ...] = (Agg("count"),)
 
 
 @dataclass(frozen=True)
-class Query:
+class Query(Node):
     """A view of a sheet. Steps run first (they define columns), then the filter and search, then either
     the group-by or the column selection, then the sort."""
 
@@ -263,7 +283,7 @@ class Query:
     columns: tuple[str, ...] = ()
     sort: tuple[SortKey, ...] = ()
     group: GroupBy | None = None
-    version: int = field(default=IR_VERSION)
+    version: Literal[1] = field(default=IR_VERSION)
 
     def with_(self, **changes: Any) -> Query:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -272,121 +292,35 @@ class Query:
 
 
 # -------------------------------------------------------------------------------------------- JSON codec
-_PREDICATES: dict[str, type] = {
-    c.kind: c for c in (Compare, InList, Between, TextMatch, Regex, Blank, InCidr, Search, And, Or, Not)
-}
-_STEPS: dict[str, type] = {
-    c.kind: c for c in (Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson)
-}
+def node_to_json(node: Node) -> Any:
+    """A node as a JSON-ready dict (predicates and steps tagged with their ``kind``; tuples as lists)."""
+    return encode(node)
 
 
-def node_to_json(node: Any) -> Any:
-    """A predicate or step as a JSON-ready dict, tagged with its ``kind``."""
-    if isinstance(node, (And, Or)):
-        return {"kind": node.kind, "items": [node_to_json(i) for i in node.items]}
-    if isinstance(node, Not):
-        return {"kind": "not", "item": node_to_json(node.item)}
-    out: dict[str, Any] = {"kind": node.kind}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
+def predicate_from_json(data: Any, path: str = "where") -> Predicate:
+    """A predicate from its JSON; refuses a malformed one naming the JSON path below ``path``."""
+    return decode(Predicate, data, path)  # type: ignore[no-any-return]
 
 
-def predicate_from_json(data: Any) -> Predicate:
-    cls = _lookup(_PREDICATES, data, "filter")
-    if cls in (And, Or):
-        return cls(tuple(predicate_from_json(i) for i in _list(data, "items")))  # type: ignore[no-any-return]
-    if cls is Not:
-        return Not(predicate_from_json(data.get("item")))
-    return _build(cls, data)  # type: ignore[no-any-return]
-
-
-def step_from_json(data: Any) -> Step:
-    return _build(_lookup(_STEPS, data, "step"), data)  # type: ignore[no-any-return]
+def step_from_json(data: Any, path: str = "step") -> Step:
+    return decode(Step, data, path)  # type: ignore[no-any-return]
 
 
 def query_to_json(query: Query) -> dict[str, Any]:
-    return {
-        "version": query.version,
-        "steps": [node_to_json(s) for s in query.steps],
-        "where": node_to_json(query.where) if query.where is not None else None,
-        "search": query.search,
-        "columns": list(query.columns),
-        "sort": [{"column": k.column, "descending": k.descending} for k in query.sort],
-        "group": None
-        if query.group is None
-        else {
-            "keys": list(query.group.keys),
-            "aggs": [{"fn": a.fn, "column": a.column, "name": a.name} for a in query.group.aggs],
-        },
-    }
+    return encode(query)  # type: ignore[no-any-return]
 
 
 def query_from_json(data: Any) -> Query:
-    """Rebuild a Query from :func:`query_to_json` output; rejects unknown versions and malformed input."""
-    from logsheet.core.errors import InvalidQuery
-
+    """Rebuild a Query from :func:`query_to_json` output (a dict or its JSON text); refuses unknown versions and
+    malformed input (unknown keys, missing ones, wrong types) naming the JSON path, e.g. ``steps[2].kind``."""
     if isinstance(data, str):
         try:
             data = json.loads(data)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             raise InvalidQuery(f"query JSON does not parse: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidQuery("a query must be a JSON object")
     version = data.get("version", IR_VERSION)
-    if version != IR_VERSION:
+    if version != IR_VERSION or isinstance(version, bool):
         raise InvalidQuery(f"query version {version!r} is not supported (this logsheet reads {IR_VERSION})")
-    group = data.get("group")
-    try:
-        return Query(
-            steps=tuple(step_from_json(s) for s in data.get("steps") or ()),
-            where=predicate_from_json(data["where"]) if data.get("where") is not None else None,
-            search=str(data.get("search") or ""),
-            columns=tuple(str(c) for c in data.get("columns") or ()),
-            sort=tuple(SortKey(str(k["column"]), bool(k.get("descending", False))) for k in data.get("sort") or ()),
-            group=None
-            if not group
-            else GroupBy(
-                keys=tuple(str(k) for k in group.get("keys") or ()),
-                aggs=tuple(
-                    Agg(a["fn"], str(a.get("column", "")), str(a.get("name", "")))  # type: ignore[arg-type]
-                    for a in group.get("aggs") or ({"fn": "count"},)
-                ),
-            ),
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise InvalidQuery(f"malformed query JSON: {exc}") from None
-
-
-def _lookup(table: dict[str, type], data: Any, what: str) -> type:
-    from logsheet.core.errors import InvalidQuery
-
-    if not isinstance(data, dict) or data.get("kind") not in table:
-        kind = data.get("kind") if isinstance(data, dict) else data
-        raise InvalidQuery(f"unknown {what} kind {kind!r}; known: {', '.join(sorted(table))}")
-    return table[data["kind"]]
-
-
-def _list(data: dict[str, Any], key: str) -> list[Any]:
-    from logsheet.core.errors import InvalidQuery
-
-    value = data.get(key)
-    if not isinstance(value, list):
-        raise InvalidQuery(f"{data.get('kind')!r} needs a list {key!r}")
-    return value
-
-
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    from logsheet.core.errors import InvalidQuery
-
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        kwargs[f.name] = tuple(value) if isinstance(value, list) else value
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise InvalidQuery(f"malformed {getattr(cls, 'kind', cls.__name__)!r}: {exc}") from None
+    return decode(Query, data)  # type: ignore[no-any-return]

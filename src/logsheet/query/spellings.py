@@ -45,7 +45,7 @@ def parse_agg(text: str) -> ir.Agg:
 
 
 def ir_json(query: ir.Query) -> str:
-
+    """The query's IR JSON as canonical text (sorted keys): what the catalog stores for a saved view."""
     return json.dumps(ir.query_to_json(query), sort_keys=True)
 
 
