@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -57,10 +56,12 @@ def import_(
     `logsheet rejects`), the summary counts them, and the exit status stays 0.
     """
     from logsheet.cli.progress import ProgressBar
+    from logsheet.ingest.options import ImportOptions
 
     ws = _workspace(ctx)
     with ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty()) as bar:
-        options = import_options(keep_duplicates, year, tz, fields)
+        given = {"keep_duplicates": keep_duplicates, "year": year, "timezone": tz, "fields": fields}
+        options = ImportOptions.from_mapping(given)
         summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
@@ -77,20 +78,6 @@ def import_(
         )
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def import_options(keep_duplicates: bool, year: int | None, tz: str | None, fields: str | None) -> dict[str, Any]:
-    """The format options of an import, as the Python API takes them (``options=``)."""
-    options: dict[str, Any] = {}
-    if keep_duplicates:
-        options["keep_duplicates"] = True
-    if year is not None:
-        options["year"] = year
-    if tz:
-        options["timezone"] = tz
-    if fields:
-        options["fields"] = [f for f in fields.replace(",", " ").split() if f]
-    return options
 
 
 @main.command()

@@ -15,9 +15,9 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import pyarrow as pa
@@ -35,6 +35,9 @@ from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Totals
 from logsheet.workspace import housekeeping
+
+if TYPE_CHECKING:
+    from logsheet.ingest.options import ImportOptions
 
 PROBE_FRACTION = 1 / 64  # a sorted page is first looked for in this end of its column's range
 PROBE_MAX_ROWS = 10_000  # ... when it lies within this many rows of the start
@@ -144,9 +147,10 @@ class Workspace:
         sheet: str | None = None,
         format: str | None = None,
         append: bool = False,
-        options: dict[str, Any] | None = None,
+        options: ImportOptions | Mapping[str, object] | None = None,
         progress: Any = None,
     ) -> Any:
+        from logsheet.ingest.options import ImportOptions
         from logsheet.ingest.pipeline import run_import
 
         resolved = [Path(p).expanduser() for p in paths]
@@ -154,7 +158,7 @@ class Workspace:
             raise LogsheetError("nothing to import: give one or more files or folders")
         name = sheet or default_sheet_name(resolved[0])
         validate_sheet_name(name)
-        return run_import(self, resolved, name, format, append, options, progress)
+        return run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
 
     # ---------------------------------------------------------------------------------------------- queries
     def plan(self, sheet: str, query: ir.Query | None = None, dialect: Any = None) -> ViewPlan:
