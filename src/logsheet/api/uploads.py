@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect
 
 from logsheet.api.common import Settings
 from logsheet.api.jobs import Job, Jobs, UploadedFile
-from logsheet.core.errors import AlreadyExists, LogsheetError
+from logsheet.core.errors import Conflict, LogsheetError
 from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
 from logsheet.ingest import formats
 from logsheet.ingest.options import ImportOptions
@@ -42,7 +42,7 @@ TEXT_FIELDS = ("sheet", "format", "append", *OPTION_FIELDS)
 
 
 class UploadTooLarge(LogsheetError):
-    http_status = 413
+    """An upload past the server's size limit (LOGSHEET_MAX_UPLOAD_BYTES)."""
 
 
 class BadUpload(LogsheetError):
@@ -193,7 +193,7 @@ class Receiver:
         validate_sheet_name(sheet)
         append = self.fields.get("append", "").strip().lower() in TRUE
         if not append and self.ws.catalog.get_sheet(sheet) is not None:
-            raise AlreadyExists(f"a sheet named {sheet!r} already exists; upload with append to add these files to it")
+            raise Conflict(f"a sheet named {sheet!r} already exists; upload with append to add these files to it")
         options = import_options(self.fields)
         with self.job.lock:
             self.job.sheet, self.job.format, self.job.append, self.job.options = sheet, fmt, append, options

@@ -28,7 +28,7 @@ import duckdb
 from sqlglot import exp
 
 from logsheet.core.columns import ROWID, SOURCE, row_id
-from logsheet.core.errors import ImportFailed, LogsheetError
+from logsheet.core.errors import Conflict, ImportFailed, LogsheetError
 from logsheet.core.schema import Column, Schema, logical_type
 from logsheet.core.sqlnames import col, lit
 from logsheet.engines.duckdb import configure
@@ -99,7 +99,7 @@ def run_import(
     started, clock = now(), time.monotonic()
     existing = ws.catalog.get_sheet(sheet)
     if existing is not None and not append:
-        raise LogsheetError(f"sheet {sheet!r} already exists; add --append to add these files to it")
+        raise Conflict(f"sheet {sheet!r} already exists; add --append to add these files to it")
     if existing is not None and fmt and fmt != existing.format:
         raise LogsheetError(f"sheet {sheet!r} holds {existing.format} data; cannot append {fmt}")
     staging = ws.new_staging()
