@@ -1,10 +1,11 @@
 """``create_app``: the ASGI app over one workspace — the JSON API under ``/api/``, OpenAPI at ``/openapi.json``,
 the front end at ``/`` — behind the security middleware; and ``run``, what ``logsheet serve`` calls.
 
-Every error is ``{"error": "one sentence"}``: domain errors carry their status (400, 404, 408, 409, 413, 499
-for a cancelled request), a body that does not match the schema is 422, an unknown path 404. The endpoint
-modules (``info``, ``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the
-workspace. Views run on the workspace's engine (its setting, :mod:`logsheet.store.settings`: DuckDB or Spark).
+Every error is ``{"error": "one sentence"}``: a domain error's status comes from its class (``STATUS``: 400,
+404, 408, 409 for a name taken, 413, 499 for a cancelled request, 503), a body that does not match the schema
+is 422, an unknown path 404. The endpoint modules (``info``, ``sheets``, ``query``, ``uploads``, ``jobs``,
+``static``) each build one router over the workspace. Views run on the workspace's engine (its setting,
+:mod:`logsheet.store.settings`: DuckDB or Spark).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from starlette.exceptions import HTTPException
 from logsheet import __version__
 from logsheet.api import info, jobs, query, security, sheets, static, uploads
 from logsheet.api.common import STATIC_DIR, Settings, install_ir_schemas, max_upload_from_env
-from logsheet.core.errors import FilterSyntaxError, LogsheetError
-from logsheet.engines.duckdb import DEFAULT_TIMEOUT
+from logsheet.core.errors import Conflict, FilterSyntaxError, LogsheetError, NotFound, OutOfMemory, QueryTimeout
+from logsheet.engines.duckdb import DEFAULT_TIMEOUT, QueryCancelled
 from logsheet.workspace import Workspace
 
 
@@ -66,13 +67,29 @@ def create_app(
     return app
 
 
+# The one place domain errors meet HTTP: each class's status (a subclass takes its nearest listed base's).
+STATUS: dict[type[LogsheetError], int] = {
+    LogsheetError: 400,
+    NotFound: 404,
+    QueryTimeout: 408,
+    Conflict: 409,
+    uploads.UploadTooLarge: 413,
+    QueryCancelled: 499,  # "client closed request": the person cancelled it
+    OutOfMemory: 503,
+}
+
+
+def status_of(exc: LogsheetError) -> int:
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LogsheetError)
     async def domain_error(request: Request, exc: LogsheetError) -> JSONResponse:
         if isinstance(exc, FilterSyntaxError):
             message = f"{exc.detail} at position {exc.position + 1}"
-            return JSONResponse({"error": message, "position": exc.position}, status_code=exc.http_status)
-        return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
+            return JSONResponse({"error": message, "position": exc.position}, status_code=status_of(exc))
+        return JSONResponse({"error": str(exc)}, status_code=status_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:

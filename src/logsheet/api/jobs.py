@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from logsheet.core.errors import LogsheetError, NotFound
+from logsheet.ingest.options import ImportOptions
 from logsheet.store.catalog import now
 from logsheet.workspace import Workspace
 
@@ -50,7 +51,7 @@ class Job:
     sheet: str | None = None
     format: str | None = None
     append: bool = False
-    options: dict[str, Any] = field(default_factory=dict)
+    options: ImportOptions = field(default_factory=ImportOptions)
     state: str = "queued"  # queued | running | done | failed
     phase: str = "receiving"
     progress: float = 0.0
@@ -71,7 +72,7 @@ class Job:
                 "sheet": self.sheet,
                 "format": self.format,
                 "append": self.append,
-                "options": self.options,
+                "options": self.options.to_json(),
                 "files": [f.to_json() for f in self.files],
                 "summary": self.summary,
                 "error": self.error,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from logsheet.api.common import QueryJson, ViewBody
-from logsheet.core.errors import AlreadyExists, InvalidQuery
+from logsheet.core.errors import Conflict, InvalidQuery
 from logsheet.export.page import MAX_PAGE
 from logsheet.workspace import Workspace
 
@@ -98,7 +98,7 @@ def router(ws: Workspace) -> APIRouter:
     @api.patch("/{name:path}")
     def rename(name: str, body: RenameRequest) -> dict[str, Any]:
         if body.name != name and ws.catalog.get_sheet(body.name) is not None:
-            raise AlreadyExists(f"a sheet named {body.name!r} already exists")
+            raise Conflict(f"a sheet named {body.name!r} already exists")
         if body.name != name:
             ws.rename_sheet(name, body.name)
         return ws.info(body.name)

@@ -26,9 +26,10 @@ from starlette.requests import ClientDisconnect
 
 from logsheet.api.common import Settings
 from logsheet.api.jobs import Job, Jobs, UploadedFile
-from logsheet.core.errors import AlreadyExists, LogsheetError
+from logsheet.core.errors import Conflict, LogsheetError
 from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
 from logsheet.ingest import formats
+from logsheet.ingest.options import ImportOptions
 from logsheet.workspace import Workspace
 
 MAX_FILES = 10_000
@@ -36,11 +37,12 @@ MAX_FIELD_BYTES = 64 << 10
 MULTIPART_SLACK = 1 << 20  # what the multipart framing may add to the files' bytes in Content-Length
 FLUSH_BYTES = 1 << 20
 TRUE = ("1", "true", "yes", "on")
-TEXT_FIELDS = ("sheet", "format", "append", "year", "timezone", "fields")
+OPTION_FIELDS = ("year", "timezone", "fields", "keep_duplicates")
+TEXT_FIELDS = ("sheet", "format", "append", *OPTION_FIELDS)
 
 
 class UploadTooLarge(LogsheetError):
-    http_status = 413
+    """An upload past the server's size limit (LOGSHEET_MAX_UPLOAD_BYTES)."""
 
 
 class BadUpload(LogsheetError):
@@ -54,27 +56,10 @@ def stored_name(index: int, client_name: str) -> str:
     return f"f{index:04d}-{clean[-80:]}" if clean else f"f{index:04d}"
 
 
-def import_options(fields: dict[str, str]) -> dict[str, Any]:
-    """The format options an upload may carry: ``year`` and ``timezone`` (syslog), ``fields`` (VPC flow)."""
-    options: dict[str, Any] = {}
-    year = fields.get("year", "").strip()
-    if year:
-        if not year.isdigit() or not 1970 <= int(year) <= 2100:
-            raise BadUpload(f"year must be a number such as 2022, not {year!r}")
-        options["year"] = int(year)
-    zone = fields.get("timezone", "").strip()
-    if zone:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise BadUpload(f"unknown time zone {zone!r}; use a name such as UTC or Europe/Paris") from None
-        options["timezone"] = zone
-    names = [f for f in fields.get("fields", "").replace(",", " ").split() if f]
-    if names:
-        options["fields"] = names
-    return options
+def import_options(fields: dict[str, str]) -> ImportOptions:
+    """The import options an upload carries (``year``, ``timezone``, ``fields``, ``keep_duplicates``), read and
+    checked as the CLI's are."""
+    return ImportOptions.from_mapping({k: fields[k] for k in OPTION_FIELDS if k in fields})
 
 
 def display_name(client_name: str) -> str:
@@ -208,7 +193,7 @@ class Receiver:
         validate_sheet_name(sheet)
         append = self.fields.get("append", "").strip().lower() in TRUE
         if not append and self.ws.catalog.get_sheet(sheet) is not None:
-            raise AlreadyExists(f"a sheet named {sheet!r} already exists; upload with append to add these files to it")
+            raise Conflict(f"a sheet named {sheet!r} already exists; upload with append to add these files to it")
         options = import_options(self.fields)
         with self.job.lock:
             self.job.sheet, self.job.format, self.job.append, self.job.options = sheet, fmt, append, options
@@ -307,6 +292,7 @@ _REQUEST_BODY = {
                     "year": {"type": "integer", "description": "Syslog: the year of the files' last lines (default: inferred)."},
                     "timezone": {"type": "string", "description": "Time zone of timestamps without one (default UTC)."},
                     "fields": {"type": "string", "description": "VPC flow logs without a header: the field names."},
+                    "keep_duplicates": {"type": "boolean", "description": "Keep records delivered twice (CloudTrail)."},
                 },
             }
         }

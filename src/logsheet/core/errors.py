@@ -1,6 +1,7 @@
 """Domain errors. Every error a user can cause is a LogsheetError with a one-line message.
 
-The CLI prints ``str(error)`` on stderr and exits non-zero; the web server maps them to HTTP status codes.
+The CLI prints ``str(error)`` on stderr and exits non-zero; the web server maps each class to an HTTP status
+code in one place (``logsheet.api.app.STATUS``): the errors say what went wrong, not how a shell reports it.
 """
 
 from __future__ import annotations
@@ -9,17 +10,13 @@ from __future__ import annotations
 class LogsheetError(Exception):
     """Base class: a user-facing problem with a clear one-line message."""
 
-    http_status = 400
-
 
 class NotFound(LogsheetError):
     """A sheet, view or file that does not exist."""
 
-    http_status = 404
 
-
-class AlreadyExists(LogsheetError):
-    http_status = 409
+class Conflict(LogsheetError):
+    """A name that is taken: an import into an existing sheet without append, a rename to another sheet's name."""
 
 
 class InvalidQuery(LogsheetError):
@@ -39,13 +36,9 @@ class FilterSyntaxError(InvalidQuery):
 class QueryTimeout(LogsheetError):
     """A query that exceeded its time budget."""
 
-    http_status = 408
-
 
 class OutOfMemory(LogsheetError):
     """A query that needs more memory than the engine's budget (LOGSHEET_MEMORY_LIMIT); the server keeps serving."""
-
-    http_status = 503
 
 
 class ImportFailed(LogsheetError):

@@ -28,7 +28,7 @@ import duckdb
 from sqlglot import exp
 
 from logsheet.core.columns import POS, ROWID, SOURCE, row_id
-from logsheet.core.errors import ImportFailed, LogsheetError
+from logsheet.core.errors import Conflict, ImportFailed, LogsheetError
 from logsheet.core.schema import Column, Schema, logical_type
 from logsheet.core.sqlnames import col, lit, render
 from logsheet.engines.duckdb import configure
@@ -36,6 +36,7 @@ from logsheet.ingest import formats
 from logsheet.ingest.discover import Found, discover
 from logsheet.ingest.formats.base import ReadContext, SourceFile, Staged
 from logsheet.ingest.formats.stage import copy_to_parquet, parquet_table
+from logsheet.ingest.options import ImportOptions
 from logsheet.ingest.rejects import RejectLog
 from logsheet.store.catalog import Catalog, NewImport, SourceRecord, now
 
@@ -91,13 +92,14 @@ def run_import(
     sheet: str,
     fmt: str | None = None,
     append: bool = False,
-    options: dict[str, Any] | None = None,
+    options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
+    options = ImportOptions() if options is None else options
     started, clock = now(), time.monotonic()
     existing = ws.catalog.get_sheet(sheet)
     if existing is not None and not append:
-        raise LogsheetError(f"sheet {sheet!r} already exists; add --append to add these files to it")
+        raise Conflict(f"sheet {sheet!r} already exists; add --append to add these files to it")
     if existing is not None and fmt and fmt != existing.format:
         raise LogsheetError(f"sheet {sheet!r} holds {existing.format} data; cannot append {fmt}")
     staging = ws.new_staging()
@@ -113,10 +115,10 @@ def run_import(
         rejects = RejectLog(staging / "rejects.parquet")
         chosen, accepted, notes = _choose_format(sources, fmt, existing.format if existing else None, rejects)
         module = formats.get(chosen)
-        ctx = ReadContext(con=con, staging=staging, reject=rejects, options=dict(options or {}))
+        ctx = ReadContext(con=con, staging=staging, reject=rejects, options=options.to_json())
         _report(progress, "reading", 0, 1)
         staged = module.read(accepted, ctx) if accepted else None
-        if staged is not None and ctx.options.get("keep_duplicates"):
+        if staged is not None and options.keep_duplicates:
             staged.dedupe_key = None
         data_path = staging / "data.parquet"
         emitted, kept, schema = _write(con, staged, data_path, existing, ws, progress)
@@ -338,7 +340,7 @@ def _commit(
     summary: ImportSummary,
     records: list[SourceRecord],
     fmt: str | None,
-    options: dict[str, Any] | None,
+    options: ImportOptions,
     started: str,
 ) -> None:
     import_id = ws.catalog.reserve_ids("import", 1)
@@ -365,7 +367,7 @@ def _commit(
         data_parts=data_parts,
         reject_parts=reject_parts,
         sources=records,
-        options={"format": fmt, **(options or {})},
+        options={"format": fmt, **options.to_json()},
         started_at=started,
         summary={k: v for k, v in summary.to_json().items() if k != "sources"},
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from logsheet.core.errors import Conflict
 from logsheet.core.schema import Schema
 
 SCHEMA_VERSION = 1
@@ -257,9 +258,7 @@ class Catalog:
         with self.transaction() as db:
             existing = db.execute("SELECT id, columns FROM sheets WHERE name = ?", (name,)).fetchone()
             if existing and not append:
-                from logsheet.core.errors import AlreadyExists
-
-                raise AlreadyExists(f"sheet {name!r} already exists; use --append to add files, or another --sheet")
+                raise Conflict(f"sheet {name!r} already exists; use --append to add files, or another --sheet")
             if existing:
                 sheet_id = existing[0]
                 merged = merge_schemas(Schema.from_json(json.loads(existing[1])), new.schema)
@@ -323,6 +322,9 @@ class Catalog:
 
     def rename_sheet(self, old: str, new: str) -> None:
         with self.transaction() as db:
+            taken = db.execute("SELECT 1 FROM sheets WHERE name = ?", (new,)).fetchone()
+            if taken and new != old:
+                raise Conflict(f"a sheet named {new!r} already exists")
             db.execute("UPDATE sheets SET name = ?, updated_at = ? WHERE name = ?", (new, now(), old))
 
     def delete_sheet(self, name: str) -> str | None:

@@ -19,9 +19,9 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import platformdirs
 import pyarrow as pa
@@ -30,7 +30,7 @@ from logsheet import analysis
 from logsheet.compiler import ROWID, OutputColumn, ViewPlan, paging
 from logsheet.compiler.dialects import DUCKDB, Dialect, dialect_for
 from logsheet.core import ir
-from logsheet.core.errors import LogsheetError, NotFound
+from logsheet.core.errors import Conflict, LogsheetError, NotFound
 from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
 from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
 from logsheet.engines.datasets import DATE, DatasetSummary, partitioned
@@ -47,6 +47,7 @@ from logsheet.workspace.summaries import JSONObject, SheetSummary
 
 if TYPE_CHECKING:
     from logsheet.engines.spark.engine import SparkEngine
+    from logsheet.ingest.options import ImportOptions
     from logsheet.ingest.pipeline import ImportSummary, Progress
 
 
@@ -124,7 +125,7 @@ class Workspace:
         validate_sheet_name(new)
         self.sheet(old)
         if self.catalog.get_sheet(new) is not None:
-            raise LogsheetError(f"a sheet named {new!r} already exists")
+            raise Conflict(f"a sheet named {new!r} already exists")
         self.catalog.rename_sheet(old, new)
 
     def delete_sheet(self, name: str) -> None:
@@ -139,9 +140,10 @@ class Workspace:
         sheet: str | None = None,
         format: str | None = None,
         append: bool = False,
-        options: dict[str, Any] | None = None,
+        options: ImportOptions | Mapping[str, object] | None = None,
         progress: Progress | None = None,
     ) -> ImportSummary:
+        from logsheet.ingest.options import ImportOptions
         from logsheet.ingest.pipeline import run_import
 
         resolved = [Path(p).expanduser() for p in paths]
@@ -149,7 +151,7 @@ class Workspace:
             raise LogsheetError("nothing to import: give one or more files or folders")
         name = sheet or default_sheet_name(resolved[0])
         validate_sheet_name(name)
-        return run_import(self, resolved, name, format, append, options, progress)
+        return run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
 
     # ---------------------------------------------------------------------------------------------- queries
     def plan(self, sheet: str, query: ir.Query | None = None, dialect: Dialect | None = None) -> ViewPlan:

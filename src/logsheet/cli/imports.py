@@ -1,0 +1,102 @@
+"""``logsheet import`` and ``logsheet detect``: files into sheets, and what format a file looks like."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from logsheet.cli.group import _workspace, main
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sheet", "-s", help="Sheet name (default: from the first path).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    help="Force a format instead of detecting it: cloudtrail, vpcflow, syslog, json, csv, parquet, text.",
+)
+@click.option("--append", is_flag=True, help="Add the files to an existing sheet.")
+@click.option(
+    "--keep-duplicates",
+    is_flag=True,
+    help="Keep records delivered twice (CloudTrail: same eventID); by default they are removed and counted.",
+)
+@click.option(
+    "--year",
+    type=int,
+    help="Year of the last line of a syslog file whose timestamps have none; earlier lines roll back over year "
+    "boundaries (default: inferred from the file's modification time).",
+)
+@click.option("--timezone", "tz", help="Time zone of timestamps without one, e.g. Europe/Paris (default: UTC).")
+@click.option("--fields", help="VPC flow log field names, space or comma separated, for files without a header.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    sheet: str | None,
+    fmt: str | None,
+    append: bool,
+    keep_duplicates: bool,
+    year: int | None,
+    tz: str | None,
+    fields: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Import files, folders (recursively), .gz, .zip and .tar archives into a sheet.
+
+    Malformed records never abort the import: they are set aside with their position and reason (see
+    `logsheet rejects`), the summary counts them, and the exit status stays 0.
+    """
+    from logsheet.cli.progress import ProgressBar
+    from logsheet.ingest.options import ImportOptions
+
+    ws = _workspace(ctx)
+    with ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty()) as bar:
+        given = {"keep_duplicates": keep_duplicates, "year": year, "timezone": tz, "fields": fields}
+        options = ImportOptions.from_mapping(given)
+        summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=2))
+    else:
+        verb = "appended to" if summary.appended else "imported into"
+        click.echo(
+            f"{summary.rows:,} rows {verb} sheet {summary.sheet!r} ({summary.format}, "
+            f"{len(summary.columns)} columns, {len(summary.sources)} source file(s), "
+            f"{summary.elapsed:.1f} s)"
+        )
+        click.echo(
+            f"rejected: {summary.rejected:,}   duplicates removed: {summary.duplicates:,}   "
+            f"time column: {summary.time_column or '-'}"
+        )
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def detect(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Show the format logsheet detects for each file, how sure it is, and why."""
+    from logsheet.ingest import formats
+    from logsheet.ingest.discover import _is_gzip, _walk
+
+    results = []
+    for given in paths:
+        for path in _walk(given) if given.is_dir() else [given]:
+            found = formats.detect(formats.sample(path, _is_gzip(path)))
+            results.append(
+                {"path": str(path), "format": found.format, "confidence": round(found.confidence, 2), "reason": found.reason}
+            )
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    for r in results:
+        click.echo(f"{r['path']}: {r['format']} ({r['confidence']:.0%}) - {r['reason']}")
