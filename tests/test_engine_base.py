@@ -20,6 +20,7 @@ import pyarrow as pa
 import pytest
 from sqlglot import exp
 
+from logsheet.api.app import status_of
 from logsheet.core.errors import InvalidQuery, LogsheetError, OutOfMemory, QueryTimeout
 from logsheet.engines.base import Engine, EngineBase, QueryCancelled
 from logsheet.engines.duckdb import DuckEngine
@@ -185,7 +186,7 @@ def test_cancel_a_running_statement(engine: EngineBase[Any]) -> None:
     cancelled_at = cancel_when_running(engine, "r-1", out)
     thread.join(20)
     assert isinstance(out.get("error"), QueryCancelled), out
-    assert str(out["error"]) == "cancelled" and out["error"].http_status == 499
+    assert str(out["error"]) == "cancelled" and status_of(out["error"]) == 499
     assert out["at"] - cancelled_at < 5
     assert engine.cancel("r-1") is False  # taken out by the cancel
     with engine.request("r-1"):  # the id is free again, and the engine still answers
@@ -213,7 +214,7 @@ def test_the_time_budget(engine: EngineBase[Any]) -> None:
     with pytest.raises(QueryTimeout, match=r"longer than its 0.2 s budget") as caught:
         engine.fetch(SLOW, timeout=0.2)
     assert time.monotonic() - started < 10
-    assert caught.value.http_status == 408
+    assert status_of(caught.value) == 408
     assert engine.scalar(QUICK, timeout=0.2) == 7  # a statement within its budget is not touched
 
 
@@ -260,7 +261,7 @@ def test_other_errors() -> None:
     duck = DuckEngine.__new__(DuckEngine)
     duck.memory_budget = "16MB"
     oom = duck.translate(duckdb.OutOfMemoryException("could not allocate"))
-    assert isinstance(oom, OutOfMemory) and "16MB budget" in str(oom) and oom.http_status == 503
+    assert isinstance(oom, OutOfMemory) and "16MB budget" in str(oom) and status_of(oom) == 503
     strange = duckdb.InternalException("INTERNAL Error: a bug")
     assert duck.translate(strange) is strange  # a bug stays itself: the CLI says "internal error, please report"
     spark = SparkEngine(_Session()).translate(RuntimeError("Py4JError: the JVM went away\n..."))

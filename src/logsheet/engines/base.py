@@ -46,8 +46,6 @@ BATCH_ROWS = 65536  # rows per Arrow batch of a stream (exports)
 class QueryCancelled(LogsheetError):
     """A query stopped by ``Engine.cancel`` (the person asked for it); HTTP 499, "client closed request"."""
 
-    http_status = 499
-
 
 @dataclass
 class Result:
