@@ -2,11 +2,15 @@
 
 - Folders are walked recursively in sorted order; hidden files and folders (``.DS_Store``, ``.git``) skipped.
 - ``.gz`` files stay compressed: the readers decompress them as they go. The SHA-256 is of the file as it
-  is on disk — the evidence the analyst holds.
+  is on disk — the evidence the analyst holds. In the same pass the file's expansion is measured
+  (:mod:`logsheet.ingest.decompress`): a decompression bomb is refused, and becomes one reject of the import.
+- Only regular files are read: FIFOs, sockets, devices and dangling links are skipped with a note, and so
+  are links (to files or folders) that lead outside the folder given, unless links are to be followed.
 - ``.zip``, ``.tar``, ``.tar.gz`` / ``.tgz`` are extracted into the import's staging folder under safe,
   generated names: a member called ``../../etc/passwd`` or ``/abs/path`` cannot write outside it, links and
-  devices are skipped, and the member's own name is kept only as text in the source's display name.
-  Each member is a source with its own SHA-256 and its archive's name and SHA-256.
+  devices are skipped with a note, members expand only as far as the limits allow, and the member's name
+  is kept only as text in the source's display name. Each member is a source with its own SHA-256 and its
+  archive's name and SHA-256.
 """
 
 from __future__ import annotations
@@ -14,16 +18,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
+import stat
 import tarfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from logsheet.core.errors import LogsheetError
+from logsheet.ingest.decompress import Limits, Meter, inspect_file
 
 CHUNK = 1 << 20
-MAX_MEMBER_BYTES = int(os.environ.get("LOGSHEET_MAX_MEMBER_BYTES", str(64 << 30)))
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,13 @@ class Found:
     compressed: bool
     container: str | None = None
     container_sha256: str | None = None
+    refused: str | None = None  # why the file is not read (a decompression bomb): one reject of the import
+
+
+@dataclass
+class Discovery:
+    found: list[Found] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was skipped, and why (for the import's warnings)
 
 
 def sha256_file(path: Path) -> str:
@@ -45,25 +57,122 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(paths: list[Path], staging: Path) -> list[Found]:
-    found: list[Found] = []
+def discover(paths: list[Path], staging: Path, *, follow_links: bool = False, limits: Limits | None = None) -> Discovery:
+    walk = _Walker(staging, follow_links, limits or Limits.from_env())
     for given in paths:
-        if not given.exists():
+        if not os.path.lexists(given):
             raise LogsheetError(f"no such file or folder: {given}")
         if given.is_dir():
-            for path in _walk(given):
-                found.extend(_expand(path, str(path), staging))
+            walk.folder(given)
         else:
-            found.extend(_expand(given, str(given), staging))
-    return found
+            walk.file(given, str(given), None)
+    return walk.out
+
+
+class _Walker:
+    def __init__(self, staging: Path, follow_links: bool, limits: Limits, list_only: bool = False) -> None:
+        self.staging, self.follow_links, self.limits = staging, follow_links, limits
+        self.out = Discovery()
+        self.list_only = list_only  # only list the files (no hashing, no extraction)
+        self.listed: list[Path] = []
+
+    def folder(self, folder: Path) -> None:
+        top = folder.resolve()
+        seen = {top}
+        for root, dirs, files in os.walk(folder, followlinks=self.follow_links):
+            here = Path(root)
+            kept = []
+            for d in sorted(d for d in dirs if not d.startswith(".")):
+                path = here / d
+                if path.is_symlink():
+                    target = path.resolve()
+                    if not self.follow_links:
+                        self.out.notes.append(f"{path}: skipped, a link to the folder {target} (use --follow-links to read it)")
+                        continue
+                    if target in seen:
+                        self.out.notes.append(f"{path}: skipped, a link back to a folder already read ({target})")
+                        continue
+                    seen.add(target)
+                kept.append(d)
+            dirs[:] = kept
+            for name in sorted(f for f in files if not f.startswith(".")):
+                self.file(here / name, str(here / name), top)
+
+    def file(self, path: Path, display: str, top: Path | None) -> None:
+        """One file: read if it is a regular file (or a link to one that may be followed), else a note."""
+        if path.is_symlink():
+            target = Path(os.path.realpath(path))
+            if not target.exists():
+                self.out.notes.append(f"{display}: skipped, a dangling link (to {os.readlink(path)})")
+                return
+            if top is not None and not self.follow_links and top not in target.parents:
+                self.out.notes.append(f"{display}: skipped, a link to {target}, outside the folder (use --follow-links)")
+                return
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            self.out.notes.append(f"{display}: skipped, it cannot be read ({exc.strerror})")
+            return
+        if not stat.S_ISREG(mode):
+            self.out.notes.append(f"{display}: skipped, {_kind(mode)}, not a regular file")
+            return
+        if self.list_only:
+            self.listed.append(path)
+            return
+        self.out.found.extend(self._expand(path, display))
+
+    def _expand(self, path: Path, display: str) -> list[Found]:
+        kind = is_archive(path)
+        if kind is None:
+            seen = inspect_file(path, self.limits)
+            return [Found(path, display, path.stat().st_size, seen.sha256, seen.compressed, refused=seen.refused)]
+        container_sha = sha256_file(path)
+        target = self.staging / "extracted" / container_sha[:16]
+        meter = Meter(path.stat().st_size, self.limits)
+        extract = _extract_zip if kind == "zip" else _extract_tar
+        out = []
+        for member in extract(path, target, meter, self.out.notes, display):
+            if member.refused:
+                out.append(
+                    Found(path, f"{display}!{member.name}", member.size, "", False, display, container_sha, member.refused)
+                )
+                continue
+            seen = inspect_file(member.path, self.limits)
+            out.append(
+                Found(
+                    member.path,
+                    f"{display}!{member.name}",
+                    member.path.stat().st_size,
+                    seen.sha256,
+                    seen.compressed,
+                    display,
+                    container_sha,
+                    seen.refused,
+                )
+            )
+        return out
 
 
 def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
-    return out
+    """The regular files a folder holds, as an import reads them (for ``logsheet detect``)."""
+    walker = _Walker(Path(os.devnull), False, Limits(), list_only=True)
+    walker.folder(folder)
+    return walker.listed
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def is_archive(path: Path) -> str | None:
@@ -75,77 +184,102 @@ def is_archive(path: Path) -> str | None:
     return None
 
 
-def _expand(path: Path, display: str, staging: Path) -> list[Found]:
-    kind = is_archive(path)
-    if kind is None:
-        return [Found(path, display, path.stat().st_size, sha256_file(path), _is_gzip(path))]
-    container_sha = sha256_file(path)
-    target = staging / "extracted" / container_sha[:16]
-    members = _extract_zip(path, target) if kind == "zip" else _extract_tar(path, target)
-    out = []
-    for member_path, member_name in members:
-        out.append(
-            Found(
-                member_path,
-                f"{display}!{member_name}",
-                member_path.stat().st_size,
-                sha256_file(member_path),
-                _is_gzip(member_path),
-                display,
-                container_sha,
-            )
-        )
-    return out
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
 def safe_member_name(name: str) -> str:
     """A member name as text for display: no drive, no leading slash, no ``..`` segments."""
     parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
     return "/".join(parts) or "unnamed"
 
 
-def _extract_zip(path: Path, target: Path) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
+@dataclass(frozen=True)
+class _Member:
+    path: Path
+    name: str  # the member's name, as safe text
+    size: int
+    refused: str | None = None
+
+
+def _copy(src: IO[bytes], destination: Path, meter: Meter) -> str | None:
+    """Copy an archive member out, stopping (and removing the part written) when it expands past the limits."""
+    with open(destination, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(chunk)
+            refused = meter.add(len(chunk))
+            if refused:
+                break
+        else:
+            return None
+    destination.unlink()
+    return refused
+
+
+def _extract_zip(path: Path, target: Path, meter: Meter, notes: list[str], display: str) -> list[_Member]:
+    out: list[_Member] = []
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise LogsheetError(f"{path} is not a readable zip archive: {exc}") from None
     with archive:
         for index, info in enumerate(archive.infolist()):
-            if info.is_dir() or info.file_size > MAX_MEMBER_BYTES or _hidden(info.filename):
+            name = safe_member_name(info.filename)
+            if info.is_dir() or _hidden(info.filename):
+                continue
+            refused = meter.limits.refusal(meter.compressed, meter.expanded + info.file_size)  # as the header says
+            if refused:
+                out.append(_Member(path, name, info.compress_size, refused))
                 continue
             destination = _member_path(target, index, info.filename)
-            with archive.open(info) as src, open(destination, "wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK)
+            with archive.open(info) as src:
+                refused = _copy(src, destination, meter)
+            if refused:
+                out.append(_Member(path, name, info.compress_size, refused))
+                continue
             _keep_mtime(destination, _zip_time(info))
-            out.append((destination, safe_member_name(info.filename)))
+            out.append(_Member(destination, name, info.file_size))
     return out
 
 
-def _extract_tar(path: Path, target: Path) -> list[tuple[Path, str]]:
-    out: list[tuple[Path, str]] = []
+def _extract_tar(path: Path, target: Path, meter: Meter, notes: list[str], display: str) -> list[_Member]:
+    out: list[_Member] = []
     try:
         archive = tarfile.open(path)
     except tarfile.TarError as exc:
         raise LogsheetError(f"{path} is not a readable tar archive: {exc}") from None
     with archive:
         for index, member in enumerate(archive):
-            if not member.isfile() or member.size > MAX_MEMBER_BYTES or _hidden(member.name):
-                continue  # links, devices and folders are never created
+            if member.isdir() or _hidden(member.name):
+                continue
+            name = safe_member_name(member.name)
+            if not member.isfile():  # links, devices and FIFOs are never created
+                notes.append(f"{display}!{name}: skipped, {_tar_kind(member)} in the archive, not a file")
+                continue
+            refused = meter.limits.refusal(meter.compressed, meter.expanded + member.size)
+            if refused:
+                out.append(_Member(path, name, 0, refused))
+                continue
             source = archive.extractfile(member)
             if source is None:
                 continue
             destination = _member_path(target, index, member.name)
-            with source, open(destination, "wb") as dst:
-                shutil.copyfileobj(source, dst, CHUNK)
+            with source:
+                refused = _copy(source, destination, meter)
+            if refused:
+                out.append(_Member(path, name, 0, refused))
+                continue
             _keep_mtime(destination, member.mtime)
-            out.append((destination, safe_member_name(member.name)))
+            out.append(_Member(destination, name, member.size))
     return out
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return f"a symbolic link (to {member.linkname!r})"
+    if member.islnk():
+        return f"a hard link (to {member.linkname!r})"
+    if member.isfifo():
+        return "a FIFO"
+    if member.ischr() or member.isblk():
+        return "a device"
+    return "an entry of another kind"
 
 
 def _zip_time(info: zipfile.ZipInfo) -> float | None:

@@ -107,13 +107,21 @@ def run_import(
     try:
         configure(con, staging / "spill", IMPORT_MEMORY)
         _report(progress, "discovering", 0, 1)
-        found = discover(paths, staging)
+        discovery = discover(paths, staging, follow_links=bool((options or {}).get("follow_links")))
+        found = discovery.found
         if not found:
-            raise ImportFailed(f"no files found in {', '.join(str(p) for p in paths)}")
+            skipped = "; ".join(discovery.notes[:3])
+            raise ImportFailed(f"no files found in {', '.join(str(p) for p in paths)}" + (f" ({skipped})" if skipped else ""))
         first = ws.catalog.reserve_ids("source", len(found))
         sources = [_source(first + i, f) for i, f in enumerate(found)]
         rejects = RejectLog(staging / "rejects.parquet")
-        chosen, accepted, notes = _choose_format(sources, fmt, existing.format if existing else None, rejects)
+        refused = {s.id: f.refused for s, f in zip(sources, found) if f.refused}
+        for source in sources:
+            if source.id in refused:
+                rejects.whole_file(source, refused[source.id])
+        readable = [s for s in sources if s.id not in refused]
+        chosen, accepted, notes = _choose_format(readable, fmt, existing.format if existing else None, rejects)
+        notes.update(refused)
         module = formats.get(chosen)
         ctx = ReadContext(con=con, staging=staging, reject=rejects, options=options.to_json())
         _report(progress, "reading", 0, 1)
@@ -136,6 +144,7 @@ def run_import(
             0.0,
             existing is not None,
         )
+        summary.warnings.extend(discovery.notes)
         if reject_count:
             summary.warnings.append(
                 f"{reject_count} record(s) could not be read and were set aside; see: logsheet rejects {sheet}"
