@@ -38,7 +38,7 @@ from logsheet.ingest.formats.base import ReadContext, SourceFile, Staged
 from logsheet.ingest.formats.stage import copy_to_parquet, parquet_table
 from logsheet.ingest.options import ImportOptions
 from logsheet.ingest.rejects import RejectLog
-from logsheet.store.catalog import Catalog, NewImport, SourceRecord, now
+from logsheet.store.catalog import Catalog, NewImport, SourceRecord, merge_schemas, now
 
 
 class ImportTarget(Protocol):
@@ -145,6 +145,7 @@ def run_import(
             existing is not None,
         )
         summary.warnings.extend(discovery.notes)
+        summary.warnings.extend(_widened(existing.schema if existing else None, schema))
         if reject_count:
             summary.warnings.append(
                 f"{reject_count} record(s) could not be read and were set aside; see: logsheet rejects {sheet}"
@@ -162,6 +163,18 @@ def run_import(
     finally:
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _widened(before: Schema | None, part: Schema) -> list[str]:
+    """What an append changes in the sheet's column types (values are never rounded to fit)."""
+    if before is None:
+        return []
+    merged = merge_schemas(before, part)
+    return [
+        f"column {c.name!r} is now {merged_type} (it was {c.type}): the appended values do not all fit {c.type}"
+        for c in before
+        if (merged_type := (merged.get(c.name) or c).type) != c.type
+    ]
 
 
 def _report(progress: Progress | None, phase: str, done: float, total: float) -> None:

@@ -22,7 +22,7 @@ from collections import Counter
 from sqlglot import exp
 
 from logsheet.core.columns import POS, SOURCE
-from logsheet.core.sqlnames import cast, col, lit, render
+from logsheet.core.sqlnames import cast, col, func, lit, render
 from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text
 from logsheet.ingest.formats.generic.flatten import guess_time_column
 from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, struct_literal, table_function
@@ -34,6 +34,12 @@ DELIMITERS = (",", "\t", ";", "|")
 REJECTS_TABLE = "logsheet_csv_rejects"  # DuckDB's store_rejects tables, dropped after each file
 SCANS_TABLE = "logsheet_csv_scans"
 _TRY_TYPES = (("integer", "BIGINT"), ("float", "DOUBLE"), ("boolean", "BOOLEAN"), ("timestamp", "TIMESTAMPTZ"))
+# A column is numeric only if every value's text means exactly the number stored: an engine's cast alone
+# rounds ('2.5' AS BIGINT is 3) and drops leading zeros (an account ID 012345678901 is not a number).
+INTEGER_TEXT = "[+-]?(0|[1-9][0-9]{0,17})"  # within BIGINT, no leading zeros
+DECIMAL_TEXT = "[+-]?(0|[1-9][0-9]*)?([.][0-9]+)?([eE][+-]?[0-9]{1,3})?"
+DATE_TEXT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DOUBLE_DIGITS = 15  # a decimal of at most 15 significant digits reads back from a DOUBLE exactly as written
 
 
 def decode_sample(head: bytes) -> tuple[str, str]:
@@ -176,8 +182,29 @@ def _transcode(source: SourceFile, encoding: str, ctx: ReadContext) -> SourceFil
     return SourceFile(source.id, target, source.display, source.size, source.sha256)
 
 
+def _exactly(value: exp.Expr, engine: str) -> exp.Expr:
+    """``value`` as ``engine``'s type when the text means exactly that value, else NULL."""
+    converted = cast(value, engine, safe=True)
+    if engine == "BIGINT":
+        return exp.If(this=func("regexp_full_match", value, lit(INTEGER_TEXT)), true=converted)
+    if engine == "DOUBLE":
+        mantissa = func("regexp_replace", value, lit("[eE].*$"), lit(""))
+        digits = exp.Trim(this=func("regexp_replace", mantissa, lit("[^0-9]"), lit(""), lit("g")), expression=lit("0"))
+        exact = exp.and_(
+            func("regexp_full_match", value, lit(DECIMAL_TEXT)),
+            func("regexp_matches", value, lit("[0-9]")),
+            exp.LTE(this=exp.Length(this=digits), expression=lit(DOUBLE_DIGITS)),
+            func("isfinite", converted),
+        )
+        return exp.If(this=exact, true=converted)
+    if engine == "TIMESTAMPTZ":  # a date written as one ('infinity' casts to a timestamp too)
+        dated = exp.and_(func("regexp_matches", value, lit(DATE_TEXT)), func("isfinite", converted))
+        return exp.If(this=dated, true=converted)
+    return converted
+
+
 def _infer_types(columns: list[str], table: exp.Table, ctx: ReadContext) -> dict[str, str]:
-    """The narrowest type that every non-blank value of each column converts to."""
+    """The narrowest type that holds every non-blank value of each column exactly (else text)."""
     if not columns:
         return {}
     projections: list[exp.Expr] = []
@@ -185,7 +212,7 @@ def _infer_types(columns: list[str], table: exp.Table, ctx: ReadContext) -> dict
         value = exp.Nullif(this=exp.Trim(this=col(column)), expression=lit(""))
         projections.append(exp.Count(this=value))
         for _, engine in _TRY_TYPES:
-            projections.append(exp.Count(this=cast(value, engine, safe=True)))
+            projections.append(exp.Count(this=_exactly(value, engine)))
     counts = ctx.con.execute(render(exp.select(*projections).from_(table))).fetchone() or ()
     types: dict[str, str] = {}
     width = 1 + len(_TRY_TYPES)
