@@ -145,3 +145,15 @@ def test_bad_expansion_setting_is_a_one_line_error(tmp_path: Path) -> None:
     done = run("import", str(tmp_path / "a.log"), env={**os.environ, "LOGSHEET_MAX_EXPANSION": "lots"})
     assert done.returncode != 0
     assert "LOGSHEET_MAX_EXPANSION='lots' is not a number" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_follow_links_reads_a_link_outside_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "secure").write_text("\n".join(GOOD_LINES) + "\n")
+    outside = tmp_path / "elsewhere.log"
+    outside.write_text("\n".join(GOOD_LINES[:3]) + "\n")
+    (folder / "more").symlink_to(outside)
+    done = run("import", str(folder), "--sheet", "s", "--format", "syslog", "--follow-links", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"] == len(GOOD_LINES) + 3

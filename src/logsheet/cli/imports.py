@@ -34,6 +34,11 @@ from logsheet.cli.group import _workspace, main
 )
 @click.option("--timezone", "tz", help="Time zone of timestamps without one, e.g. Europe/Paris (default: UTC).")
 @click.option("--fields", help="VPC flow log field names, space or comma separated, for files without a header.")
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read links that lead outside the folder given (by default they are skipped with a note).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
@@ -47,6 +52,7 @@ def import_(
     year: int | None,
     tz: str | None,
     fields: str | None,
+    follow_links: bool,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -60,7 +66,7 @@ def import_(
 
     ws = _workspace(ctx)
     with ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty()) as bar:
-        given = {"keep_duplicates": keep_duplicates, "year": year, "timezone": tz, "fields": fields}
+        given = {"keep_duplicates": keep_duplicates, "year": year, "timezone": tz, "fields": fields, "follow_links": follow_links}
         options = ImportOptions.from_mapping(given)
         summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
     if as_json:
@@ -86,12 +92,12 @@ def import_(
 def detect(paths: tuple[Path, ...], as_json: bool) -> None:
     """Show the format logsheet detects for each file, how sure it is, and why."""
     from logsheet.ingest import formats
-    from logsheet.ingest.discover import _is_gzip, _walk
+    from logsheet.ingest.discover import is_gzip, walk_files
 
     results = []
     for given in paths:
-        for path in _walk(given) if given.is_dir() else [given]:
-            found = formats.detect(formats.sample(path, _is_gzip(path)))
+        for path in walk_files(given) if given.is_dir() else [given]:
+            found = formats.detect(formats.sample(path, is_gzip(path)))
             results.append(
                 {"path": str(path), "format": found.format, "confidence": round(found.confidence, 2), "reason": found.reason}
             )

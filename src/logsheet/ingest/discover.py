@@ -153,14 +153,14 @@ class _Walker:
         return out
 
 
-def _walk(folder: Path) -> list[Path]:
+def walk_files(folder: Path) -> list[Path]:
     """The regular files a folder holds, as an import reads them (for ``logsheet detect``)."""
     walker = _Walker(Path(os.devnull), False, Limits(), list_only=True)
     walker.folder(folder)
     return walker.listed
 
 
-def _is_gzip(path: Path) -> bool:
+def is_gzip(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
 

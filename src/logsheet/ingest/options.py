@@ -33,6 +33,7 @@ class ImportOptions:
     ``keep_duplicates``: keep records delivered twice (CloudTrail: same eventID); ``year``: syslog, the year
     of a file's last line when its time stamps carry none; ``timezone``: the zone of time stamps without one
     (an IANA name, default UTC); ``fields``: VPC flow logs without a header line, their field names;
+    ``follow_links``: read links (to files or folders) that lead outside the folder given;
     ``demo``: marks the imports ``logsheet demo`` makes (the only sheets it replaces without ``--force``).
     """
 
@@ -41,9 +42,10 @@ class ImportOptions:
     timezone: str | None = None
     fields: tuple[str, ...] | None = None
     demo: bool = False
+    follow_links: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("keep_duplicates", "demo"):
+        for name in ("keep_duplicates", "demo", "follow_links"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidImportOption(f"{name} must be true or false, not {getattr(self, name)!r}")
         if self.year is not None:
@@ -80,6 +82,7 @@ class ImportOptions:
             timezone=_text(given.get("timezone")),
             fields=_names(given.get("fields")),
             demo=_flag("demo", given.get("demo")),
+            follow_links=_flag("follow_links", given.get("follow_links")),
         )
 
     @classmethod
@@ -100,10 +103,12 @@ class ImportOptions:
             out["timezone"] = self.timezone
         if self.fields is not None:
             out["fields"] = list(self.fields)
+        if self.follow_links:
+            out["follow_links"] = True
         return out
 
 
-_KEYS = ("keep_duplicates", "year", "timezone", "fields", "demo")
+_KEYS = ("keep_duplicates", "year", "timezone", "fields", "demo", "follow_links")
 
 
 def _check_zone(name: str) -> None:

@@ -107,7 +107,7 @@ def run_import(
     try:
         configure(con, staging / "spill", IMPORT_MEMORY)
         _report(progress, "discovering", 0, 1)
-        discovery = discover(paths, staging, follow_links=bool((options or {}).get("follow_links")))
+        discovery = discover(paths, staging, follow_links=options.follow_links)
         found = discovery.found
         if not found:
             skipped = "; ".join(discovery.notes[:3])
