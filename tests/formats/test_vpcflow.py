@@ -574,3 +574,10 @@ def test_panther_raw_scenario_lines(ws: Workspace, tmp_path: Path) -> None:
     assert [r["bytes"] for r in exfil] == [1048576, 1048576]
     assert ws.count("s", build_query(where="action = 'REJECT'")) == 1
     accounting_holds(ws)
+
+
+def test_a_line_of_unicode_spaces_is_a_reject_not_lost(tmp_path: Path) -> None:
+    """Found by the property test above: DuckDB's trim() also strips U+00A0, so such a line was dropped uncounted."""
+    lines = [flow_lines(V2, 1)[0], "\xa0", "\u2003 "]
+    positions, found = read_directly(tmp_path, "\n".join(lines).encode(), None)
+    assert positions == [1] and [p for p, _ in found] == [2, 3]

@@ -254,7 +254,10 @@ def _classify(found: vf.Layout, lines: exp.Table, ids: list[int], bad: exp.Expr 
         exp.alias_(func("string_split", col("line"), lit(" ")), "l", quoted=True),
         exp.alias_(matches, "ok", quoted=True),
     ).from_(lines)
-    blank = exp.or_(exp.Is(this=col("line"), expression=exp.Null()), exp.EQ(this=exp.Trim(this=col("line")), expression=lit("")))
+    # Blank means nothing but ASCII spaces: DuckDB's one-argument trim also strips U+00A0 and other Unicode
+    # spaces, which would have made such a line neither a row nor a reject.
+    spaces_only = exp.EQ(this=exp.Trim(this=col("line"), expression=lit(" ")), expression=lit(""))
+    blank = exp.or_(exp.Is(this=col("line"), expression=exp.Null()), spaces_only)
     headers = [*found.headers, *("\ufeff" + h for h in found.headers)]
     what = exp.Case(
         ifs=[
