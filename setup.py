@@ -3,7 +3,8 @@
 The UI is a TypeScript app in web/ that Vite builds into src/logsheet/web/static (never committed). Every way
 of building the package from source (``pip install .``, ``python -m build``, an sdist, a wheel from that sdist)
 runs ``build_py`` or ``sdist`` below, which build the UI first when it is missing or older than its sources:
-``npm ci`` when web/node_modules is missing or older than package-lock.json, then ``npm run build``. The sdist
+``npm ci`` when web/node_modules is missing (never over an existing one: ``npm ci`` empties it first, and it may
+be a link to a folder that others share; scripts/setup.sh refreshes it), then ``npm run build``. The sdist
 carries both web/'s sources and the built UI, so a wheel built from it needs no Node. An editable install
 (``pip install -e .``) serves the UI from the source tree: it builds it in the same way, but without npm it
 only warns (the server's page then says how to build it).
@@ -70,8 +71,8 @@ def build_ui(*, strict: bool) -> None:
         why = "is older than web/'s sources" if state == "stale" else "is not built"
         print(f"logsheet: warning: the web UI {why} and npm is not on PATH (install {NEEDS})", file=sys.stderr)
         return
-    lock = WEB / "node_modules" / ".package-lock.json"
-    if not lock.is_file() or (WEB / "package-lock.json").stat().st_mtime > lock.stat().st_mtime:
+    modules = WEB / "node_modules"
+    if not modules.exists() and not modules.is_symlink():
         npm("ci", "--no-audit", "--no-fund", "--loglevel=error")
     npm("run", "--silent", "build", "--", "--logLevel", "warn")
     if not (STATIC / "index.html").is_file():

@@ -22,8 +22,11 @@ node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.ex
 
 # The web UI (TypeScript, Vite) is built into src/logsheet/web/static, which ships inside the package and is
 # never committed. `npm ci` runs when package-lock.json changed; the build when a source of it changed. (Any
-# build of the package from source does the same, see setup.py; here it comes first so the install finds it.)
-if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+# build of the package from source builds the UI too, see setup.py; here it comes first so the install finds it.)
+# (Never when web/node_modules is a link: `npm ci` would empty the folder it points to, which others share.)
+if [ -L web/node_modules ]; then
+  :
+elif [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 stamp=web/node_modules/.logsheet-build-stamp
