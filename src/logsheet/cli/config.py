@@ -9,6 +9,11 @@ import click
 from logsheet.cli.group import _workspace, main
 from logsheet.cli.options import SPARK_MASTER_HELP, SPARK_REMOTE_HELP
 
+CONFIG_CHOICE_ERRORS = {  # logsheet.workspace.engines.requested's rules, in this command's spelling
+    "both": "give --spark-master or --spark-remote, not both",
+    "needs_spark": "--spark-master and --spark-remote go with `engine spark`",
+}
+
 
 @main.command()
 @click.argument("key", required=False, type=click.Choice(("engine",)))
@@ -32,10 +37,12 @@ def config(
     if value is None and (spark_master or spark_remote):
         raise click.UsageError("--spark-master and --spark-remote go with `logsheet config engine spark`")
     if value is not None:
-        if value == "duckdb" and (spark_master or spark_remote):
-            raise click.UsageError("--spark-master and --spark-remote go with `engine spark`")
-        if spark_master and spark_remote:
-            raise click.UsageError("give --spark-master or --spark-remote, not both")
+        from logsheet.workspace.engines import EngineChoiceError, requested
+
+        try:
+            requested(value, spark_master, spark_remote)  # the one rule, as for --engine on a command
+        except EngineChoiceError as exc:
+            raise click.UsageError(CONFIG_CHOICE_ERRORS[exc.reason]) from None
         ws.set_engine(value, spark_master, spark_remote)
     setting = ws.engine_setting()
     shown = setting.to_json()

@@ -9,13 +9,12 @@ exports); imports, rejects and the catalog always stay on DuckDB and the local w
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from logsheet.core.errors import LogsheetError
-from logsheet.engines.spark.session import DEFAULT_MASTER  # the module imports pyspark only when a session is made
+from logsheet.engines.spark.session import spark_location  # the module imports pyspark only when a session is made
 
 ENGINES = ("duckdb", "spark")
 
@@ -41,8 +40,7 @@ class EngineSetting:
         Connect URL without its ``;token=...`` parameters."""
         if self.engine != "spark":
             return {"engine": self.engine, "spark_master": None, "spark_remote": None}
-        remote = self.remote or os.environ.get("LOGSHEET_SPARK_REMOTE") or None
-        master = None if remote else self.master or os.environ.get("LOGSHEET_SPARK_MASTER") or DEFAULT_MASTER
+        master, remote = spark_location(self.master, self.remote)
         return {"engine": "spark", "spark_master": master, "spark_remote": redact(remote) if remote else None}
 
     def describe(self) -> str:
