@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
 VENV_BIN = Path(sys.executable).parent
 
 if str(TESTS) not in sys.path:  # so that `from fixtures import ...` works however pytest is started
     sys.path.insert(0, str(TESTS))
+
+from repo_paths import SHARED_DATA  # noqa: E402  (needs the line above)
 
 
 @pytest.fixture(autouse=True)

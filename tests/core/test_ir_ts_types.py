@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from logsheet.core.ir_schema import query_schema
+from repo_paths import WEB
 
-TYPES_TS = Path(__file__).resolve().parents[2] / "web" / "src" / "types.ts"
+TYPES_TS = WEB / "src" / "types.ts"
 DEFS = query_schema()["$defs"]
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from logsheet.api.common import STATIC_DIR
+from repo_paths import DOCS
 
 CHROMIUM = Path(os.environ.get("LOGSHEET_CHROMIUM", "/usr/bin/chromium"))
 # No network beyond the test server: these flags stop Chromium's own background requests.
@@ -34,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -138,7 +138,11 @@ def page(browser: Any, server: Server, page_watch: PageWatch) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    folder = DOCS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests' screenshots go: a temporary folder, or the documentation's own pictures when
+    LOGSHEET_UPDATE_SCREENSHOTS=1 (so that a test run leaves the checkout as it found it)."""
+    if os.environ.get("LOGSHEET_UPDATE_SCREENSHOTS") == "1":
+        folder = DOCS / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")

@@ -228,26 +228,17 @@ class SparkEngine(EngineBase[_Statement]):
     # ------------------------------------------------------------------------------------------- errors
     def _refused(self, error: Exception) -> bool:
         """Errors a user can cause: a bad regex, an overflow, a name Spark cannot resolve."""
-        from pyspark.errors import (
-            AnalysisException,
-            ArithmeticException,
-            DateTimeException,
-            IllegalArgumentException,
-            NumberFormatException,
-            SparkRuntimeException,
-        )
+        from pyspark import errors
 
-        return isinstance(
-            error,
-            (
-                AnalysisException,
-                ArithmeticException,
-                DateTimeException,
-                IllegalArgumentException,
-                NumberFormatException,
-                SparkRuntimeException,
-            ),
+        user_errors = (
+            errors.AnalysisException,
+            errors.ArithmeticException,
+            errors.DateTimeException,
+            errors.IllegalArgumentException,
+            errors.NumberFormatException,
+            errors.SparkRuntimeException,
         )
+        return isinstance(error, user_errors)
 
     def _unexpected(self, error: Exception) -> Exception:
         return LogsheetError(f"Spark failed: {first_line(error)}")

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlglot.dialects import Dialects
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "logsheet"
+from repo_paths import SRC
 
 _STATEMENT = r"(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|DETACH|WITH)"
 _CLAUSE = r"(FROM|INTO|TABLE|VIEW|INDEX|SET|WHERE|DATABASE|VALUES|AS)"

@@ -38,8 +38,9 @@ from logsheet.ingest.formats.base import ReadContext, Sample, SourceFile
 from logsheet.ingest.formats.vpcflow import fields as vpcfields
 from logsheet.ingest.formats.vpcflow import reader as vpcflow
 from logsheet.workspace import Workspace, build_query
+from repo_paths import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = SHARED_DATA
 ELASTIC = "elastic-integrations-vpcflow"
 V2 = vpcfields.DEFAULT_V2
 ALL = tuple(name for name, _, _ in vpcfields.CATALOGUE)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,8 +15,8 @@ from sqlglot import exp
 
 from logsheet.core.columns import POS, POSITION_BITS, ROWID, SOURCE, SYSTEM_COLUMNS, row_id
 from logsheet.core.sqlnames import lit, render
+from repo_paths import SRC
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "logsheet"
 HOME = "core/columns.py"
 HIDDEN = re.compile(r"(?<![A-Za-z0-9_])__(rowid|source|pos)(?![A-Za-z0-9_])")
 NAMES = {"ROWID", "SOURCE", "POS"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "logsheet"
+from repo_paths import SRC
 
 # lowest first: a layer imports only from layers below it, or from itself
 LAYERS = {

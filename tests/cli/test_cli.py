@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 
 from fixtures import START, ct_record, ct_s3_key, write_csv, write_gz_json, write_ndjson
 from logsheet.cli import main
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 LOGSHEET = str(Path(sys.executable).parent / "logsheet")
 
 # Text cells that a spreadsheet would run as formulas, and numbers that start with '-'.

@@ -3,7 +3,7 @@ translate their errors the same way (``engines/base.py``).
 
 The Spark engine runs here on a stand-in session (no JVM): a statement blocks until its job tag is
 cancelled, as a Spark job does, so the engine's own registry, budget and translation are what is tested.
-The Spark tests in tests/spark do the same against a real session.
+The Spark tests in tests/engines/spark do the same against a real session.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The IR -> SQL compiler: exact DuckDB SQL snapshots, injection safety, and a property test that random filters
-compile and run on DuckDB. (The Spark dialect: tests/spark/test_dialect_sql.py and test_spark_compiles.py.)"""
+compile and run on DuckDB. (The Spark dialect: tests/engines/spark/test_dialect_sql.py and test_spark_compiles.py.)"""
 
 from __future__ import annotations
 

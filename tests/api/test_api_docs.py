@@ -4,11 +4,12 @@ endpoint served under /api/ is listed there."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from api_helpers import TestClient
 
-API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+from repo_paths import DOCS
+
+API_MD = DOCS / "api.md"
 ROW = re.compile(r"^\| (GET|POST|PATCH|DELETE|GET/POST) \| `([^`]+)` \|", re.MULTILINE)
 
 

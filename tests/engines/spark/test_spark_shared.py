@@ -1,7 +1,7 @@
 """The shared suite: every IR operation runs on DuckDB and on Spark against the same sheet, and the two
 answers (columns, types, rows, exact totals) must be the same.
 
-The sheet is the one of tests/test_engine_ops.py (whose tests pin DuckDB's answers) plus trap rows for the
+The sheet is the one of tests/engines/test_engine_ops.py (whose tests pin DuckDB's answers) plus trap rows for the
 places where the engines differ by default: RE2 vs Java regexes (``$`` before a final newline, Unicode
 case folding, POSIX classes, named groups), IPv4-mapped IPv6 addresses, ``1e3`` in JSON and as text,
 NULLs in ``first``/``last``, numbers that overflow 64 bits. Each known gap is a strict xfail that says why:
@@ -22,7 +22,7 @@ from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery, QueryTimeout
 from logsheet.query.filterlang import parse_filter
 from logsheet.workspace import Workspace, build_query
-from test_engine_ops import ROWS as BASE_ROWS
+from ops_rows import ROWS as BASE_ROWS
 
 SHEET = "events"
 TRAPS: list[dict[str, Any]] = [

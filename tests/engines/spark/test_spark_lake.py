@@ -16,7 +16,7 @@ from logsheet.cli import main
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError
 from logsheet.workspace import Workspace, build_query
-from test_engine_ops import ROWS
+from ops_rows import ROWS
 
 SHEET = "events"
 

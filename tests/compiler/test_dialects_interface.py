@@ -1,7 +1,7 @@
 """Every dialect answers every question the compiler asks, in SQL its own engine reads; DuckDB's answers run.
 
-(What the Spark and Trino answers look like: tests/spark/test_dialect_sql.py; that Spark's analyser accepts
-them: tests/spark/test_spark_compiles.py.)"""
+(What the Spark and Trino answers look like: tests/engines/spark/test_dialect_sql.py; that Spark's analyser accepts
+them: tests/engines/spark/test_spark_compiles.py.)"""
 
 from __future__ import annotations
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from logsheet.api.static import NOT_BUILT
+from repo_paths import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "src" / "logsheet" / "web" / "static"
 VENV_BIN = Path(sys.executable).parent
 

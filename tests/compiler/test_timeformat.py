@@ -1,6 +1,6 @@
 """strptime formats (logsheet's ``parse timestamp`` step) as Java datetime patterns (Spark, Trino).
 
-Beside the cases in tests/spark/test_dialect_sql.py: every shorthand, 12-hour clocks, names of months and
+Beside the cases in tests/engines/spark/test_dialect_sql.py: every shorthand, 12-hour clocks, names of months and
 days, day of year, time zones, literal text that needs quoting, and unknown directives."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """RE2 patterns (logsheet's syntax) as Java patterns (Spark, Trino), and literal text as a pattern.
 
-The cases beside the ones in tests/spark/test_dialect_sql.py: scoped and negated flags, classes that hold
+The cases beside the ones in tests/engines/spark/test_dialect_sql.py: scoped and negated flags, classes that hold
 brackets and escapes, and that every escaped delimiter matches itself and only itself."""
 
 from __future__ import annotations

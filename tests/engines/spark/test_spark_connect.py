@@ -22,7 +22,7 @@ from spark_helpers import spark_missing
 from fixtures import write_ndjson
 from logsheet.export.render import json_value
 from logsheet.workspace import Workspace, build_query
-from test_engine_ops import ROWS
+from ops_rows import ROWS
 
 VENV_BIN = Path(sys.executable).parent
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"

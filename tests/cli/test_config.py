@@ -1,6 +1,6 @@
 """`logsheet config`: the workspace's engine setting, stored in its catalog, shown and changed from the command
 line, and what `serve`, `query` and the API make of it. (No Spark session is started here: the tests that run
-views on Spark are in tests/spark/test_spark_server.py.)"""
+views on Spark are in tests/engines/spark/test_spark_server.py.)"""
 
 from __future__ import annotations
 

@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from fixtures import ACCOUNT, START, ct_record, ct_s3_key, old_ct_record, write_gz_json, write_ndjson
 from logsheet.ingest.formats.cloudtrail import reader as cloudtrail
 from logsheet.workspace import Workspace, build_query
+from repo_paths import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = SHARED_DATA
 JQ = "/usr/bin/jq"
 COLUMNS = [(n, t) for n, _, t in cloudtrail.output_columns()]
 LOGSHEET = str(Path(sys.executable).parent / "logsheet")

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from logsheet.cli import main
 from logsheet.demo.generate import generate
 from logsheet.workspace import Workspace
+from repo_paths import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # as tests/conftest.py
 REAL = ["grycap-cloudtrail-sample", "stratus-red-team-detonation-logs"]
 
 REAL_QUERIES: list[list[str]] = [
