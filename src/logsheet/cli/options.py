@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from logsheet.core.ir import Query
+    from logsheet.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,7 +72,7 @@ CHOICE_ERRORS = {  # logsheet.workspace.engines.requested's rules, in the option
 }
 
 
-def _choose_engine(ws: Any, engine: str | None, spark_master: str | None, spark_remote: str | None) -> str:
+def _choose_engine(ws: Workspace, engine: str | None, spark_master: str | None, spark_remote: str | None) -> str:
     """Apply --engine / --spark-* to this run (the stored setting is unchanged); the engine views run on."""
     from logsheet.workspace.engines import EngineChoiceError
 
@@ -87,7 +91,7 @@ def _build(
     group_by: str | None,
     agg: tuple[str, ...],
     query_json: str | None,
-) -> Any:
+) -> Query:
     from logsheet.core import ir
     from logsheet.query.spellings import build_query
 
