@@ -28,9 +28,10 @@ spilling), and decompression is bounded (``ingest.decompress``). On top of that,
 waking the kernel's out-of-memory killer. It is off by default because DuckDB and Arrow reserve far more
 address space than they use, so a cap tight enough to matter must be chosen per machine.
 
-Test hook. ``LOGSHEET_TEST_KILL_IMPORT=after-start`` makes the child kill itself with ``SIGKILL`` right after it
-has opened the workspace and reported its first progress; ``=after-staging`` once the importer reports the
-``writing`` phase (rows staged, nothing committed). It exists only so that the tests can show what a child that
+Test hook. ``LOGSHEET_TEST_KILL_IMPORT=at-start`` makes the child kill itself with ``SIGKILL`` right after it
+has opened the workspace and reported its first progress; ``=at-reading`` when the importer reports its
+``reading`` phase (the files discovered, hashed and their archives extracted into the staging folder, nothing
+committed). It exists only so that the tests can show what a child that
 dies looks like from the API; it is read nowhere else.
 """
 
@@ -98,11 +99,11 @@ def main() -> int:
 
         def progress(phase: str, done: float, total: float) -> None:
             send({"progress": [phase, done, total]})
-            if kill_at == "after-staging" and phase == "writing":
+            if kill_at == "at-reading" and phase == "reading":
                 os.kill(os.getpid(), signal.SIGKILL)
 
         progress("starting", 0, 1)
-        if kill_at == "after-start":
+        if kill_at == "at-start":
             os.kill(os.getpid(), signal.SIGKILL)
         summary = ws.import_paths(
             request["paths"],
