@@ -222,10 +222,10 @@ class Jobs:
         except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show, whatever happened
             log.exception("import job %s failed", job.id)
             outcome = {"crash": f"{type(exc).__name__}: {exc}"}
-        if job.cancelled:
-            job.fail(CANCELLED)
-        elif "summary" in outcome:
+        if "summary" in outcome:  # committed: a cancel that came after the commit changes nothing
             job.succeed(outcome["summary"])
+        elif job.cancelled:
+            job.fail(CANCELLED)
         elif "error" in outcome:
             job.fail(str(outcome["error"]))
         else:
