@@ -1,4 +1,5 @@
-"""``POST /api/uploads``: files streamed to disk as they arrive, then imported by a background job.
+"""``POST /api/uploads``: files streamed to disk as they arrive, then imported by a background job (in a child
+process: :mod:`logsheet.api.jobs`, :mod:`logsheet.api.import_worker`).
 
 The multipart body is parsed as it streams (never held whole in memory, never spooled to a temporary folder
 first): each file goes straight to ``<workspace>/uploads/<job>/f0001-<name>``, a generated name built only
