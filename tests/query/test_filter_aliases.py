@@ -278,7 +278,7 @@ def test_names_differing_only_by_case_are_refused_by_name() -> None:
     with pytest.raises(InvalidQuery) as info:
         resolve("DUP", SCHEMA)
     message = str(info.value)
-    assert "'DUP' is ambiguous" in message and "'Dup' and 'dup'" in message
+    assert "'DUP' is ambiguous: columns 'Dup' and 'dup' differ only by case" in message
 
 
 def test_unknown_names_are_still_unknown() -> None:

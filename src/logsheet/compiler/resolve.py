@@ -75,8 +75,7 @@ def _caseless(name: str, schema: Schema, json_only: bool) -> Column | None:
     if len(matches) > 1:
         names = ", ".join(repr(c.name) for c in matches[:-1]) + f" and {matches[-1].name!r}"
         raise InvalidQuery(
-            f"column {name!r} is ambiguous: the sheet has {names}, which differ only by case; "
-            "write the name exactly as one of them"
+            f"column {name!r} is ambiguous: columns {names} differ only by case; write the name exactly as one of them"
         )
     return matches[0] if matches else None
 
