@@ -25,6 +25,12 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
                | 'is' ['not'] ('blank' | 'null' | 'empty')
     value     := STRING | NUMBER | 'true' | 'false' | 'null'
 
+Aliases (Kibana / Splunk habits; :mod:`logsheet.query.filteraliases` says what each value means): ``&&``,
+``||`` and ``!`` for ``and``, ``or`` and ``not``, and a condition may also be
+``':' ['<' | '<=' | '>' | '>='] (STRING | "double-quoted" | bare) ['nocase']`` (``field:value``, ``field:pre*``,
+``field:*``, ``bytes:>1000``). They parse to the same IR as the canonical words; the formatter writes only
+the canonical spelling.
+
 See ``docs/filter-language.md`` for the analyst-facing reference.
 """
 
