@@ -114,6 +114,9 @@ ERRORS: list[tuple[str, str, int]] = [
     ("a ! b", "expected an operator after column a", 2),
     ("a:x b:y", "expected 'and', 'or' or end of input but found 'b'", 4),
     ("&& a:x", "expected a condition but found '&&'", 0),
+    ("-errorCode:x", "unexpected character '-'; to exclude, write 'not' (or '!') in front, as in not a:x", 0),
+    ("a:x and -b:y", "unexpected character '-'; to exclude, write 'not' (or '!') in front", 8),
+    ("a = - 1", "unexpected character '-'; a minus sign must be followed by digits", 4),
 ]
 
 

@@ -237,7 +237,14 @@ class _Tokenizer:
             )
             raise FilterSyntaxError(message, self.text, i)
         hint = _CHAR_HINTS.get(char, "")
+        if char == "-" and _starts_term(previous) and self.text[i + 1 : i + 2] not in ("", " "):
+            hint = "; to exclude, write 'not' (or '!') in front, as in not a:x"  # Lucene's -field:value
         raise FilterSyntaxError(f"unexpected character {char!r}{hint}", self.text, i)
+
+
+def _starts_term(previous: _Token | None) -> bool:
+    """Whether a condition may start after this token (nothing, '(', and, or, not and their symbols)."""
+    return previous is None or previous.kind in ("lparen", "symbol") or previous.is_keyword("and", "or", "not")
 
 
 def _name_like(char: str) -> bool:
