@@ -211,8 +211,8 @@ def test_injection_looking_values_stay_values() -> None:
         ("a = 12abc", "invalid number 12abc", 4),
         ("a = 1e999", "number 1e999 is out of range", 4),
         ('"" = 1', "empty column name", 0),
-        ("a = 1 && b = 2", "unexpected character '&'; use 'and'", 6),
-        ("a = 1 || b = 2", "unexpected character '|'; use 'or'", 6),
+        ("a = 1 & b = 2", "unexpected character '&'; use 'and' (or '&&')", 6),
+        ("a = 1 | b = 2", "unexpected character '|'; use 'or' (or '||')", 6),
         ("a = - 1", "unexpected character '-'; a minus sign must be followed by digits", 4),
         (
             "log-status = 'OK'",

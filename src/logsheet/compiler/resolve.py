@@ -3,19 +3,25 @@
 A name is a column when the schema has it exactly (``userIdentity.arn`` is a real column of a CloudTrail
 sheet). Otherwise it may be a JSON path: the longest dotted prefix that is a ``json`` column, followed by
 keys and array indexes (``requestParameters.instancesSet.items[0].imageId``, or ``resources.0.ARN``).
+
+Column names are matched exactly first; only when that finds nothing are they matched ignoring case
+(``eventname`` finds ``eventName``), the whole name and a JSON path's column alike (keys inside the JSON
+stay exact: they are data). When two columns differ only by case, a name that is neither of them exactly
+is refused with both names.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlglot import exp
 
 from logsheet.core.errors import InvalidQuery
-from logsheet.core.schema import Schema
+from logsheet.core.schema import Column, Schema
 from logsheet.core.sqlnames import cast, col, lit
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -28,23 +34,50 @@ class Resolved:
     json_path: bool = False
 
 
+#: Finds the column a name means (``json_only``: only a ``json`` column), or None.
+Lookup = Callable[[str, Schema, bool], Column | None]
+
+
 def resolve(name: str, schema: Schema) -> Resolved:
-    column = schema.get(name)
+    found = _resolve(name, schema, _exact) or _resolve(name, schema, _caseless)
+    if found is None:
+        raise InvalidQuery(unknown_column_message(name, schema))
+    return found
+
+
+def _resolve(name: str, schema: Schema, lookup: Lookup) -> Resolved | None:
+    column = lookup(name, schema, False)
     if column is not None:
-        return Resolved(col(name), column.type)
+        return Resolved(col(column.name), column.type)
     parts = name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
-        base_name = ".".join(parts[:cut])
-        base, indexes = _strip_indexes(base_name)
-        column = schema.get(base)
-        if column is not None and column.type == "json":
+        base, indexes = _strip_indexes(".".join(parts[:cut]))
+        column = lookup(base, schema, True)
+        if column is not None:
             path = _json_path(indexes + _path_segments(".".join(parts[cut:])))
-            return Resolved(exp.JSONExtractScalar(this=col(base), expression=path), "text", json_path=True)
+            return Resolved(exp.JSONExtractScalar(this=col(column.name), expression=path), "text", json_path=True)
     base, indexes = _strip_indexes(name)
-    column = schema.get(base)
-    if column is not None and column.type == "json" and indexes:
-        return Resolved(exp.JSONExtractScalar(this=col(base), expression=_json_path(indexes)), "text", True)
-    raise InvalidQuery(unknown_column_message(name, schema))
+    column = lookup(base, schema, True) if indexes else None
+    if column is not None:
+        return Resolved(exp.JSONExtractScalar(this=col(column.name), expression=_json_path(indexes)), "text", True)
+    return None
+
+
+def _exact(name: str, schema: Schema, json_only: bool) -> Column | None:
+    column = schema.get(name)
+    return column if column is not None and (column.type == "json" or not json_only) else None
+
+
+def _caseless(name: str, schema: Schema, json_only: bool) -> Column | None:
+    """The one column equal to ``name`` ignoring case; a clear error when there are several."""
+    key = name.casefold()
+    matches = [c for c in schema if c.name.casefold() == key and (c.type == "json" or not json_only)]
+    if len(matches) > 1:
+        names = ", ".join(repr(c.name) for c in matches[:-1]) + f" and {matches[-1].name!r}"
+        raise InvalidQuery(
+            f"column {name!r} is ambiguous: columns {names} differ only by case; write the name exactly as one of them"
+        )
+    return matches[0] if matches else None
 
 
 def unknown_column_message(name: str, schema: Schema) -> str:

@@ -25,6 +25,12 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
                | 'is' ['not'] ('blank' | 'null' | 'empty')
     value     := STRING | NUMBER | 'true' | 'false' | 'null'
 
+Aliases (Kibana / Splunk habits; :mod:`logsheet.query.filteraliases` says what each value means): ``&&``,
+``||`` and ``!`` for ``and``, ``or`` and ``not``, and a condition may also be
+``':' ['<' | '<=' | '>' | '>='] (STRING | "double-quoted" | bare) ['nocase']`` (``field:value``, ``field:pre*``,
+``field:*``, ``bytes:>1000``). They parse to the same IR as the canonical words; the formatter writes only
+the canonical spelling.
+
 See ``docs/filter-language.md`` for the analyst-facing reference.
 """
 
@@ -37,6 +43,7 @@ from typing import Literal, NoReturn
 
 from logsheet.core import ir
 from logsheet.core.errors import FilterSyntaxError
+from logsheet.query.filteraliases import RANGE_OPS, SYMBOL_WORDS, WildcardError, bare_end, bare_scalar, wildcard
 
 __all__ = ["KEYWORDS", "format_filter", "parse_filter", "quote_name", "quote_string"]
 
@@ -59,11 +66,11 @@ _OP_CANONICAL: dict[str, ir.CompareOp] = {
     "=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
 }  # fmt: skip
 _CHAR_HINTS = {
-    "&": "; use 'and'",
-    "|": "; use 'or'",
-    "!": "; use 'not', or '!=' for not equal",
+    "&": "; use 'and' (or '&&')",
+    "|": "; use 'or' (or '||')",
     "-": "; a minus sign must be followed by digits",
 }
+_COLON = ":"
 _NAME_PUNCTUATION = frozenset("_@$-:/.[]#")  # characters a column name plausibly contains
 _OPERATOR_LIST = (
     "=, !=, <, <=, >, >=, in, not in, between, contains, starts with, ends with, matches, is blank, is not blank, in cidr"
@@ -77,7 +84,8 @@ _TEXT_OP_TEXT: dict[str, str] = {
 _KEYWORD_OPERATORS = frozenset({"in", "between", "contains", "starts", "ends", "matches"})
 _CONDITION_WORDS = _KEYWORD_OPERATORS | {"is", "not"}  # words that can follow a column
 
-TokenKind = Literal["string", "qname", "name", "number", "op", "lparen", "rparen", "comma", "eof"]
+# "symbol": &&, || and ! (aliases of and, or, not); "bare": an unquoted value after ':' (field:value)
+TokenKind = Literal["string", "qname", "name", "number", "op", "symbol", "bare", "lparen", "rparen", "comma", "eof"]
 _PUNCTUATION: dict[str, TokenKind] = {"(": "lparen", ")": "rparen", ",": "comma"}
 _SNIPPET_CHARS = 40  # how much of a long token an error message quotes
 
@@ -108,6 +116,10 @@ class _Token:
     def is_keyword(self, *words: str) -> bool:
         return self.kind == "name" and self.text.lower() in words
 
+    def is_word(self, word: str) -> bool:
+        """The keyword itself or the symbol that stands for it (``&&`` for ``and``)."""
+        return self.is_keyword(word) or (self.kind == "symbol" and SYMBOL_WORDS[self.text] == word)
+
     def describe(self) -> str:
         if self.kind == "eof":
             return "end of input"
@@ -130,13 +142,16 @@ class _Tokenizer:
 
     def run(self) -> list[_Token]:
         i = 0
+        after_colon = False  # the tokens after ':' are read as a value (field:value, field:>5)
         while i < len(self.text):
             if self.text[i].isspace():
                 i += 1
             else:
-                token = self._next(i)
+                token = self._colon_value(i) if after_colon else self._next(i)
                 self.tokens.append(token)
                 i = token.end
+                ranged = after_colon and token.text in RANGE_OPS
+                after_colon = token.kind == "op" and (token.text == _COLON or ranged)
         self.tokens.append(_Token("eof", "", None, len(self.text), len(self.text)))
         return self.tokens
 
@@ -151,6 +166,11 @@ class _Tokenizer:
         for op in _OPERATORS:
             if self.text.startswith(op, i):
                 return _Token("op", op, _OP_CANONICAL[op], i, i + len(op))
+        for symbol in SYMBOL_WORDS:
+            if self.text.startswith(symbol, i):
+                return _Token("symbol", symbol, symbol, i, i + len(symbol))
+        if char == _COLON:
+            return _Token("op", char, char, i, i + 1)
         number = _NUMBER.match(self.text, i)
         if number:
             return self._number(i, number.end())
@@ -158,6 +178,19 @@ class _Tokenizer:
         if name:
             return _Token("name", name.group(), name.group(), i, name.end())
         self._unexpected(i)
+
+    def _colon_value(self, i: int) -> _Token:
+        """A token after ':': a quoted value (either quote), a range operator, or a bare value."""
+        char = self.text[i]
+        if char in "'\"":
+            return self._quoted(i, "string", "unterminated string")
+        for op in RANGE_OPS:
+            if self.text.startswith(op, i):
+                return _Token("op", op, op, i, i + len(op))
+        end = bare_end(self.text, i)
+        if end == i:  # a parenthesis, '&&' or '||' where the value should be
+            return self._next(i)
+        return _Token("bare", self.text[i:end], self.text[i:end], i, end)
 
     def _quoted(self, start: int, kind: TokenKind, unterminated: str) -> _Token:
         quote = self.text[start]
@@ -204,7 +237,14 @@ class _Tokenizer:
             )
             raise FilterSyntaxError(message, self.text, i)
         hint = _CHAR_HINTS.get(char, "")
+        if char == "-" and _starts_term(previous) and self.text[i + 1 : i + 2] not in ("", " "):
+            hint = "; to exclude, write 'not' (or '!') in front, as in not a:x"  # Lucene's -field:value
         raise FilterSyntaxError(f"unexpected character {char!r}{hint}", self.text, i)
+
+
+def _starts_term(previous: _Token | None) -> bool:
+    """Whether a condition may start after this token (nothing, '(', and, or, not and their symbols)."""
+    return previous is None or previous.kind in ("lparen", "symbol") or previous.is_keyword("and", "or", "not")
 
 
 def _name_like(char: str) -> bool:
@@ -249,6 +289,14 @@ class _Parser:
             return True
         return False
 
+    def accept_word(self, word: str) -> _Token | None:
+        """The keyword or its symbol (``and`` or ``&&``), consumed, or None."""
+        token = self.token
+        if token.is_word(word):
+            self.advance()
+            return token
+        return None
+
     def expect_keyword(self, word: str, after: str) -> None:
         if not self.accept_keyword(word):
             self.expected(f"'{word}' after {after}")
@@ -272,22 +320,22 @@ class _Parser:
 
     def parse_or(self, context: str) -> ir.Predicate:
         items = [self.parse_and(context)]
-        while self.accept_keyword("or"):
-            items.append(self.parse_and(" after 'or'"))
+        while joiner := self.accept_word("or"):
+            items.append(self.parse_and(f" after '{joiner.text}'"))
         return _group(ir.Or, items)
 
     def parse_and(self, context: str) -> ir.Predicate:
         items = [self.parse_unary(context)]
-        while self.accept_keyword("and"):
-            items.append(self.parse_unary(" after 'and'"))
+        while joiner := self.accept_word("and"):
+            items.append(self.parse_unary(f" after '{joiner.text}'"))
         return _group(ir.And, items)
 
     def parse_unary(self, context: str) -> ir.Predicate:
         token = self.token
-        if token.is_keyword("not"):
+        if token.is_word("not"):
             self.advance()
             self.nest(token)
-            item = self.parse_unary(" after 'not'")
+            item = self.parse_unary(f" after '{token.text}'")
             self.depth -= 1
             return ir.Not(item)
         if token.kind == "lparen":
@@ -327,6 +375,9 @@ class _Parser:
     # -- conditions
     def parse_condition(self, column: str) -> ir.Predicate:
         token = self.token
+        if token.kind == "op" and token.text == _COLON:
+            self.advance()
+            return self.parse_colon(column, token)
         if token.kind == "op":
             self.advance()
             return self.parse_compare(column, token)
@@ -374,6 +425,59 @@ class _Parser:
     def parse_compare(self, column: str, op: _Token) -> ir.Compare:
         value = self.parse_value(f"after '{op.text}'")
         return ir.Compare(column, _OP_CANONICAL[op.text], value, self.parse_case_sensitive())
+
+    def parse_colon(self, column: str, colon: _Token) -> ir.Predicate:
+        """The Kibana spellings: ``field:value``, ``field:"two words"``, ``field:pre*``, ``field:*``, ``field:>5``."""
+        token = self.token
+        if token.kind == "op" and token.text in RANGE_OPS:
+            self.advance()
+            value = self.parse_colon_value(column, colon, f":{token.text}", wildcards=False)
+            return ir.Compare(column, _OP_CANONICAL[token.text], value, self.parse_case_sensitive())
+        if token.kind == "bare" and "*" in token.text:
+            self.advance()
+            self.refuse_name_with_colon(column, colon, token)
+            if token.text == "*":
+                return ir.Blank(column, negate=True)
+            try:
+                matched = wildcard(token.text)
+            except WildcardError as exc:
+                raise FilterSyntaxError(str(exc), self.text, token.pos + exc.offset) from None
+            assert matched is not None
+            op, value = matched
+            return ir.TextMatch(column, op, value, False, self.parse_case_sensitive())
+        value = self.parse_colon_value(column, colon, ":", wildcards=True)
+        return ir.Compare(column, "=", value, self.parse_case_sensitive())
+
+    def parse_colon_value(self, column: str, colon: _Token, after: str, *, wildcards: bool) -> ir.Scalar:
+        token = self.token
+        context = f"after '{after}'"
+        if token.kind == "string":
+            self.advance()
+            return token.value
+        if token.kind == "lparen":
+            self.fail(
+                f"expected a value {context} but found '('; "
+                f"for one of several values write {_clip(quote_name(column))} in ('a', 'b')"
+            )
+        if token.kind != "bare":
+            self.expected(f"a value {context}")
+        if token.text.lower() in ("and", "or", "not"):
+            self.fail(f"expected a value {context} but found keyword '{token.text}'; to match the text, quote it")
+        if not wildcards and "*" in token.text:
+            self.fail(f"a '*' wildcard cannot follow '{after}'; to match a '*' itself, quote the value")
+        self.advance()
+        self.refuse_name_with_colon(column, colon, token)
+        return bare_scalar(token.text)
+
+    def refuse_name_with_colon(self, column: str, colon: _Token, value: _Token) -> None:
+        """``aws:SourceIp = 'x'`` is a column name with a ':' in it, not ``aws:SourceIp`` then ``= 'x'``."""
+        if colon.end == value.pos and _starts_condition(self.token):
+            wanted = f"{column}:{value.text}"
+            self.fail(
+                f"unexpected character ':' in name {_clip(wanted)}; "
+                f"double-quote names that contain it: {_clip(quote_name(wanted))}",
+                colon,
+            )
 
     def parse_blank(self, column: str) -> ir.Blank:
         negate = self.accept_keyword("not")
