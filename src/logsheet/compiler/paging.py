@@ -31,6 +31,7 @@ from typing import Any, Union
 from sqlglot import exp
 
 from logsheet.compiler import ViewPlan, _page, _wrap
+from logsheet.compiler.resolve import column_named
 from logsheet.core.columns import ROWID
 from logsheet.core.sqlnames import cast, col, lit
 
@@ -57,10 +58,10 @@ def probe_column(plan: ViewPlan) -> str | None:
     if plan.query.group is not None or plan.query.steps or not plan.query.sort:
         return None
     name = plan.query.sort[0].column
-    column = plan.schema.get(name)
+    column = column_named(name, plan.schema)
     if column is None or column.type not in PROBE_TYPES:
         return None
-    return name
+    return column.name
 
 
 def range_sql(plan: ViewPlan, column: str) -> exp.Select:

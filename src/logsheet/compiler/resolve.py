@@ -45,6 +45,19 @@ def resolve(name: str, schema: Schema) -> Resolved:
     return found
 
 
+def column_named(name: str, schema: Schema) -> Column | None:
+    """The column ``name`` means: the one spelt exactly so, else the one equal to it ignoring case (an error
+    when several are)."""
+    return _exact(name, schema, False) or _caseless(name, schema, False)
+
+
+def name_taken(name: str, schema: Schema) -> Column | None:
+    """A column a new column called ``name`` would clash with: the same name ignoring case (DuckDB and Spark
+    do not tell such names apart)."""
+    key = name.casefold()
+    return next((c for c in schema if c.name.casefold() == key), None)
+
+
 def _resolve(name: str, schema: Schema, lookup: Lookup) -> Resolved | None:
     column = lookup(name, schema, False)
     if column is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from logsheet.compiler.dialects import Dialect
-from logsheet.compiler.resolve import resolve
+from logsheet.compiler.resolve import column_named, name_taken, resolve
 from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import ENGINE_TYPE, Column, Schema
@@ -40,7 +40,7 @@ def projected_schema(projection: Projection) -> Schema:
 
 
 def _require(schema: Schema, name: str) -> Column:
-    column = schema.get(name)
+    column = column_named(name, schema)
     if column is None:
         resolve(name, schema)  # raises the standard unknown-column message (JSON paths are not columns here)
         raise InvalidQuery(f"{name!r} is a JSON path, not a column; extract it into a column first")
@@ -52,9 +52,10 @@ def _add(schema: Schema, new: Any) -> Projection:
     for name in names:
         if not name:
             raise InvalidQuery("a new column needs a name")
-        if name in schema:
-            raise InvalidQuery(f"a column named {name!r} already exists; choose another name")
-    if len(set(names)) != len(names):
+        taken = name_taken(name, schema)
+        if taken is not None:
+            raise InvalidQuery(f"a column named {taken.name!r} already exists; choose another name")
+    if len({n.casefold() for n in names}) != len(names):
         raise InvalidQuery(f"duplicate new column names: {', '.join(names)}")
     return identity(schema) + new
 
@@ -69,7 +70,7 @@ def _split(step: ir.Split, schema: Schema, dialect: Dialect) -> Projection:
         raise InvalidQuery("split needs a delimiter")
     if not 1 <= step.parts <= MAX_SPLIT_PARTS:
         raise InvalidQuery(f"split into 1 to {MAX_SPLIT_PARTS} columns, not {step.parts}")
-    names = list(step.names) or [f"{step.column}_{i}" for i in range(1, step.parts + 1)]
+    names = list(step.names) or [f"{source.name}_{i}" for i in range(1, step.parts + 1)]
     if len(names) != step.parts:
         raise InvalidQuery(f"split into {step.parts} columns needs {step.parts} names, got {len(names)}")
     value = col(source.name) if source.type in ("text", "json") else to_text(col(source.name))
@@ -109,12 +110,13 @@ def _combine(step: ir.Combine, schema: Schema, dialect: Dialect) -> Projection:
 
 
 def _rename(step: ir.Rename, schema: Schema, dialect: Dialect) -> Projection:
-    _require(schema, step.column)
+    source = _require(schema, step.column)
     if not step.name:
         raise InvalidQuery("rename needs a new name")
-    if step.name != step.column and step.name in schema:
-        raise InvalidQuery(f"a column named {step.name!r} already exists")
-    return [(step.name if c.name == step.column else c.name, col(c.name), c.type) for c in schema]
+    taken = name_taken(step.name, schema)
+    if taken is not None and taken.name != source.name:
+        raise InvalidQuery(f"a column named {taken.name!r} already exists")
+    return [(step.name if c.name == source.name else c.name, col(c.name), c.type) for c in schema]
 
 
 _CAST_LOGICAL = {
