@@ -132,6 +132,8 @@ def test_secure_opens_readable_and_in_time_order(page: Any, server: Any) -> None
     cell = page.locator('.ag-row.row-loaded[row-index="2"] .ag-cell[col-id="message"]')
     title = cell.get_attribute("title")
     assert title and title == cell.text_content() and title.startswith("Invalid user")
+    cell.click()
+    expect(page.locator(".detail-body")).to_contain_text(title)
 
     # Newest first is one click on the time column's header.
     page.locator('.ag-header-cell[col-id="timestamp"] .header-name').click()

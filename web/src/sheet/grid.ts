@@ -141,7 +141,8 @@ export class SheetGrid {
       onSortChanged: () => this.sortFromGrid(),
       onColumnMoved: (e) => e.finished && !this.applying && this.remember(),
       onColumnResized: (e) => {
-        if (!e.finished || e.source !== "uiColumnResized") return;
+        // Dragged, or fitted by a double click on the handle or the column menu: the user's width from now on.
+        if (!e.finished || this.applying || (e.source !== "uiColumnResized" && e.source !== "autosizeColumns")) return;
         for (const column of e.columns ?? []) this.sized.add(column.getColId());
         this.remember();
       },
@@ -193,11 +194,11 @@ export class SheetGrid {
     }
     if (sortKey(next.query.sort) !== sortKey(previous.query.sort)) {
       if (source !== "grid") this.applySort(next.query.sort);
-      this.fit(this.lastRows); // room for the sort arrow in the sorted column's header
+      if (this.lastRows.length) this.fit(this.lastRows); // room for the sort arrow in the sorted column's header
     }
     if (JSON.stringify(next.hidden) !== JSON.stringify(previous.hidden)) {
       this.applyHidden(next.hidden);
-      this.fit(this.lastRows);
+      if (this.lastRows.length) this.fit(this.lastRows);
     }
     if (next.tz !== previous.tz) this.api.refreshCells({ force: true });
   }
@@ -277,6 +278,7 @@ export class SheetGrid {
     const before = new Set(this.columns.map((c) => c.name));
     const added = before.size ? columns.filter((c) => !before.has(c.name)).map((c) => c.name) : [];
     this.columns = columns;
+    this.lastRows = []; // measured on the old columns
     const grouped = this.state.query.group !== null;
     const layout = loadLayout(this.sheet, grouped);
     const saved = new Map(layout.map((c) => [c.colId, c]));
