@@ -70,6 +70,14 @@ def cut_cells(page: Any, column: str) -> list[str]:
     )
 
 
+def cut_headers(page: Any) -> list[str]:
+    """The rendered headers whose name does not show whole."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.ag-header-cell[col-id] .header-name')]
+            .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"""
+    )
+
+
 def fits(page: Any, column: str, text: str) -> bool:
     """Whether ``text`` would show whole in the column's first loaded cell (written into it, then measured)."""
     return bool(
@@ -115,6 +123,7 @@ def assert_time_first(page: Any, server: Any, sheet: str) -> None:
     assert shown[0] == time_column
     assert shown == expected[: len(shown)] or expected == shown[: len(expected)], shown
     assert "q=" not in page.url  # the default view: reopening the address opens it the same way
+    assert cut_headers(page) == []
 
 
 def test_secure_opens_readable_and_in_time_order(page: Any, server: Any) -> None:
