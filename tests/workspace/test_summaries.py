@@ -29,6 +29,7 @@ INFO_KEYS = [
     "duplicates_removed",
     "time_column",
     "columns",
+    "column_order",
     "bytes",
     "created_at",
     "updated_at",
@@ -85,6 +86,7 @@ def test_its_three_json_shapes(sheet: Workspace) -> None:
     info = summary.to_json()
     assert list(info) == INFO_KEYS
     assert info["columns"] == [{"name": c.name, "type": c.type} for c in summary.columns]
+    assert info["column_order"] == [] and summary.column_order == ()  # JSON lines: no preferred order
     assert info["sources"] == [s.to_json() for s in summary.sources]
     assert info["imports"] == sheet.catalog.imports(sheet.sheet("events").id)
     listing = summary.to_listing_json()

@@ -79,6 +79,7 @@ export interface SheetSummary {
 
 export interface SheetInfo extends SheetSummary {
   duplicates_removed?: number;
+  column_order?: string[]; // the format's preferred columns, in the order a responder reads them (the grid's default)
   sources: Array<Record<string, unknown>>;
   imports?: Array<Record<string, unknown>>;
 }

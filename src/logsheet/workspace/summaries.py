@@ -4,7 +4,8 @@ info`` and by the API's ``GET /api/sheets`` / ``GET /api/sheets/{name}``.
 Three JSON shapes, each the one its readers have always had:
 
 - :meth:`SheetSummary.to_json`: everything (``ws.info``, ``logsheet info --json``, ``GET /api/sheets/{name}``):
-  columns with types, sources with their SHA-256 and accounting, imports.
+  columns with types, the format's preferred column order (what the web grid opens with), sources with their
+  SHA-256 and accounting, imports.
 - :meth:`SheetSummary.to_listing_json`: a row of the files page (``GET /api/sheets``): ``sources`` is the
   number of source files, no imports.
 - :meth:`SheetSummary.to_brief_json`: a line of ``logsheet sheets --json``: ``columns`` is the number of columns.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from logsheet.core.schema import Column
+from logsheet.ingest import formats
 from logsheet.store.catalog import Catalog, SheetRecord, SourceRecord
 
 JSONValue = Union[str, int, float, bool, None, Sequence["JSONValue"], Mapping[str, "JSONValue"]]
@@ -32,6 +34,7 @@ class SheetSummary:
     duplicates_removed: int
     time_column: str | None
     columns: tuple[Column, ...]  # the sheet schema's columns, in order
+    column_order: tuple[str, ...]  # the format's preferred columns this sheet has, in the order a responder reads them
     bytes: int
     created_at: str
     updated_at: str
@@ -48,6 +51,7 @@ class SheetSummary:
             duplicates_removed=record.duplicate_count,
             time_column=record.time_column,
             columns=record.schema.columns,
+            column_order=tuple(formats.column_order(record.format, [c.name for c in record.schema.columns])),
             bytes=record.bytes,
             created_at=record.created_at,
             updated_at=record.updated_at,
@@ -64,6 +68,7 @@ class SheetSummary:
             "duplicates_removed": self.duplicates_removed,
             "time_column": self.time_column,
             "columns": [c.to_json() for c in self.columns],
+            "column_order": list(self.column_order),
             "bytes": self.bytes,
             "created_at": self.created_at,
             "updated_at": self.updated_at,

@@ -2,6 +2,10 @@
 //
 // The view state (state.ts) is the source of truth for what is asked; the grid owns what the user does to it
 // directly (header-click sort, column moves, resizes, pins), reports it back, and remembers the layout.
+//
+// A sheet opens the way a responder reads it: the time column first and pinned left, then the format's
+// preferred columns (the summary's column_order), the rest after; every column as wide as its header and the
+// values of the first page (widths.ts), re-measured when the view changes, except the widths set by hand.
 
 import {
   AllCommunityModule,
@@ -19,8 +23,10 @@ import {
 } from "ag-grid-community";
 import { api, Cancelled } from "../api";
 import type { Column, Page, Query, SortKey } from "../types";
-import { TextCell, TypedHeaderLabel, type GridContext } from "./cells";
-import { loadLayout, ordered, saveLayout } from "./layout";
+import { TYPE_LABEL, TextCell, TypedHeaderLabel, type GridContext } from "./cells";
+import { cellText } from "./format";
+import { loadLayout, ordered, preferred, saveLayout } from "./layout";
+import { fitWidths, measure, MIN_WIDTH } from "./widths";
 import type { Progress } from "./progress";
 import type { SheetState, ViewState } from "./state";
 import { searchTerms } from "../filter/predicates";
@@ -36,6 +42,7 @@ const theme = themeQuartz.withParams({
   fontSize: 13,
   headerFontSize: 13,
   spacing: 5,
+  cellHorizontalPadding: 7, // narrow: the columns are sized to their values (widths.ts), the room goes to them
   wrapperBorderRadius: 0,
   accentColor: "#1f6feb",
 });
@@ -47,6 +54,14 @@ export interface CellInfo {
   row: unknown[];
   rowIndex: number;
 }
+
+/** What the sheet says about its own columns: the time column (pinned left) and the format's preferred order. */
+export interface GridDefaults {
+  timeColumn: string | null;
+  columnOrder: string[];
+}
+
+const TOOLTIP_CHARS = 4000; // the detail panel shows the whole value, however long
 
 export interface GridCallbacks {
   onPage(page: Page): void;
@@ -86,9 +101,14 @@ export class SheetGrid {
   private applying = false;
   private readonly host: HTMLElement;
   private lastTotal = 0;
+  private readonly defaults: GridDefaults;
+  private sized = new Set<string>(); // columns the user sized by hand: their widths are kept
+  private lastRows: unknown[][] = []; // the first page of the view, which the widths are measured on
+  private refitting = false;
 
-  constructor(host: HTMLElement, sheet: string, state: SheetState, progress: Progress, callbacks: GridCallbacks) {
+  constructor(host: HTMLElement, sheet: string, state: SheetState, progress: Progress, callbacks: GridCallbacks, defaults: GridDefaults) {
     this.host = host;
+    this.defaults = defaults;
     this.sheet = sheet;
     this.state = state;
     this.progress = progress;
@@ -108,7 +128,7 @@ export class SheetGrid {
       infiniteInitialRowCount: 1,
       context: this.context,
       columnDefs: [],
-      defaultColDef: { sortable: true, resizable: true, minWidth: 60 },
+      defaultColDef: { sortable: true, resizable: true, minWidth: MIN_WIDTH },
       suppressFieldDotNotation: true,
       preventDefaultOnContextMenu: true,
       enableCellTextSelection: false,
@@ -117,11 +137,17 @@ export class SheetGrid {
       rowHeight: 30,
       rowClassRules: { "row-loaded": (p) => !!p.data },
       headerHeight: 34,
-      tooltipShowDelay: 400,
+      enableBrowserTooltips: true, // the title attribute: the value as text, never markup
       onSortChanged: () => this.sortFromGrid(),
-      onColumnMoved: (e) => e.finished && this.remember(),
-      onColumnResized: (e) => e.finished && this.remember(),
-      onColumnPinned: () => this.remember(),
+      onColumnMoved: (e) => e.finished && !this.applying && this.remember(),
+      onColumnResized: (e) => {
+        // Dragged, or fitted by a double click on the handle or the column menu: the user's width from now on.
+        if (!e.finished || this.applying || (e.source !== "uiColumnResized" && e.source !== "autosizeColumns")) return;
+        for (const column of e.columns ?? []) this.sized.add(column.getColId());
+        this.remember();
+      },
+      onColumnPinned: () => !this.applying && this.remember(),
+      onGridSizeChanged: () => this.refitSoon(),
       onCellClicked: (e) => this.emitCell(e.colDef.colId, e.rowIndex, (cell) => callbacks.onCell(cell)),
       onCellDoubleClicked: (e) => this.emitCell(e.colDef.colId, e.rowIndex, (cell) => callbacks.onCellDouble(cell)),
       onCellContextMenu: (e: CellContextMenuEvent) => this.contextMenu(e),
@@ -152,6 +178,7 @@ export class SheetGrid {
     this.host.classList.remove("loading");
     this.prefetched = { key: sortKey(this.state.query.sort), page };
     this.setColumns(page.columns);
+    this.fit(page.rows);
     this.api.setGridOption("datasource", this.datasource(generation));
     this.callbacks.onPage(page);
   }
@@ -165,8 +192,14 @@ export class SheetGrid {
       void this.refresh();
       return;
     }
-    if (sortKey(next.query.sort) !== sortKey(previous.query.sort) && source !== "grid") this.applySort(next.query.sort);
-    if (JSON.stringify(next.hidden) !== JSON.stringify(previous.hidden)) this.applyHidden(next.hidden);
+    if (sortKey(next.query.sort) !== sortKey(previous.query.sort)) {
+      if (source !== "grid") this.applySort(next.query.sort);
+      if (this.lastRows.length) this.fit(this.lastRows); // room for the sort arrow in the sorted column's header
+    }
+    if (JSON.stringify(next.hidden) !== JSON.stringify(previous.hidden)) {
+      this.applyHidden(next.hidden);
+      if (this.lastRows.length) this.fit(this.lastRows);
+    }
     if (next.tz !== previous.tz) this.api.refreshCells({ force: true });
   }
 
@@ -183,11 +216,15 @@ export class SheetGrid {
     this.api.setColumnsPinned([column], side);
   }
 
+  /** "Fit width" from the column menu: the user's choice, kept like a width set by hand. */
   autosize(column: string): void {
     this.api.autoSizeColumns([column]);
+    this.sized.add(column);
+    this.remember();
   }
 
-  /** Scrolls a column into view and puts the keyboard focus on its first cell. */
+  /** Scrolls a column into view and puts the keyboard focus on its first cell; columns pinned left (the time
+   * column) stay where they are, beside it. */
   goTo(column: string): void {
     this.api.ensureColumnVisible(column, "start");
     const first = this.api.getFirstDisplayedRowIndex();
@@ -241,15 +278,17 @@ export class SheetGrid {
     const before = new Set(this.columns.map((c) => c.name));
     const added = before.size ? columns.filter((c) => !before.has(c.name)).map((c) => c.name) : [];
     this.columns = columns;
+    this.lastRows = []; // measured on the old columns
     const grouped = this.state.query.group !== null;
     const layout = loadLayout(this.sheet, grouped);
     const saved = new Map(layout.map((c) => [c.colId, c]));
+    this.sized = new Set(layout.filter((c) => typeof c.width === "number").map((c) => c.colId));
     const index = new Map(columns.map((c, i) => [c.name, i]));
     const sort = this.state.query.sort;
-    const defs: ColDef[] = ordered(
-      columns.map((c) => c.name),
-      layout,
-    ).map((name) => {
+    const time = grouped ? null : this.defaults.timeColumn;
+    const names = columns.map((c) => c.name);
+    const base = grouped ? names : preferred(names, [...(time ? [time] : []), ...this.defaults.columnOrder]);
+    const defs: ColDef[] = ordered(base, layout).map((name) => {
       const i = index.get(name)!;
       const column = columns[i];
       const sortAt = sort.findIndex((s) => s.column === name);
@@ -261,7 +300,8 @@ export class SheetGrid {
         cellRendererParams: { columnType: column.type },
         headerComponentParams: { innerHeaderComponent: TypedHeaderLabel, innerHeaderComponentParams: { columnType: column.type } },
         width: saved.get(name)?.width ?? defaultWidth(column),
-        pinned: saved.get(name)?.pinned ?? null,
+        pinned: saved.has(name) ? (saved.get(name)?.pinned ?? null) : name === time ? "left" : null,
+        tooltipValueGetter: (p) => tooltipText(p.value, column.type, this.context.tz),
         hide: this.state.value.hidden.includes(name),
         sort: sortAt >= 0 ? (sort[sortAt].descending ? "desc" : "asc") : null,
         sortIndex: sortAt >= 0 ? sortAt : null,
@@ -277,6 +317,44 @@ export class SheetGrid {
     this.callbacks.onColumns(columns);
     // A step that made columns: show them (they may be off to the right of a wide sheet).
     if (added.length && added.length < columns.length) this.api.ensureColumnVisible(added[0], "start");
+  }
+
+  /** Sizes the displayed columns from their headers and `rows` (the view's first page), but for those sized by hand. */
+  private fit(rows: unknown[][]): void {
+    this.lastRows = rows;
+    const index = new Map(this.columns.map((c, i) => [c.name, i]));
+    const displayed = (this.api.getAllDisplayedColumns() ?? []).map((c) => c.getColId()).filter((n) => index.has(n));
+    const measured = displayed.map((name) => {
+      const i = index.get(name)!;
+      const type = this.columns[i].type;
+      const texts = rows.map((row) => cellText(row[i], type, this.context.tz).replace(/\r\n|\r|\n/g, "⏎"));
+      const sorted = this.state.query.sort.some((k) => k.column === name);
+      return measure(name, type, TYPE_LABEL[type] ?? type, sorted, texts);
+    });
+    const fixed = new Map<string, number>();
+    for (const name of this.sized) {
+      const width = this.api.getColumn(name)?.getActualWidth();
+      if (width !== undefined) fixed.set(name, width);
+    }
+    const widths = fitWidths(measured, fixed, this.host.clientWidth);
+    const state = [...widths].filter(([name]) => !this.sized.has(name)).map(([colId, width]) => ({ colId, width }));
+    if (!state.length) return;
+    this.applying = true;
+    try {
+      this.api.applyColumnState({ state });
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  /** The grid changed size (the window, the side panel): the long-text column takes the new room. */
+  private refitSoon(): void {
+    if (this.refitting || !this.lastRows.length) return;
+    this.refitting = true;
+    requestAnimationFrame(() => {
+      this.refitting = false;
+      if (this.columns.length) this.fit(this.lastRows);
+    });
   }
 
   private applySort(sort: SortKey[]): void {
@@ -316,7 +394,7 @@ export class SheetGrid {
   }
 
   private remember(): void {
-    saveLayout(this.sheet, this.state.query.group !== null, this.api.getColumnState());
+    saveLayout(this.sheet, this.state.query.group !== null, this.api.getColumnState(), this.sized);
   }
 
   private rowAt(rowIndex: number | null): unknown[] | null {
@@ -359,6 +437,13 @@ export class SheetGrid {
 export function cellCopyText(value: unknown): string {
   if (value === null || value === undefined) return "";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** The whole value as plain text for the cell's title (shown by the browser, never as markup). */
+function tooltipText(value: unknown, type: string, tz: string): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = cellText(value, type, tz);
+  return text.length > TOOLTIP_CHARS ? `${text.slice(0, TOOLTIP_CHARS)}…` : text;
 }
 
 function defaultWidth(column: Column): number {

@@ -25,7 +25,7 @@ import { cellMenu, columnMenu } from "./menus";
 import { ProfilePanel } from "./profile";
 import { Progress } from "./progress";
 import { SearchBox } from "./search";
-import { SheetState, readUrl, type Source, type ViewState } from "./state";
+import { SheetState, defaultSort, openingState, type Source, type ViewState } from "./state";
 import { exportButton, viewsButton } from "./views";
 
 type Acted = "filter" | "search" | "other";
@@ -54,7 +54,7 @@ export function renderSheetPage(root: HTMLElement, name: string): () => void {
 
 function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const name = info.name;
-  const state = new SheetState(name, readUrl(window.location.search));
+  const state = new SheetState(name, openingState(window.location.search, info.time_column));
   const progress = new Progress();
   let rowColumns: Column[] = info.columns;
   let lastActed: Acted = "other";
@@ -136,7 +136,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       for (const key of g.keys) where = andWith(where, valueCondition(key, row[index.get(key)!], false));
       d.query.where = where;
       d.query.group = null;
-      d.query.sort = [];
+      d.query.sort = rowColumns.some((c) => c.name === info.time_column) ? defaultSort(info.time_column) : [];
     });
   };
   const rowJson = (row: unknown[]) => JSON.stringify(Object.fromEntries(grid.columns.map((c, i) => [c.name, row[i]])), null, 2);
@@ -213,7 +213,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
           }),
       }),
     onCopy: (text) => void copyText(text),
-  });
+  }, { timeColumn: info.time_column, columnOrder: info.column_order ?? [] });
 
   const retry = h("button", { type: "button", class: "small", hidden: true }, "Retry");
   retry.addEventListener("click", () => {

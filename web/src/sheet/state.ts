@@ -2,9 +2,9 @@
 //
 // The URL carries everything needed to reopen the view: `?q=` the IR query (logsheet.ir JSON), `hide=` the
 // hidden columns, `tz=` the display time zone, `chart=` the chart type. Column widths, order and pinning live in
-// localStorage per sheet (layout.ts).
+// localStorage per sheet (layout.ts). A URL without `q=` opens a sheet with a time column sorted by it.
 
-import { emptyQuery, type Query } from "../types";
+import { emptyQuery, type Query, type SortKey } from "../types";
 
 export type ChartKind = "bar" | "line" | "pie";
 
@@ -114,6 +114,18 @@ export function readUrl(search: string): ViewState {
     tz: params.get("tz") || localStorage.getItem("logsheet:tz") || "UTC",
     chart: chart === "bar" || chart === "line" || chart === "pie" ? chart : null,
   };
+}
+
+/** The view a sheet opens with: the URL's, or, when the URL names no view, the rows in time order (oldest
+ * first; one click on the column's header for newest first). */
+export function openingState(search: string, timeColumn: string | null): ViewState {
+  const state = readUrl(search);
+  if (timeColumn && !new URLSearchParams(search).has("q")) state.query.sort = defaultSort(timeColumn);
+  return state;
+}
+
+export function defaultSort(timeColumn: string | null): SortKey[] {
+  return timeColumn ? [{ column: timeColumn, descending: false }] : [];
 }
 
 export function viewSearch(state: ViewState): string {

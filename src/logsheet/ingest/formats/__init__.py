@@ -13,12 +13,22 @@ from typing import Any
 
 from logsheet.core.errors import LogsheetError
 from logsheet.ingest.formats.base import SAMPLE_BYTES, Detection, Sample
+from logsheet.ingest.formats.cloudtrail import order as cloudtrail_order
 from logsheet.ingest.formats.cloudtrail import reader as cloudtrail
 from logsheet.ingest.formats.generic import csvfmt, jsonfmt, parquetfmt, text
+from logsheet.ingest.formats.syslog import order as syslog_order
 from logsheet.ingest.formats.syslog import reader as syslog
+from logsheet.ingest.formats.vpcflow import order as vpcflow_order
 from logsheet.ingest.formats.vpcflow import reader as vpcflow
 
 FORMATS: dict[str, Any] = {m.name: m for m in (cloudtrail, vpcflow, jsonfmt, csvfmt, parquetfmt, syslog, text)}
+
+# The column order a responder expects, per format that knows its columns (the grid's default order).
+COLUMN_ORDERS: dict[str, tuple[str, ...]] = {
+    cloudtrail.name: cloudtrail_order.COLUMN_ORDER,
+    vpcflow.name: vpcflow_order.COLUMN_ORDER,
+    syslog.name: syslog_order.COLUMN_ORDER,
+}
 
 
 CERTAIN = 0.95  # a sniff this sure needs no second opinion
@@ -28,6 +38,13 @@ def get(name: str) -> Any:
     if name in FORMATS:
         return FORMATS[name]
     raise LogsheetError(f"unknown format {name!r}; known formats: {', '.join(names())}")
+
+
+def column_order(name: str, columns: list[str]) -> list[str]:
+    """The preferred order of a sheet of format ``name`` with these columns: the format's preferred columns that
+    the sheet has, in the format's order (empty for a format without one, or a sheet without those columns)."""
+    present = set(columns)
+    return [c for c in COLUMN_ORDERS.get(name, ()) if c in present]
 
 
 def names() -> list[str]:
