@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from web_ui import expect_total, first_text, go_to_column, set_filter
+from web_ui import column_menu, expect_total, first_text, go_to_column, set_filter
 
 from logsheet.demo import FACTS
 from logsheet.demo.build import build_demo
@@ -208,3 +208,32 @@ def test_a_width_set_by_hand_is_kept(page: Any, server: Any) -> None:
     page.reload()
     first_text(page, "timestamp")
     assert width_of(page, "host") == chosen
+
+
+def test_ungrouping_goes_back_to_time_order(page: Any, server: Any) -> None:
+    """Group by a column, then Ungroup: the rows come back oldest first, not in file order."""
+    open_default(page, server, "secure")
+    go_to_column(page, "program")
+    column_menu(page, "program", "Group by this column")
+    expect(page.locator('.ag-header-cell[col-id="count"]')).to_be_visible()
+    page.get_by_role("tab", name="Group").click()
+    page.get_by_role("button", name="Ungroup").click()
+    first_text(page, "timestamp")
+    assert_time_first(page, server, "secure")
+
+
+def test_a_sheet_put_back_in_file_order_stays_so_on_reload(page: Any, server: Any) -> None:
+    """The opening time order leaves the address bare; taking the sort off is written into it, so a reload
+    keeps the file order instead of sorting again."""
+    open_default(page, server, "secure")
+    assert "q=" not in page.url
+    header = page.locator('.ag-header-cell[col-id="timestamp"]')
+    header.locator(".header-name").click()  # newest first
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert "q=" in page.url
+    header.locator(".header-name").click()  # no sort
+    expect(header).not_to_have_attribute("aria-sort", "descending")
+    page.wait_for_function("() => location.search.includes('q=')")
+    page.reload()
+    first_text(page, "timestamp")
+    expect(page.locator('.ag-header-cell[col-id="timestamp"]')).not_to_have_attribute("aria-sort", "ascending")

@@ -2,6 +2,7 @@
 // Grouping applies as soon as there is a level; removing the last level shows the rows again.
 
 import type { SheetState } from "../sheet/state";
+import type { SortKey } from "../types";
 import type { Agg, AggFn, Column, GroupBy } from "../types";
 import { h, replaceChildren } from "../ui/dom";
 
@@ -30,7 +31,11 @@ export class GroupPanel {
   private readonly palette: HTMLElement;
   private columns: Column[] = [];
 
-  constructor(private readonly state: SheetState) {
+  /** ``rowSort``: the sort the rows get back when the last level goes (the sheet's time order). */
+  constructor(
+    private readonly state: SheetState,
+    private readonly rowSort: () => SortKey[] = () => [],
+  ) {
     this.levels = h("ol", { class: "group-levels drop-target", "aria-label": "Group-by levels" });
     this.aggs = h("div", { class: "group-aggs" });
     this.palette = h("div", { class: "column-palette", "aria-label": "Columns (drag into Group by)" });
@@ -91,7 +96,7 @@ export class GroupPanel {
       d.query.group.keys = d.query.group.keys.filter((k) => k !== name);
       if (!d.query.group.keys.length) {
         d.query.group = null;
-        d.query.sort = [];
+        d.query.sort = this.rowSort();
       } else {
         d.query.sort = d.query.sort.filter((s) => s.column !== name);
       }
@@ -138,7 +143,7 @@ export class GroupPanel {
       ungroup.addEventListener("click", () =>
         this.state.update((d) => {
           d.query.group = null;
-          d.query.sort = [];
+          d.query.sort = this.rowSort();
         }),
       );
       this.aggs.append(h("div", { class: "panel-actions" }, addAgg, ungroup));

@@ -54,7 +54,7 @@ export function renderSheetPage(root: HTMLElement, name: string): () => void {
 
 function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const name = info.name;
-  const state = new SheetState(name, openingState(window.location.search, info.time_column));
+  const state = new SheetState(name, openingState(window.location.search, info.time_column), info.time_column);
   const progress = new Progress();
   let rowColumns: Column[] = info.columns;
   let lastActed: Acted = "other";
@@ -99,7 +99,9 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
 
   const detail = new CellDetail({ copy: (t) => void copyText(t), filterTo });
   const steps = new StepsPanel(state);
-  const group = new GroupPanel(state);
+  // Rows leaving a group go back to the sheet's time order (when the view still has its time column).
+  const rowSort = () => (rowColumns.some((c) => c.name === info.time_column) ? defaultSort(info.time_column) : []);
+  const group = new GroupPanel(state, rowSort);
   const profile = new ProfilePanel(name, progress, filterTo);
   const side = tabs("Side panel", [
     { id: "detail", title: "Cell", panel: detail.el },
@@ -136,7 +138,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       for (const key of g.keys) where = andWith(where, valueCondition(key, row[index.get(key)!], false));
       d.query.where = where;
       d.query.group = null;
-      d.query.sort = rowColumns.some((c) => c.name === info.time_column) ? defaultSort(info.time_column) : [];
+      d.query.sort = rowSort();
     });
   };
   const rowJson = (row: unknown[]) => JSON.stringify(Object.fromEntries(grid.columns.map((c, i) => [c.name, row[i]])), null, 2);

@@ -29,7 +29,12 @@ export class SheetState {
   private redoStack: string[] = [];
   private listeners: Listener[] = [];
 
-  constructor(sheet: string, initial: ViewState) {
+  /** ``timeColumn``: the sheet's time column, whose oldest-first order is the view a bare address opens. */
+  constructor(
+    sheet: string,
+    initial: ViewState,
+    private readonly timeColumn: string | null = null,
+  ) {
     this.sheet = sheet;
     this.current = initial;
   }
@@ -83,7 +88,7 @@ export class SheetState {
   private set(next: ViewState, source: Source): void {
     const previous = this.current;
     this.current = next;
-    writeUrl(this.sheet, next);
+    writeUrl(this.sheet, next, this.timeColumn);
     for (const listener of this.listeners) listener(next, previous, source);
   }
 }
@@ -128,10 +133,15 @@ export function defaultSort(timeColumn: string | null): SortKey[] {
   return timeColumn ? [{ column: timeColumn, descending: false }] : [];
 }
 
-export function viewSearch(state: ViewState): string {
+/** The address of a view. The view a bare address opens (``openingState``: nothing but the time order) is
+ * written as no ``q`` at all; every other view, a sheet in file order included, is written out whole. */
+export function viewSearch(state: ViewState, timeColumn: string | null = null): string {
   const params = new URLSearchParams();
   const q = state.query;
-  const trivial = !q.steps.length && !q.where && !q.search && !q.sort.length && !q.group && !q.columns.length;
+  const first = defaultSort(timeColumn);
+  const opening =
+    q.sort.length === first.length && q.sort.every((s, i) => s.column === first[i].column && !!s.descending === first[i].descending);
+  const trivial = !q.steps.length && !q.where && !q.search && opening && !q.group && !q.columns.length;
   if (!trivial) params.set("q", JSON.stringify(q));
   if (state.hidden.length) params.set("hide", JSON.stringify(state.hidden));
   if (state.tz !== "UTC") params.set("tz", state.tz);
@@ -140,8 +150,8 @@ export function viewSearch(state: ViewState): string {
   return text ? `?${text}` : "";
 }
 
-function writeUrl(sheet: string, state: ViewState): void {
-  const path = `/sheets/${encodeURIComponent(sheet)}${viewSearch(state)}`;
+function writeUrl(sheet: string, state: ViewState, timeColumn: string | null): void {
+  const path = `/sheets/${encodeURIComponent(sheet)}${viewSearch(state, timeColumn)}`;
   if (path !== window.location.pathname + window.location.search) history.replaceState(null, "", path);
   localStorage.setItem("logsheet:tz", state.tz);
 }
