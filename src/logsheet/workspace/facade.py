@@ -14,7 +14,6 @@ described by :class:`~logsheet.workspace.summaries.SheetSummary` and files writt
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
@@ -54,6 +53,23 @@ if TYPE_CHECKING:
 def default_home() -> Path:
     env = os.environ.get("LOGSHEET_HOME")
     return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("logsheet", appauthor=False))
+
+
+MAX_OFFSET = 2**63 - 1 - MAX_PAGE  # the engines count rows in 64-bit integers: a page must end inside them
+
+
+def check_offset(offset: int) -> None:
+    """Refuse an offset the engines cannot count to (a 400, never the engine's conversion error)."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise LogsheetError(f"an offset is 0 to {MAX_OFFSET:,}, not {offset:,}")
+
+
+def _saved_view(name: str, text: str, created_at: str) -> JSONObject:
+    try:
+        query = ir.query_from_json(text)
+    except LogsheetError as exc:
+        return {"name": name, "query": None, "created_at": created_at, "error": str(exc)}
+    return {"name": name, "query": ir.query_to_json(query), "created_at": created_at}
 
 
 class Workspace:
@@ -190,8 +206,7 @@ class Workspace:
         """A page of a view (rows, or groups when it has ``group``) and its exact total (remembered)."""
         if not 0 <= limit <= MAX_PAGE:
             raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
-        if offset < 0:
-            raise LogsheetError("offset cannot be negative")
+        check_offset(offset)
         started = time.monotonic()
         plan, runner = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
@@ -354,6 +369,7 @@ class Workspace:
 
     # ------------------------------------------------------------------------------------ rejects and views
     def rejects(self, sheet: str, limit: int = 1000, offset: int = 0) -> Page:
+        check_offset(offset)
         record = self.sheet(sheet)
         from logsheet.ingest.rejects_view import rejects_page
 
@@ -364,10 +380,18 @@ class Workspace:
         self.plan(sheet, query).columns()  # validate against the sheet before saving
         self.catalog.save_view(record.id, name, ir_json(query))
 
-    def views(self, sheet: str) -> list[JSONObject]:
-        """The sheet's saved views: ``{name, query (IR JSON), created_at}``."""
+    def delete_view(self, sheet: str, name: str) -> None:
+        """Forget a saved view (its sheet is untouched); NotFound when the sheet has no view of that name."""
         record = self.sheet(sheet)
-        return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in self.catalog.views(record.id)]
+        if not self.catalog.delete_view(record.id, name):
+            raise NotFound(f"sheet {sheet!r} has no saved view named {name!r}")
+
+    def views(self, sheet: str) -> list[JSONObject]:
+        """The sheet's saved views: ``{name, query (IR JSON), created_at}``. A stored view this logsheet cannot read
+        (saved before the IR's limits, or by another version) is listed with ``query: null`` and its ``error``,
+        so that it can still be deleted and never stops the others from being listed."""
+        record = self.sheet(sheet)
+        return [_saved_view(n, q, c) for n, q, c in self.catalog.views(record.id)]
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(
