@@ -130,7 +130,7 @@ def _logsheet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     ("variable", "value", "expected"),
     [
         ("LOGSHEET_MEMORY_LIMIT", "lots", "LOGSHEET_MEMORY_LIMIT='lots' is not a memory size"),
-        ("LOGSHEET_MEMORY_LIMIT", "100B", "at least 64MB"),
+        ("LOGSHEET_MEMORY_LIMIT", "100B", "at least 16MB"),
         ("LOGSHEET_QUERY_TIMEOUT", "inf", "LOGSHEET_QUERY_TIMEOUT='inf' is refused"),
         ("LOGSHEET_QUERY_TIMEOUT", "lots", "LOGSHEET_QUERY_TIMEOUT='lots' is refused"),
     ],

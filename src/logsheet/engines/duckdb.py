@@ -38,10 +38,10 @@ from logsheet.engines.base import (
 )
 from logsheet.engines.datasets import DatasetSummary, write_local
 
-MEMORY_FORMS = "a number and a unit, at least 64MB, e.g. 2GB, 512MB, 1.5GiB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+MEMORY_FORMS = "a number and a unit, at least 16MB, e.g. 2GB, 512MB, 1.5GiB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 _UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-MIN_MEMORY = 64 * 10**6  # below it DuckDB cannot run a query at all
+MIN_MEMORY = 16 * 10**6  # far below it DuckDB cannot run a query at all
 DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "").strip() or "2GB"
 
 
