@@ -149,3 +149,18 @@ def test_good_memory_limits_are_accepted(sheet: str) -> None:
     for value in ("512MB", "1.5GiB", " 2 GB "):
         done = _logsheet({"LOGSHEET_MEMORY_LIMIT": value}, "query", sheet, "--count")
         assert done.returncode == 0 and done.stdout.strip() == "5", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("export", "rows", "-o", "{tmp}/x.csv", "--limit", "-1"), "a limit is 0 to"),
+        (("export", "rows", "-o", "{tmp}/x.csv", "--limit", str(2**64)), "a limit is 0 to"),
+        (("export", "rows", "--to-dataset", "{tmp}/ds", "--limit", "-1"), "a limit is 0 to"),
+        (("rejects", "rows", "--limit", "-1"), "a page holds 0 to 10000 rows"),
+        (("rejects", "rows", "--limit", "100000"), "a page holds 0 to 10000 rows"),
+    ],
+)
+def test_bad_limits_are_one_line(sheet: str, tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    line = one_line_error(run(*(a.replace("{tmp}", str(tmp_path)) for a in args)), 1)
+    assert expected in line and "engine refused" not in line

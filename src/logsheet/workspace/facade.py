@@ -72,6 +72,12 @@ def _saved_view(name: str, text: str, created_at: str) -> JSONObject:
     return {"name": name, "query": ir.query_to_json(query), "created_at": created_at}
 
 
+def check_row_limit(limit: int | None) -> None:
+    """Refuse a limit on the rows of an export that is negative or past the engines' 64-bit counts."""
+    if limit is not None and not 0 <= limit <= MAX_OFFSET:
+        raise LogsheetError(f"a limit is 0 to {MAX_OFFSET:,} rows, not {limit:,}")
+
+
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -286,6 +292,7 @@ class Workspace:
         dataset: str | None = None,
     ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
         """Every row of a view as Arrow batches (for exports), in the view's order."""
+        check_row_limit(limit)
         plan, runner = self.view(sheet, query, engine, dataset)
         return plan.columns(), runner.batches(plan.rows_sql(limit, 0, with_rowid=False))
 
@@ -318,6 +325,7 @@ class Workspace:
         """Write the rows of a view under ``directory``, one folder per value of ``partition_by``: ``date``
         (the UTC day of the sheet's time column, unless the sheet has a column of that name) or a column
         (:mod:`logsheet.engines.datasets`). On Spark, ``directory`` may be an ``s3a://`` or ``hdfs://`` URL."""
+        check_row_limit(limit)
         if query.group is not None:
             raise LogsheetError("a dataset holds rows: export a view without --group-by")
         plan, runner = self.view(sheet, query, engine, dataset)
@@ -369,6 +377,8 @@ class Workspace:
 
     # ------------------------------------------------------------------------------------ rejects and views
     def rejects(self, sheet: str, limit: int = 1000, offset: int = 0) -> Page:
+        if not 0 <= limit <= MAX_PAGE:
+            raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
         check_offset(offset)
         record = self.sheet(sheet)
         from logsheet.ingest.rejects_view import rejects_page
