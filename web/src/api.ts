@@ -127,6 +127,8 @@ export const api = {
   views: (name: string) => call<SavedView[]>("GET", `/api/sheets/${enc(name)}/views`),
   saveView: (name: string, view: string, query: Query) =>
     call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query }),
+  deleteView: (name: string, view: string) =>
+    call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}/views/${enc(view)}`),
   parseFilter: (text: string) => call<{ where: Predicate | null }>("POST", "/api/filter/parse", { text }),
   formatFilter: (where: Predicate) => call<{ text: string }>("POST", "/api/filter/format", { where }),
   cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),

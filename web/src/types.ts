@@ -121,8 +121,10 @@ export interface Preview {
 
 export interface SavedView {
   name: string;
-  query: Query;
+  /** null when the stored view cannot be read any more (then `error` says why); it can still be deleted. */
+  query: Query | null;
   created_at: string;
+  error?: string;
 }
 
 export interface JobFile {

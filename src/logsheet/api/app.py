@@ -3,9 +3,9 @@ the front end at ``/`` — behind the security middleware; and ``run``, what ``l
 
 Every error is ``{"error": "one sentence"}``: a domain error's status comes from its class (``STATUS``: 400,
 404, 408, 409 for a name taken, 413, 499 for a cancelled request, 503), a body that does not match the schema
-is 422, an unknown path 404. The endpoint modules (``info``, ``sheets``, ``query``, ``uploads``, ``jobs``,
-``static``) each build one router over the workspace. Views run on the workspace's engine (its setting,
-:mod:`logsheet.store.settings`: DuckDB or Spark).
+is 422, an unknown path 404; a bug is a 500 in the same shape (never a plain-text page). The endpoint modules
+(``info``, ``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the workspace.
+Views run on the workspace's engine (its setting, :mod:`logsheet.store.settings`: DuckDB or Spark).
 """
 
 from __future__ import annotations
@@ -98,6 +98,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        """A bug: still the error shape (never a plain-text page), one line; the server logs the traceback."""
+        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        message = f"internal error ({type(exc).__name__}): {first} - please report it"
+        return JSONResponse({"error": message}, status_code=500)
 
 
 def _validation_message(errors: Any) -> str:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from logsheet.core import ir, ir_schema
+from logsheet.core.errors import LogsheetError
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.query.spellings import build_query
 
@@ -19,8 +20,13 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 def max_upload_from_env() -> int:
+    """LOGSHEET_MAX_UPLOAD_BYTES (default 20 GiB); anything but a positive whole number of bytes is refused."""
     text = os.environ.get("LOGSHEET_MAX_UPLOAD_BYTES", "").strip()
-    return int(text) if text.isdigit() else DEFAULT_MAX_UPLOAD
+    if not text:
+        return DEFAULT_MAX_UPLOAD
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise LogsheetError(f"LOGSHEET_MAX_UPLOAD_BYTES={text!r} is not a size: give a positive number of bytes")
+    return int(text)
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+MIN_TOKEN = 16  # characters: a shorter token is guessed
+
+
+def token_problem(token: str | None) -> str | None:
+    """Why ``token`` cannot guard a server (shorter than MIN_TOKEN without its blanks), or None (also for no
+    token: ``check_bind`` says where one is needed)."""
+    if not token:
+        return None
+    if len(token.strip()) < MIN_TOKEN:
+        return (
+            f"an access token needs at least {MIN_TOKEN} characters (this one has {len(token.strip())}); "
+            "make one with: python -c 'import secrets; print(secrets.token_urlsafe())'"
+        )
+    return None
+
+
 def check_bind(host: str, token: str | None) -> None:
-    """Refuse to serve on anything but the loopback address without an access token."""
+    """Refuse to serve on anything but the loopback address without an access token, and a token shorter than
+    MIN_TOKEN characters anywhere."""
+    problem = token_problem(token)
+    if problem is not None:
+        raise LogsheetError(problem)
     if not is_loopback(host) and not token:
         raise LogsheetError(
             f"refusing to serve on {host} without an access token: pass --token or set "
@@ -143,4 +163,13 @@ def loopback_hosts(host: str) -> tuple[str, ...]:
     return (*LOOPBACK_NAMES, host.lower())
 
 
-__all__ = ["CSP", "SecurityMiddleware", "check_bind", "is_loopback", "loopback_hosts", "same_origin"]
+__all__ = [
+    "CSP",
+    "MIN_TOKEN",
+    "SecurityMiddleware",
+    "check_bind",
+    "token_problem",
+    "is_loopback",
+    "loopback_hosts",
+    "same_origin",
+]

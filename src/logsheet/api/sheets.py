@@ -64,10 +64,16 @@ def router(ws: Workspace) -> APIRouter:
         ws.save_view(name, body.name, ir.query_from_json(body.query))
         return ws.views(name)
 
+    @api.delete("/{name:path}/views/{view:path}")
+    def delete_view(name: str, view: str) -> dict[str, str]:
+        """Forget a saved view (404 when the sheet has none of that name); the sheet is untouched."""
+        ws.delete_view(name, view)
+        return {"deleted": view}
+
     @api.get("/{name:path}/rejects")
     def rejects(name: str, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        if not 0 <= limit <= MAX_PAGE or offset < 0:
-            raise InvalidQuery(f"a page holds 0 to {MAX_PAGE} rows from a non-negative offset")
+        if not 0 <= limit <= MAX_PAGE:
+            raise InvalidQuery(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
         return ws.rejects(name, limit, offset).to_json()
 
     @api.post("/{name:path}/export")

@@ -1,7 +1,8 @@
 """The ``logsheet`` group: the global options, workspace access, and how errors end a command.
 
 Each command parses its arguments, calls the Python API and renders the result. Domain errors become one
-line on stderr and exit status 1 (2 for usage errors, as click does); never a traceback.
+line on stderr and exit status 1; usage errors (a bad option value, a missing argument) one line too, with
+exit status 2 as click's; never a traceback.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a bad option value or a missing argument: one line, exit status 2
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            click.echo(f"error: {exc.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(exc.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # usage errors, --help, declined prompts: click's own exit codes
         except LogsheetError as exc:

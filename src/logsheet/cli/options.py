@@ -15,6 +15,24 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Seconds(click.ParamType):
+    """A time budget: finite seconds, 0 for none, at most a week (``--timeout inf`` is a usage error)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        from logsheet.engines.base import timeout_problem
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        problem = timeout_problem(seconds)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return seconds
+
+
 def query_options(func: F) -> F:
     options = [
         click.option("--where", "-w", help="Filter expression, e.g. \"eventName = 'RunInstances'\"."),
@@ -29,7 +47,7 @@ def query_options(func: F) -> F:
             "min:COL, max:COL, sum:COL, avg:COL, first:COL, last:COL. Repeatable.",
         ),
         click.option("--query-json", help="A whole view as IR JSON (from the web UI or a saved view)."),
-        click.option("--timeout", type=float, default=60.0, show_default=True, help="Query time budget, seconds."),
+        click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds."),
     ]
     for option in reversed(options):
         func = option(func)

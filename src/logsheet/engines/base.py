@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import heapq
 import itertools
+import math
 import os
 import threading
 import time
@@ -39,7 +40,36 @@ if TYPE_CHECKING:
     from logsheet.core.schema import Schema
     from logsheet.engines.datasets import DatasetSummary
 
-DEFAULT_TIMEOUT = float(os.environ.get("LOGSHEET_QUERY_TIMEOUT", "60"))
+MAX_TIMEOUT = 7 * 86400.0  # a week: longer budgets are refused (and past threading.TIMEOUT_MAX they crash a wait)
+
+
+def timeout_problem(value: float | None) -> str | None:
+    """Why ``value`` cannot be a time budget in seconds (finite, 0 for none, at most MAX_TIMEOUT); None if it can."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return f"a time budget is a number of seconds, not {value!r}"
+    if not 0 <= value <= MAX_TIMEOUT:
+        return f"a time budget is 0 (none) to {MAX_TIMEOUT:g} seconds, not {value:g}"
+    return None
+
+
+def _timeout_from_env() -> tuple[float, str | None]:
+    """LOGSHEET_QUERY_TIMEOUT (default 60 s), and why it is refused when it is; the engine raises that when made
+    (an import of this module must not fail)."""
+    text = os.environ.get("LOGSHEET_QUERY_TIMEOUT", "").strip()
+    if not text:
+        return 60.0, None
+    try:
+        problem = timeout_problem(float(text))
+    except ValueError:
+        problem = "a time budget is a number of seconds"
+    if problem is None:
+        return float(text), None
+    return 60.0, f"LOGSHEET_QUERY_TIMEOUT={text!r} is refused: {problem}"
+
+
+DEFAULT_TIMEOUT, TIMEOUT_ENV_PROBLEM = _timeout_from_env()
 BATCH_ROWS = 65536  # rows per Arrow batch of a stream (exports)
 
 
@@ -195,7 +225,7 @@ class Watchdog:
                     continue
                 wait = deadline - time.monotonic()
                 if wait > 0:
-                    self._cond.wait(wait)
+                    self._cond.wait(min(wait, threading.TIMEOUT_MAX))
                     continue
                 heapq.heappop(self._heap)
             with contextlib.suppress(Exception):  # one failing callback must not stop every later budget
@@ -293,6 +323,9 @@ class EngineBase(Generic[T]):
     @contextlib.contextmanager
     def _budget(self, timeout: float | None, expire: Callable[[], None]) -> Iterator[None]:
         """Inside the block, ``expire()`` is called once ``timeout`` seconds have passed (None or 0: never)."""
+        problem = timeout_problem(timeout)
+        if problem is not None:
+            raise InvalidQuery(problem)
         entry = WATCHDOG.schedule(timeout, expire) if timeout else None
         try:
             yield

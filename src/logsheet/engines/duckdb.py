@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from logsheet.core.sqlnames import render
 from logsheet.engines.base import (
     BATCH_ROWS,
     DEFAULT_TIMEOUT,
+    TIMEOUT_ENV_PROBLEM,
     WATCHDOG,
     EngineBase,
     QueryCancelled,
@@ -36,7 +38,28 @@ from logsheet.engines.base import (
 )
 from logsheet.engines.datasets import DatasetSummary, write_local
 
-DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "2GB")
+MEMORY_FORMS = "a number and a unit, at least 16MB, e.g. 2GB, 512MB, 1.5GiB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+_MEMORY = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+MIN_MEMORY = 16 * 10**6  # far below it DuckDB cannot run a query at all
+DEFAULT_MEMORY = os.environ.get("LOGSHEET_MEMORY_LIMIT", "").strip() or "2GB"
+
+
+def memory_problem(text: str) -> str | None:
+    """Why ``text`` cannot be LOGSHEET_MEMORY_LIMIT (one line naming the variable and the accepted forms)."""
+    found = _MEMORY.fullmatch(text.strip())
+    if found and float(found[1]) * _UNITS[found[2].upper()] >= MIN_MEMORY:
+        return None
+    return f"LOGSHEET_MEMORY_LIMIT={text!r} is not a memory size logsheet can use: give {MEMORY_FORMS}"
+
+
+def check_environment(memory_limit: str) -> None:
+    """Refuse, in one line, a memory limit or a LOGSHEET_QUERY_TIMEOUT that the engine cannot use."""
+    problem = memory_problem(memory_limit) or TIMEOUT_ENV_PROBLEM
+    if problem is not None:
+        raise LogsheetError(problem)
+
+
 # A cancel can land between registering a cursor and its statement starting (when an interrupt is a no-op),
 # so the cursor is interrupted again after these delays while it is still running.
 REINTERRUPT_AFTER = (0.05, 0.25, 1.0)
@@ -63,6 +86,7 @@ class DuckEngine(EngineBase[Cursor]):
 
     def __init__(self, temp_dir: Path, memory_limit: str = DEFAULT_MEMORY) -> None:
         super().__init__()
+        check_environment(memory_limit)
         temp_dir.mkdir(parents=True, exist_ok=True)
         self.memory_budget = memory_limit
         self._con = duckdb.connect(":memory:")

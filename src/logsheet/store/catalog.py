@@ -353,6 +353,11 @@ class Catalog:
                 (sheet_id, name, query_json, now()),
             )
 
+    def delete_view(self, sheet_id: int, name: str) -> bool:
+        """Remove one saved view; False when the sheet has no view of that name."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM views WHERE sheet_id = ? AND name = ?", (sheet_id, name)).rowcount > 0
+
     def views(self, sheet_id: int) -> list[tuple[str, str, str]]:
         with self._connect() as db:
             return [

@@ -14,7 +14,6 @@ described by :class:`~logsheet.workspace.summaries.SheetSummary` and files writt
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
@@ -54,6 +53,29 @@ if TYPE_CHECKING:
 def default_home() -> Path:
     env = os.environ.get("LOGSHEET_HOME")
     return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("logsheet", appauthor=False))
+
+
+MAX_OFFSET = 2**63 - 1 - MAX_PAGE  # the engines count rows in 64-bit integers: a page must end inside them
+
+
+def check_offset(offset: int) -> None:
+    """Refuse an offset the engines cannot count to (a 400, never the engine's conversion error)."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise LogsheetError(f"an offset is 0 to {MAX_OFFSET:,}, not {offset:,}")
+
+
+def _saved_view(name: str, text: str, created_at: str) -> JSONObject:
+    try:
+        query = ir.query_from_json(text)
+    except LogsheetError as exc:
+        return {"name": name, "query": None, "created_at": created_at, "error": str(exc)}
+    return {"name": name, "query": ir.query_to_json(query), "created_at": created_at}
+
+
+def check_row_limit(limit: int | None) -> None:
+    """Refuse a limit on the rows of an export that is negative or past the engines' 64-bit counts."""
+    if limit is not None and not 0 <= limit <= MAX_OFFSET:
+        raise LogsheetError(f"a limit is 0 to {MAX_OFFSET:,} rows, not {limit:,}")
 
 
 class Workspace:
@@ -190,8 +212,7 @@ class Workspace:
         """A page of a view (rows, or groups when it has ``group``) and its exact total (remembered)."""
         if not 0 <= limit <= MAX_PAGE:
             raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
-        if offset < 0:
-            raise LogsheetError("offset cannot be negative")
+        check_offset(offset)
         started = time.monotonic()
         plan, runner = self.view(sheet, query, engine, dataset)
         columns = plan.columns()
@@ -271,6 +292,7 @@ class Workspace:
         dataset: str | None = None,
     ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
         """Every row of a view as Arrow batches (for exports), in the view's order."""
+        check_row_limit(limit)
         plan, runner = self.view(sheet, query, engine, dataset)
         return plan.columns(), runner.batches(plan.rows_sql(limit, 0, with_rowid=False))
 
@@ -303,6 +325,7 @@ class Workspace:
         """Write the rows of a view under ``directory``, one folder per value of ``partition_by``: ``date``
         (the UTC day of the sheet's time column, unless the sheet has a column of that name) or a column
         (:mod:`logsheet.engines.datasets`). On Spark, ``directory`` may be an ``s3a://`` or ``hdfs://`` URL."""
+        check_row_limit(limit)
         if query.group is not None:
             raise LogsheetError("a dataset holds rows: export a view without --group-by")
         plan, runner = self.view(sheet, query, engine, dataset)
@@ -354,6 +377,9 @@ class Workspace:
 
     # ------------------------------------------------------------------------------------ rejects and views
     def rejects(self, sheet: str, limit: int = 1000, offset: int = 0) -> Page:
+        if not 0 <= limit <= MAX_PAGE:
+            raise LogsheetError(f"a page holds 0 to {MAX_PAGE} rows, not {limit}")
+        check_offset(offset)
         record = self.sheet(sheet)
         from logsheet.ingest.rejects_view import rejects_page
 
@@ -364,10 +390,18 @@ class Workspace:
         self.plan(sheet, query).columns()  # validate against the sheet before saving
         self.catalog.save_view(record.id, name, ir_json(query))
 
-    def views(self, sheet: str) -> list[JSONObject]:
-        """The sheet's saved views: ``{name, query (IR JSON), created_at}``."""
+    def delete_view(self, sheet: str, name: str) -> None:
+        """Forget a saved view (its sheet is untouched); NotFound when the sheet has no view of that name."""
         record = self.sheet(sheet)
-        return [{"name": n, "query": json.loads(q), "created_at": c} for n, q, c in self.catalog.views(record.id)]
+        if not self.catalog.delete_view(record.id, name):
+            raise NotFound(f"sheet {sheet!r} has no saved view named {name!r}")
+
+    def views(self, sheet: str) -> list[JSONObject]:
+        """The sheet's saved views: ``{name, query (IR JSON), created_at}``. A stored view this logsheet cannot read
+        (saved before the IR's limits, or by another version) is listed with ``query: null`` and its ``error``,
+        so that it can still be deleted and never stops the others from being listed."""
+        record = self.sheet(sheet)
+        return [_saved_view(n, q, c) for n, q, c in self.catalog.views(record.id)]
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(

@@ -2,7 +2,7 @@
 
 import { api } from "../api";
 import type { Query } from "../types";
-import { promptDialog } from "../ui/dialog";
+import { confirmDialog, promptDialog } from "../ui/dialog";
 import { download, h } from "../ui/dom";
 import { openMenu, type MenuItem } from "../ui/menu";
 import { toast } from "../ui/toasts";
@@ -34,13 +34,34 @@ export function viewsButton(host: ViewsHost): HTMLElement {
     try {
       const views = await api.views(host.sheet);
       if (views.length) items.push({ label: "", separator: true });
-      for (const v of views) items.push({ label: `Open “${v.name}”`, action: () => host.load(v.query) });
+      for (const v of views) {
+        const query = v.query;
+        if (query) items.push({ label: `Open “${v.name}”`, action: () => host.load(query) });
+        else items.push({ label: `“${v.name}” cannot be opened: ${v.error ?? "unreadable"}`, disabled: true });
+      }
+      if (views.length) items.push({ label: "", separator: true });
+      for (const v of views) items.push({ label: `Delete “${v.name}”…`, action: () => void deleteView(host.sheet, v.name) });
     } catch (e) {
       items.push({ label: `Saved views unavailable: ${(e as Error).message}`, disabled: true });
     }
     openMenu(rect.left, rect.bottom + 4, items, "Views");
   });
   return button;
+}
+
+async function deleteView(sheet: string, name: string): Promise<void> {
+  const ok = await confirmDialog(
+    `Delete view ${name}?`,
+    `The saved view ${name} will be forgotten. The sheet ${sheet} and its rows are not touched.`,
+    "Delete",
+  );
+  if (!ok) return;
+  try {
+    await api.deleteView(sheet, name);
+    toast(`Deleted view ${name}`);
+  } catch (e) {
+    toast(`Cannot delete view ${name}: ${(e as Error).message}`, "error");
+  }
 }
 
 export function exportButton(host: ViewsHost): HTMLElement {
