@@ -333,6 +333,8 @@ def test_error_other_user_mistakes(sheet: str, tmp_path: Path) -> None:
     assert fails("query", sheet, "-w", "name matches '('").startswith("error: ")
     assert fails("query", sheet, "-w", "n = 'five'").startswith("error: ")
     assert fails("query", sheet, "--query-json", "{not json").startswith("error: query JSON does not parse")
+    clash = fails("query", sheet, "--query-json", '{"where": null}', "-w", "n = 5", "--sort", "n")
+    assert clash.startswith("error: --query-json is the whole view: give --where or --sort inside it, not beside it")
     assert fails("query", sheet, "--limit", "20000").startswith("error: a page holds")
     assert fails("export", sheet, "-o", str(tmp_path / "x.xlsx")).startswith("error: cannot tell the export format")
     assert fails("import", str(tmp_path), "--format", "nope").startswith("error: unknown format 'nope'")

@@ -46,7 +46,7 @@ def query_options(func: F) -> F:
             help="Aggregate with --group-by: count, count_distinct:COL, "
             "min:COL, max:COL, sum:COL, avg:COL, first:COL, last:COL. Repeatable.",
         ),
-        click.option("--query-json", help="A whole view as IR JSON (from the web UI or a saved view)."),
+        click.option("--query-json", help="A whole view as IR JSON (from the web UI or a saved view); not with -w, -s, -c, --sort, -g or --agg."),
         click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds."),
     ]
     for option in reversed(options):
@@ -114,6 +114,11 @@ def _build(
     from logsheet.query.spellings import build_query
 
     if query_json:
+        given = {"--where": where, "--search": search, "--columns": columns, "--sort": sort, "--group-by": group_by}
+        given["--agg"] = agg
+        clash = [flag for flag, value in given.items() if value]
+        if clash:
+            raise click.UsageError(f"--query-json is the whole view: give {' or '.join(clash)} inside it, not beside it")
         return ir.query_from_json(query_json)
     split = lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else None  # noqa: E731
     return build_query(where, search, split(columns), list(sort), split(group_by), list(agg))
