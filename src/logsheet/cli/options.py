@@ -46,7 +46,10 @@ def query_options(func: F) -> F:
             help="Aggregate with --group-by: count, count_distinct:COL, "
             "min:COL, max:COL, sum:COL, avg:COL, first:COL, last:COL. Repeatable.",
         ),
-        click.option("--query-json", help="A whole view as IR JSON (from the web UI or a saved view); not with -w, -s, -c, --sort, -g or --agg."),
+        click.option(
+            "--query-json",
+            help="A whole view as IR JSON (from the web UI or a saved view); not with -w, -s, -c, --sort, -g or --agg.",
+        ),
         click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds."),
     ]
     for option in reversed(options):
