@@ -140,6 +140,8 @@ def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
         named("union_by_name", exp.true()),
         named("format", lit("newline_delimited" if kind == "salvaged" else kind)),
     ]
+    if kind == "salvaged":  # the position key must stay a column: never fold a wide record into a MAP
+        args.append(named("map_inference_threshold", lit(-1)))
     reader = table_function("read_json", *args)
     if kind == "salvaged":
         numbered = exp.select(exp.Star(except_=[col(POSITION_KEY)]), exp.alias_(col(POSITION_KEY), ROW_COL, quoted=True))

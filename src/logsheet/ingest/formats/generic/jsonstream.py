@@ -6,7 +6,6 @@ on, as ``zcat`` would print it — and ``damage`` says what happened and where (
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +17,20 @@ MAX_RECORD_BYTES = 64 << 20  # the longest line (or array element) read; a longe
 RAW_KEPT = 64 << 10  # how much of a bad record's text its reject keeps
 GZIP_MAGIC = b"\x1f\x8b"
 
-# A JSON number a double or a 64-bit integer may not hold exactly: 16 or more digits (with its point), or an
-# exponent of three digits. Only a hint: the record decoder decides exactly (see jsonvalues).
-_RISKY_NUMBER = re.compile(rb"[:,\[]\s*-?(?:[0-9.]{16,}|[0-9.]+[eE][+-]?[0-9]{3,})")
+# A JSON number a double or a 64-bit integer may not hold exactly has 16 or more digits (with its point), or an
+# exponent of three digits. Found by mapping every byte to its class (digit or point -> 0, e/E -> e, sign -> +,
+# anything else -> space) and searching plain bytes, which runs at memory speed (a regular expression over
+# dense JSON ran at 25 MB/s). Only a hint — digits inside strings match too; the record decoder decides.
+_CLASSES = bytes(
+    ord("0") if chr(b) in "0123456789." else ord("e") if chr(b) in "eE" else ord("+") if chr(b) in "+-" else 32
+    for b in range(256)
+)
+_RISKY = (b"0" * 16, b"e000", b"e+000")
+
+
+def _risky(data: bytes) -> bool:
+    classes = data.translate(_CLASSES)
+    return any(pattern in classes for pattern in _RISKY)
 
 
 class ByteStream:
@@ -104,12 +114,13 @@ def lines(stream: ByteStream, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
 
 
 def has_risky_numbers(source: SourceFile) -> bool:
-    """Whether the content holds a number DuckDB's reader could round (a bigger integer or a longer decimal
-    than a double holds); also True for a damaged gzip stream (the record decoder reads what precedes it)."""
+    """Whether the content may hold a number DuckDB's reader could round (a bigger integer or a longer
+    decimal than a double holds); also True for a damaged gzip stream (the record decoder reads what
+    precedes the damage)."""
     stream = ByteStream(source)
     tail = b""
     for chunk in stream.chunks():
-        if _RISKY_NUMBER.search(tail + chunk[:256]) or _RISKY_NUMBER.search(chunk):
+        if _risky(tail + chunk):
             return True
-        tail = chunk[-64:]
+        tail = chunk[-32:]
     return bool(stream.damage)
