@@ -263,3 +263,15 @@ def test_a_line_longer_than_the_limit_is_a_reject_in_bounded_memory(tmp_path: Pa
     assert summary["rows"] == 2 and summary["rejected"] == 1
     (reject,) = rejects("long")
     assert reject["position"] == 2 and "is longer than 67,108,864 bytes" in reject["reason"]
+
+
+def test_a_too_deep_element_of_an_array_is_one_reject_the_elements_after_it_kept(tmp_path: Path) -> None:
+    deep = '{"x":' * 10_000 + '"a } ] \\" string"' + "}" * 10_000
+    path = tmp_path / "arr.json"
+    path.write_text('[{"a":1},\n' + deep + ',\n{"a":2},{"a":3}]\n')
+    ws = Workspace.open(_home())
+    summary = ws.import_paths([path], sheet="arr")
+    assert summary.rows == 3 and summary.rejected == 1
+    assert sorted(r["a"] for r in rows(ws, "arr")) == [1, 2, 3]
+    (reject,) = rejects("arr")
+    assert reject["position"] == 2 and reject["reason"] == "element 2 (byte 10) is nested deeper than 127 levels"

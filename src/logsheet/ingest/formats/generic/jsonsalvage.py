@@ -132,9 +132,19 @@ class _Pass:
             try:
                 value, end = self.decoder.raw_decode(buffer, i)
             except Refused as exc:
+                end = _value_end(buffer, i)
+                if end < 0 and not at_end and len(buffer) - i <= MAX_RECORD_BYTES:
+                    more()
+                    continue
                 position += 1
-                self.reject(position, f"element {position} is {exc}; the rest of the file could not be read", "")
-                return
+                offset = consumed + len(buffer[:i].encode("utf-8", "surrogatepass"))
+                reason = f"element {position} (byte {offset:,}) is {exc}"
+                if end < 0:
+                    self.reject(position, f"{reason}; the rest of the file could not be read", buffer[i : i + RAW_KEPT])
+                    return
+                self.reject(position, reason, buffer[i : min(end, i + RAW_KEPT)])
+                i = end
+                continue
             except json.JSONDecodeError as exc:
                 if not at_end and len(buffer) - i <= MAX_RECORD_BYTES:
                     if i:
@@ -161,6 +171,30 @@ class _Pass:
             if i > CHUNK:  # drop what is read (rarely: copying the rest after every element would be quadratic)
                 consumed += len(buffer[:i].encode("utf-8", "surrogatepass"))
                 buffer, i = buffer[i:], 0
+
+
+def _value_end(text: str, start: int) -> int:
+    """The end of the JSON object or array that starts at ``start`` (brackets counted outside strings), or
+    -1 when it does not end within ``text``; for skipping a record too deep to decode."""
+    depth, in_string, escaped = 0, False, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return -1
 
 
 def _utf8_boundary(data: bytes) -> int:
