@@ -8,6 +8,7 @@ Formats are listed here explicitly (no registration by import side effect). Dete
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,24 @@ def sample(path: Path, compressed: bool) -> Sample:
                 if not chunk:
                     break
                 head += chunk
-    except EOFError:
-        pass  # truncated .gz: sniff what there is; the reader reports the cut as a reject
+    except EOFError:  # truncated .gz: sniff what precedes the cut (gzip's reader drops it); the reader reports it
+        head = _head_before_cut(path)
     except (OSError, gzip.BadGzipFile) as exc:
         if not head:
             raise LogsheetError(f"cannot read {path}: {exc}") from None
     return Sample(head=head[:SAMPLE_BYTES], name=path.name, truncated=len(head) > SAMPLE_BYTES)
+
+
+def _head_before_cut(path: Path) -> bytes:
+    """The first SAMPLE_BYTES + 1 decompressed bytes of a gzip stream that is cut short."""
+    inflate, head = zlib.decompressobj(31), b""
+    with open(path, "rb") as fh:
+        while len(head) <= SAMPLE_BYTES and (data := fh.read(1 << 16)):
+            try:
+                head += inflate.decompress(data, SAMPLE_BYTES + 1 - len(head))
+            except zlib.error:
+                break
+    return head
 
 
 def detect(sample_: Sample) -> Detection:
