@@ -26,10 +26,11 @@ from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import cast, col, func, lit, render
 from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.generic import textfile
-from logsheet.ingest.formats.generic.csvrows import EMPTY, GUESSES, CsvStager
+from logsheet.ingest.formats.generic.csvrows import EMPTY, GROUP_BYTES, GUESSES, CsvStager
+from logsheet.ingest.formats.generic.csvwide import MAX_COLUMNS, stage_wide, wide_names, wide_note
 from logsheet.ingest.formats.generic.flatten import guess_time_column
 from logsheet.ingest.formats.sql import struct_literal
-from logsheet.ingest.formats.stage import parquet_table
+from logsheet.ingest.formats.stage import ROW_GROUP_ROWS, parquet_table
 
 name = "csv"
 description = "CSV / TSV (delimiter, quoting, header and encoding sniffed)"
@@ -114,10 +115,12 @@ def _numeric(value: str) -> bool:
 
 def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     staged_parts: list[Path] = []
+    sources_read: list[Path] = []
     guesses: dict[str, tuple[int, bool]] = {}
     notes: dict[int, str] = {}
     for source in sources:
         part, seen, note = _stage(source, ctx)
+        sources_read.append(source.path)
         staged_parts.append(part)
         if note:
             notes[source.id] = note
@@ -134,7 +137,24 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         value = col(column) if engine is None else cast(exp.Trim(this=col(column)), engine, safe=True)
         projections.append(exp.alias_(value, column, quoted=True))
     select = exp.select(*projections).from_(table)
-    return Staged(select=select, types=types, time_column=guess_time_column(types), notes=notes)
+    staged = Staged(select=select, types=types, time_column=guess_time_column(types), notes=notes)
+    staged.row_group_rows = row_group_rows(sum(p.stat().st_size for p in sources_read), rows_read(ctx, table))
+    return staged
+
+
+def row_group_rows(text_bytes: int, rows: int) -> int | None:
+    """Rows per row group of the sheet part so that one holds about ``GROUP_BYTES`` of text (None: the
+    default, for rows of ordinary width)."""
+    if rows <= 0:
+        return None
+    per_row = max(text_bytes // rows, 1)
+    wanted = GROUP_BYTES // per_row
+    return None if wanted >= ROW_GROUP_ROWS else max(wanted, 64)
+
+
+def rows_read(ctx: ReadContext, table: exp.Table) -> int:
+    found = ctx.con.execute(render(exp.select(exp.Count(this=exp.Star())).from_(table))).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[int, bool]], str]:
@@ -154,9 +174,14 @@ def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[
     header = has_header(text, delimiter)
     names = header_names(first) if header else [f"column{i + 1}" for i in range(len(first))]
     target = ctx.new_path(f"csv-{source.id}", ".parquet")
-    writer = CsvStager(target, source, names, ctx)
+    wide = len(names) > MAX_COLUMNS
+    writer = CsvStager(target, source, wide_names(names) if wide else names, ctx)
     for number, _, length in found.long_lines:
         writer.reject_row(number, f"line {number}: line longer than {textfile.MAX_LINE:,} bytes ({length:,} bytes)", "")
+    if wide:
+        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
+        note = "; ".join(n for n in (ready.note, wide_note(names)) if n)
+        return target, writer.guesses, note
     writer.read(ready.path, delimiter, skip=1 if header else 0, odd_quotes=found.quotes % 2 == 1)
     if found.damage:
         ctx.reject(source, writer.last_row + 1, found.damage + "; the rows before the damage were read", "")

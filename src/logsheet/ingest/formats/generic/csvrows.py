@@ -16,6 +16,7 @@ columns, with each column's type guessed on the way (vectorised, one batch at a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ DECIMAL_RE = "^[+-]?(0|[1-9][0-9]*)?([.][0-9]+)?([eE][+-]?[0-9]{1,3})?$"  # as c
 DATE_RE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 BOOLEANS = pa.array(["true", "false", "t", "f", "yes", "no", "y", "n", "1", "0"])
 DOUBLE_DIGITS = 15
-GROUP_BYTES = 64 << 20  # staged rows are written in row groups of about this much text
+GROUP_BYTES = 16 << 20  # staged rows are written in row groups of about this much text (DuckDB reads one whole)
 
 
 class CsvStager:
@@ -46,6 +47,7 @@ class CsvStager:
         self.schema = pa.schema([(SOURCE, pa.int64()), (POS, pa.int64()), *[(n, pa.string()) for n in names]])
         self.guess = [EMPTY] * len(names)
         self.confirm = [False] * len(names)  # a guess that moved on after values were seen: the engine checks
+        self.seen = [False] * len(names)  # values seen in an earlier batch
         self.skipped: set[int] = set()  # row numbers that are no rows (rejects, blank lines)
         self.last_row = 0
         self._writer: pq.ParquetWriter | None = None
@@ -127,11 +129,23 @@ class CsvStager:
             self.last_row = int(numbers[-1])
         return numbers
 
+    def add_numbered(self, batch: pa.RecordBatch, numbers: list[int]) -> None:
+        """Rows whose row numbers the caller knows."""
+        self._guess(batch)
+        self.last_row = numbers[-1]
+        self._append(batch, np.array(numbers, dtype=np.int64))
+
+    def close(self) -> None:
+        self._close()
+
     def _add(self, batch: pa.RecordBatch) -> None:
         if not batch.num_rows:
             return
         numbers = self._numbers(batch.num_rows)
         self._guess(batch)
+        self._append(batch, numbers)
+
+    def _append(self, batch: pa.RecordBatch, numbers: np.ndarray) -> None:
         arrays = [pa.array(np.full(batch.num_rows, self.source.id, dtype=np.int64)), pa.array(numbers), *batch.columns]
         self._pending.append(pa.RecordBatch.from_arrays(arrays, schema=self.schema))
         self._pending_bytes += batch.nbytes
@@ -153,41 +167,90 @@ class CsvStager:
         self._writer.close()
 
     def _guess(self, batch: pa.RecordBatch) -> None:
-        for i, column in enumerate(batch.columns):
-            if self.guess[i] == TEXT:
-                continue
-            values = pc.utf8_trim(column.drop_null(), characters=" ")
-            values = values.filter(pc.not_equal(values, ""))
-            if not len(values):
-                continue
-            guess = max(self.guess[i], INTEGER)
-            while guess < TEXT and not _fits(guess, values):
-                guess += 1
-            if self.guess[i] != EMPTY and guess != self.guess[i]:
+        """Move each column's guess on to the first type that also holds this batch's values. The columns
+        at one guess are tested together, as one long array: a few calls per batch and type, not per column,
+        and cheap tests first (digits only), the regular expressions only for the values they leave."""
+        rows = batch.num_rows
+        if not rows:
+            return
+        at = [i for i, g in enumerate(self.guess) if g != TEXT]
+        moved: set[int] = set()
+        while at:
+            values, blank = _values([batch.column(i) for i in at])
+            if any(self.guess[i] == EMPTY for i in at):
+                present = ~_matrix(blank, rows)
+                for row, i in enumerate(at):
+                    if present[row] and self.guess[i] == EMPTY:
+                        self.guess[i] = INTEGER
+            failed = []
+            for kind in sorted({self.guess[i] for i in at} - {EMPTY}):
+                rows_of = [row for row, i in enumerate(at) if self.guess[i] == kind]
+                fits = _matrix(pc.or_(blank, _fits(kind, values, blank)), rows)
+                for row in rows_of:
+                    if not fits[row]:
+                        failed.append(at[row])
+            for i in failed:
+                self.guess[i] += 1
+                moved.add(i)
+            at = [i for i in failed if self.guess[i] != TEXT]
+        for i in moved:
+            if self.seen[i]:
                 self.confirm[i] = True
-            self.guess[i] = guess
+        for i, g in enumerate(self.guess):
+            if g != EMPTY:
+                self.seen[i] = True
 
 
-def _all(mask: pa.Array) -> bool:
-    return bool(pc.all(mask).as_py())
+def _values(columns: list[pa.Array]) -> tuple[pa.Array, pa.Array]:
+    """The columns' values end to end, trimmed of spaces as the engine's TRIM does, and where they are blank."""
+    values = pc.fill_null(pa.concat_arrays(columns), "")  # no nulls: every mask below is plainly true or false
+    padded = pc.or_(pc.starts_with(values, " "), pc.ends_with(values, " "))
+    if pc.any(padded).as_py():
+        values = pc.utf8_trim(values, characters=" ")
+    blank = pc.fill_null(pc.equal(values, ""), True)
+    return values, blank
 
 
-def _fits(guess: int, values: pa.Array) -> bool:
-    if guess == INTEGER:
-        return _all(pc.match_substring_regex(values, INTEGER_RE))
-    if guess == FLOAT:
-        if not _all(pc.match_substring_regex(values, DECIMAL_RE)) or not _all(pc.match_substring_regex(values, "[0-9]")):
-            return False
-        mantissa = pc.replace_substring_regex(values, "[eE].*$", "")
-        digits = pc.utf8_trim(pc.replace_substring_regex(mantissa, "[^0-9]", ""), characters="0")
-        if int(pc.max(pc.utf8_length(digits)).as_py() or 0) > DOUBLE_DIGITS:
-            return False
-        try:
-            return _all(pc.is_finite(pc.cast(values, pa.float64())))
-        except pa.ArrowInvalid:
-            return False
-    if guess == BOOLEAN:
-        return _all(pc.is_in(pc.utf8_lower(values), value_set=BOOLEANS))
-    if guess == TIMESTAMP:
-        return _all(pc.match_substring_regex(values, DATE_RE))
-    return True
+def _matrix(mask: pa.Array, rows: int) -> np.ndarray:
+    """A mask over columns laid end to end (``rows`` values each), reduced to one flag per column: all true."""
+    flat = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if not flat.size:
+        return np.zeros(0, dtype=bool)
+    reduced = np.asarray(flat.reshape(-1, rows).all(axis=1), dtype=bool)
+    return reduced
+
+
+def _fits(kind: int, values: pa.Array, blank: pa.Array) -> pa.Array:
+    """Per value: whether it is exactly of ``kind`` (see the module's docstring); blanks are left to the caller.
+    Plain digit strings are judged without a regular expression; the rest go through it."""
+    digits = pc.fill_null(pc.ascii_is_decimal(values), False)
+    length = pc.utf8_length(values)
+    no_leading_zero = pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(values, "0")))
+    if kind == INTEGER:
+        plain = pc.and_(digits, pc.and_(pc.less_equal(length, 18), no_leading_zero))
+        return _or_regex(plain, values, blank, lambda v: pc.match_substring_regex(v, INTEGER_RE))
+    if kind == FLOAT:
+        plain = pc.and_(digits, pc.and_(pc.less_equal(length, DOUBLE_DIGITS), no_leading_zero))
+        return _or_regex(plain, values, blank, _decimal)
+    if kind == BOOLEAN:
+        return pc.is_in(pc.utf8_lower(values), value_set=BOOLEANS)
+    if kind == TIMESTAMP:
+        return pc.match_substring_regex(values, DATE_RE)
+    return pc.fill_null(pc.equal(values, values), True)
+
+
+def _or_regex(plain: pa.Array, values: pa.Array, blank: pa.Array, slow: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    rest = pc.invert(pc.or_(plain, blank))
+    if not pc.any(rest).as_py():
+        return plain
+    checked = pc.fill_null(slow(pc.if_else(rest, values, "")), False)
+    return pc.or_(plain, pc.and_(rest, checked))
+
+
+def _decimal(values: pa.Array) -> pa.Array:
+    decimal = pc.and_(pc.match_substring_regex(values, DECIMAL_RE), pc.match_substring_regex(values, "[0-9]"))
+    mantissa = pc.replace_substring_regex(values, "[eE].*$", "")
+    digits = pc.utf8_trim(pc.replace_substring_regex(mantissa, "[^0-9]", ""), characters="0")
+    decimal = pc.fill_null(pc.and_(decimal, pc.less_equal(pc.utf8_length(digits), DOUBLE_DIGITS)), False)
+    as_number = pc.cast(pc.if_else(decimal, values, "0"), pa.float64())
+    return pc.and_(decimal, pc.is_finite(as_number))

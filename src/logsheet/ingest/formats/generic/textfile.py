@@ -20,12 +20,13 @@ with no line too long, else a copy in the staging folder (decompressed, transcod
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from logsheet.core.errors import LogsheetError
-from logsheet.ingest.formats.base import SourceFile, open_text
+from logsheet.ingest.formats.base import SourceFile
 
 BLOCK = 1 << 20
 MAX_LINE = 8 << 20  # bytes: a physical line longer than this is a reject, never read into memory whole
@@ -62,14 +63,53 @@ _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _KEEP_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
 
 
+class Blocks:
+    """A source's bytes (decompressed) in blocks; a cut-short or damaged gzip stream yields everything
+    before the damage, then ends, with ``damage`` saying what happened and where."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.damage = ""
+
+    def __iter__(self) -> Iterator[bytes]:
+        with open(self.source.path, "rb") as fh:
+            if not self.source.compressed:
+                while block := fh.read(BLOCK):
+                    yield block
+                return
+            inflate, done, started = zlib.decompressobj(wbits=31), 0, False
+            while True:
+                data = fh.read(BLOCK)
+                if not data:
+                    if started and not inflate.eof:
+                        self.damage = f"the gzip stream is cut short after {done:,} bytes"
+                    return
+                while data:
+                    try:
+                        out = inflate.decompress(data, BLOCK)  # bounded: a block out at a time
+                    except zlib.error as exc:
+                        self.damage = f"the gzip stream is damaged after {done:,} bytes: {exc}"
+                        return
+                    started = True
+                    done += len(out)
+                    if out:
+                        yield out
+                    if inflate.eof:  # another member may follow
+                        data = inflate.unused_data
+                        inflate, started = zlib.decompressobj(wbits=31), bool(data)
+                    else:
+                        data = inflate.unconsumed_tail
+
+
 def scan(source: SourceFile) -> Scan:
     """One streaming pass over the file (see the module's docstring)."""
     out = Scan()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
     line, run, pending_cr = 1, 0, False  # line number, bytes since the line's start, a CR ending the last block
-    with open_text(source) as fh:
+    fh = Blocks(source)
+    if True:
         first = True
-        while block := fh.read(BLOCK):
+        for block in fh:
             if first:
                 first = False
                 if block.startswith(codecs.BOM_UTF8):
@@ -88,12 +128,13 @@ def scan(source: SourceFile) -> Scan:
             _validate(decoder, b"", out, final=True)
         if run > MAX_LINE:
             out.long_lines.append((line, out.size - run, run))
-        out.damage = getattr(fh, "damage", "")
+        out.damage = fh.damage
     return out
 
 
 def _validate(decoder: codecs.IncrementalDecoder, block: bytes, out: Scan, final: bool = False) -> None:
     offset = out.size
+    out.multibyte += len(block.translate(None, _NON_LEAD))
     while True:
         try:
             decoder.decode(block, final)
@@ -110,7 +151,6 @@ def _validate(decoder: codecs.IncrementalDecoder, block: bytes, out: Scan, final
             block, offset = block[max(consumed, 0) :], offset + max(consumed, 0)
             if not block and not final:
                 break
-    out.multibyte += len(block.translate(None, _NON_LEAD))
 
 
 def _lines(block: bytes, out: Scan, line: int, run: int, pending_cr: bool) -> tuple[int, int, bool]:
@@ -177,8 +217,8 @@ def prepare(source: SourceFile, found: Scan, encoding: str, note: str, new_path:
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors.name)
     ranges = sorted((start, start + length) for _, start, length in found.long_lines)
     offset = 0  # of the block in the original (decompressed) stream
-    with open_text(source) as raw, open(target, "wb") as out:
-        while block := raw.read(BLOCK):
+    with open(target, "wb") as out:
+        for block in Blocks(source):
             kept, at = [], 0
             for lo, hi in ranges:  # leave out the long lines' bytes (their line ends stay: empty lines)
                 lo, hi = max(lo - offset, 0), min(hi - offset, len(block))
