@@ -123,7 +123,8 @@ def run_import(
         chosen, accepted, notes = _choose_format(readable, fmt, existing.format if existing else None, rejects)
         notes.update(refused)
         module = formats.get(chosen)
-        ctx = ReadContext(con=con, staging=staging, reject=rejects, options=options.to_json())
+        forced = {"format": fmt} if fmt else {}  # a reader may refuse what it was not asked to read (text: binary)
+        ctx = ReadContext(con=con, staging=staging, reject=rejects, options={**options.to_json(), **forced})
         _report(progress, "reading", 0, 1)
         staged = module.read(accepted, ctx) if accepted else None
         if staged is not None and options.keep_duplicates:

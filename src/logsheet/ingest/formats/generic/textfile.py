@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logsheet.core.errors import LogsheetError
 from logsheet.ingest.formats.base import SourceFile
 
 BLOCK = 1 << 20
@@ -181,14 +180,6 @@ def choose(found: Scan, given: str | None) -> tuple[str, str]:
             f"{max(found.multibyte, 0):,} valid multi-byte character(s)): read as Windows-1252"
         )
     return "utf-8", ""
-
-
-def check_encoding(name: str) -> str:
-    """A Python codec's name, or a one-line error."""
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        raise LogsheetError(f"unknown encoding {name!r}; use a Python codec name such as utf-8, cp1252 or utf-16") from None
 
 
 class Counted:
