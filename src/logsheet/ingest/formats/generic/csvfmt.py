@@ -182,7 +182,8 @@ def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[
         stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
         note = "; ".join(n for n in (ready.note, wide_note(names)) if n)
         return target, writer.guesses, note
-    writer.read(ready.path, delimiter, skip=1 if header else 0, odd_quotes=found.quotes % 2 == 1)
+    cut = found.quotes % 2 == 1 or bool(found.damage and not found.ends_line)
+    writer.read(ready.path, delimiter, skip=1 if header else 0, cut_last=cut)
     if found.damage:
         ctx.reject(source, writer.last_row + 1, found.damage + "; the rows before the damage were read", "")
     return target, writer.guesses, ready.note

@@ -5,8 +5,8 @@ columns, with each column's type guessed on the way (vectorised, one batch at a 
 - A row with too many or too few fields is a reject with its row number (the header is row 1; the row
   number is the line number unless a quoted value spans lines) and its raw text; blank lines are no rows.
 - An odd number of quote characters in the file means a quoted value never closed: Arrow reads it to the
-  end of the file, so the file's last row is a reject ("unterminated quoted value"), never a silently cut
-  value.
+  end of the file, so the file's last row is a reject ("the file ends inside this row"), never a silently
+  cut value; so is the last row of a damaged .gz when it lacks its line end.
 - A parse error Arrow cannot step over (a row longer than ``BLOCK``) ends the file: the rows before it are
   kept and the rest is one reject saying where it starts.
 - Types: a column is ``integer`` when every non-blank value is an integer written as such (no leading zero,
@@ -71,7 +71,8 @@ class CsvStager:
         )
         return "skip"
 
-    def read(self, path: Path, delimiter: str, skip: int, odd_quotes: bool) -> None:
+    def read(self, path: Path, delimiter: str, skip: int, cut_last: bool) -> None:
+        """Stage the file's rows; ``cut_last``: its last row is damage (an unclosed quote, a cut stream)."""
         width = len(self.names)
         self.last_row = skip
         if not width:
@@ -98,12 +99,14 @@ class CsvStager:
                 self._add(last)
                 last = None
             self.ctx.reject(self.source, self.last_row + 1, f"row {self.last_row + 1} and after could not be read: {exc}", "")
-        if last is not None and odd_quotes and last.num_rows and self._ends_file(last.num_rows):
+        if last is not None and cut_last and last.num_rows and self._ends_file(last.num_rows):
             self._add(last.slice(0, last.num_rows - 1))
             cut = last.slice(last.num_rows - 1)
             number = self._numbers(1)[0]
             raw = delimiter.join("" if v is None else str(v) for v in cut.to_pylist()[0].values())
-            self.reject_row(int(number), f"line {number}: unterminated quoted value (the file is cut short?)", raw)
+            self.reject_row(
+                int(number), f"line {number}: the file ends inside this row (an unterminated quoted value, or cut short)", raw
+            )
         elif last is not None:
             self._add(last)
         self._close()

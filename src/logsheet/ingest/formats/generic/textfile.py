@@ -46,6 +46,7 @@ class Scan:
     quotes: int = 0
     long_lines: list[tuple[int, int, int]] = field(default_factory=list)  # (line number, start offset, length)
     damage: str = ""  # a cut-short or damaged gzip stream
+    ends_line: bool = True  # the last byte read ends a line (else a damaged file's last line is cut)
 
 
 @dataclass
@@ -122,6 +123,7 @@ def scan(source: SourceFile) -> Scan:
             if out.bom != "utf-16":
                 _validate(decoder, block, out)
             line, run, pending_cr = _lines(block, out, line, run, pending_cr)
+            out.ends_line = block.endswith((b"\n", b"\r"))
             out.size += len(block)
         if out.bom != "utf-16":
             _validate(decoder, b"", out, final=True)
