@@ -232,7 +232,7 @@ def test_ten_thousand_columns_by_ten_thousand_rows_in_a_minute_and_bounded_memor
 @pytest.mark.slow
 def test_a_200_mb_line_is_a_reject_in_bounded_memory(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    for kind in ("csv", "txt"):
+    for kind, fmt in (("csv", "csv"), ("txt", "text")):
         path = tmp_path / f"long.{kind}"
         with open(path, "wb") as fh:
             fh.write(b"a,b\n1,x\n")
@@ -242,7 +242,7 @@ def test_a_200_mb_line_is_a_reject_in_bounded_memory(tmp_path: Path) -> None:
             fh.write(b"\n2,z\n")
         script = (
             "import resource, sys\nfrom logsheet.cli import main\n"
-            f"sys.argv = ['logsheet', 'import', sys.argv[1], '--sheet', '{kind}', '--json', '-q']\n"
+            f"sys.argv = ['logsheet', 'import', sys.argv[1], '--sheet', '{kind}', '--json', '-q', '-f', '{fmt}']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
         )

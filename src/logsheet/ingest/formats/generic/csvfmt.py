@@ -176,8 +176,7 @@ def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[
     target = ctx.new_path(f"csv-{source.id}", ".parquet")
     wide = len(names) > MAX_COLUMNS
     writer = CsvStager(target, source, wide_names(names) if wide else names, ctx)
-    for number, _, length in found.long_lines:
-        writer.reject_row(number, f"line {number}: line longer than {textfile.MAX_LINE:,} bytes ({length:,} bytes)", "")
+    writer.long_lines = [length for _, _, length in found.long_lines]
     if wide:
         stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
         note = "; ".join(n for n in (ready.note, wide_note(names)) if n)

@@ -2,8 +2,9 @@
 columns, with each column's type guessed on the way (vectorised, one batch at a time).
 
 - Line endings: LF, CRLF and CR alone, mixed in one file, all end a row (as a spreadsheet reads them).
-- A row with too many or too few fields is a reject with its row number (the header is row 1; the row
-  number is the line number unless a quoted value spans lines) and its raw text; blank lines are no rows.
+- A row with too many or too few fields is a reject with its row number (the header is row 1; blank lines
+  are not counted, so it is the line number unless blank lines or a quoted value spanning lines come before
+  it) and its raw text.
 - An odd number of quote characters in the file means a quoted value never closed: Arrow reads it to the
   end of the file, so the file's last row is a reject ("the file ends inside this row"), never a silently
   cut value; so is the last row of a damaged .gz when it lacks its line end.
@@ -50,6 +51,7 @@ class CsvStager:
         self.seen = [False] * len(names)  # values seen in an earlier batch
         self.skipped: set[int] = set()  # row numbers that are no rows (rejects, blank lines)
         self.last_row = 0
+        self.long_lines: list[int] = []  # lengths of the lines too long, in file order (see textfile.prepare)
         self._writer: pq.ParquetWriter | None = None
         self._pending: list[pa.RecordBatch] = []
         self._pending_bytes = 0
@@ -62,9 +64,13 @@ class CsvStager:
         self.skipped.add(number)
         self.ctx.reject(self.source, number, reason, raw)
 
+    def long_line(self, number: int) -> None:
+        length = self.long_lines.pop(0) if self.long_lines else 0
+        self.reject_row(number, f"line {number}: line longer than {MAX_LINE:,} bytes ({length:,} bytes)", "")
+
     def _invalid(self, row: Any) -> str:
-        if row.text == "" or row.text.strip("\r\n") == "":
-            self.skipped.add(row.number)
+        if row.text == "\0":
+            self.long_line(row.number)
             return "skip"
         self.reject_row(
             row.number, f"line {row.number}: {row.actual_columns} field(s) where the header has {row.expected_columns}", row.text
@@ -81,7 +87,7 @@ class CsvStager:
         read_options = pcsv.ReadOptions(use_threads=False, block_size=BLOCK, column_names=self.names, skip_rows=skip)
         parse_options = pcsv.ParseOptions(
             delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True,
-            ignore_empty_lines=False, invalid_row_handler=self._invalid,
+            ignore_empty_lines=True, invalid_row_handler=self._invalid,
         )  # fmt: skip
         convert_options = pcsv.ConvertOptions(
             column_types=dict.fromkeys(self.names, pa.string()), null_values=[""], strings_can_be_null=True

@@ -64,6 +64,9 @@ def stage_wide(stager: CsvStager, path: Path, delimiter: str, width: int, skip: 
                 if not text.strip():
                     stager.skipped.add(start)
                     continue
+                if text == "\0":
+                    stager.long_line(start)
+                    continue
                 parts = text.split(delimiter, keep)
                 head, tail = parts[:keep], (parts[keep] if len(parts) > keep else "")
                 count = len(head) + (tail.count(delimiter) + 1 if len(parts) > keep else 0)

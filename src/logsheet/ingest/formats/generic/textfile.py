@@ -29,6 +29,7 @@ from logsheet.ingest.formats.base import SourceFile
 
 BLOCK = 1 << 20
 MAX_LINE = 8 << 20  # bytes: a physical line longer than this is a reject, never read into memory whole
+LONG_LINE = b"\0"  # what stands for a line too long in a prepared copy
 LEGACY_RATIO = 10  # invalid sequences per valid multi-byte character for a file to count as Windows-1252
 _NON_LEAD = bytes(b for b in range(256) if not 0xC2 <= b <= 0xF4)  # deleted: what remains are UTF-8 lead bytes
 
@@ -213,10 +214,11 @@ def prepare(source: SourceFile, found: Scan, encoding: str, note: str, new_path:
     with open(target, "wb") as out:
         for block in Blocks(source):
             kept, at = [], 0
-            for lo, hi in ranges:  # leave out the long lines' bytes (their line ends stay: empty lines)
+            for lo, hi in ranges:  # a long line's bytes become one NUL: the parser's reject marks its place
+                first = lo >= offset
                 lo, hi = max(lo - offset, 0), min(hi - offset, len(block))
                 if lo < hi:
-                    kept.append(block[at:lo])
+                    kept.append(block[at:lo] + (LONG_LINE if first else b""))
                     at = hi
             kept.append(block[at:])
             offset += len(block)
