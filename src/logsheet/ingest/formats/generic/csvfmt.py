@@ -1,15 +1,18 @@
-"""CSV and TSV, with the dialect and the encoding sniffed.
+"""CSV and TSV, with the dialect sniffed and the encoding chosen per file.
 
-Quirks handled here:
+Quirks handled here (details in docs/importing.md, "CSV and text files"):
 - The dialect (delimiter, quoting, header) is sniffed in Python from the first lines, by which delimiter
-  gives the most consistent field count; DuckDB's own sniffer is thrown off by a single bad line.
-- Encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 / Latin-1; non-UTF-8 files are
-  transcoded into the staging folder first. The original is never touched.
+  gives the most consistent field count.
+- Encoding (``textfile``): a BOM or ``--encoding`` wins, else UTF-8; a file that is not UTF-8 anywhere is
+  Windows-1252 (noted); invalid bytes in a UTF-8 file become U+FFFD (counted in the note). Anything but
+  plain UTF-8 is decoded into a UTF-8 copy in the staging folder first; the original is never touched.
+- Rows are parsed by Arrow's streaming reader (``csvrows``): LF, CRLF and CR endings; a row with the wrong
+  number of fields is a reject with its row number and raw text; a file that ends inside a row has that
+  row as a reject. Files wider than ``csvwide.MAX_COLUMNS`` keep the tail of each row as CSV text.
 - Everything is read as text, then each column gets the narrowest type that every non-blank value fits
-  (integer, float, boolean, timestamp): a late odd value can never turn a row into a reject.
-- A line with the wrong number of fields is a reject with its line number and the raw line.
-- Headers with spaces, duplicates or blanks are fine (blank headers become ``column_N``). Cells that hold
-  Python-dict-looking text or odd quoting stay text.
+  exactly (integer, float, boolean, timestamp): a late odd value can never turn a row into a reject.
+- Headers with spaces, duplicates or blanks are fine (blank headers become ``column_N``, repeats get
+  ``_2``...). Cells that hold Python-dict-looking text or odd quoting stay text.
 """
 
 from __future__ import annotations

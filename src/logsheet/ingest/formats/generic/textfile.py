@@ -108,29 +108,28 @@ def scan(source: SourceFile) -> Scan:
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
     line, run, pending_cr = 1, 0, False  # line number, bytes since the line's start, a CR ending the last block
     fh = Blocks(source)
-    if True:
-        first = True
-        for block in fh:
-            if first:
-                first = False
-                if block.startswith(codecs.BOM_UTF8):
-                    out.bom = "utf-8-sig"
-                elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                    out.bom = "utf-16"
-                out.head = len(block)
-                out.control = len(block.translate(None, _KEEP_CONTROL))
-            out.nul += block.count(b"\0")
-            out.quotes += block.count(b'"')
-            if out.bom != "utf-16":
-                _validate(decoder, block, out)
-            line, run, pending_cr = _lines(block, out, line, run, pending_cr)
-            out.ends_line = block.endswith((b"\n", b"\r"))
-            out.size += len(block)
+    first = True
+    for block in fh:
+        if first:
+            first = False
+            if block.startswith(codecs.BOM_UTF8):
+                out.bom = "utf-8-sig"
+            elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                out.bom = "utf-16"
+            out.head = len(block)
+            out.control = len(block.translate(None, _KEEP_CONTROL))
+        out.nul += block.count(b"\0")
+        out.quotes += block.count(b'"')
         if out.bom != "utf-16":
-            _validate(decoder, b"", out, final=True)
-        if run > MAX_LINE:
-            out.long_lines.append((line, out.size - run, run))
-        out.damage = fh.damage
+            _validate(decoder, block, out)
+        line, run, pending_cr = _lines(block, out, line, run, pending_cr)
+        out.ends_line = block.endswith((b"\n", b"\r"))
+        out.size += len(block)
+    if out.bom != "utf-16":
+        _validate(decoder, b"", out, final=True)
+    if run > MAX_LINE:
+        out.long_lines.append((line, out.size - run, run))
+    out.damage = fh.damage
     return out
 
 
