@@ -39,6 +39,11 @@ from logsheet.cli.group import _workspace, main
     is_flag=True,
     help="Read links that lead outside the folder given (by default they are skipped with a note).",
 )
+@click.option(
+    "--encoding",
+    help="Text encoding of CSV and text files, a Python codec name such as cp1252 or utf-16 (default: per "
+    "file, a BOM, else UTF-8, else Windows-1252 for a file that is not UTF-8 anywhere).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
@@ -53,6 +58,7 @@ def import_(
     tz: str | None,
     fields: str | None,
     follow_links: bool,
+    encoding: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -66,7 +72,14 @@ def import_(
 
     ws = _workspace(ctx)
     with ProgressBar(enabled=not quiet and not as_json and sys.stderr.isatty()) as bar:
-        given = {"keep_duplicates": keep_duplicates, "year": year, "timezone": tz, "fields": fields, "follow_links": follow_links}
+        given = {
+            "keep_duplicates": keep_duplicates,
+            "year": year,
+            "timezone": tz,
+            "fields": fields,
+            "follow_links": follow_links,
+            "encoding": encoding,
+        }
         options = ImportOptions.from_mapping(given)
         summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
     if as_json:

@@ -7,6 +7,7 @@ is what the catalog records with the import and what the formats read (``ReadCon
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ class ImportOptions:
     of a file's last line when its time stamps carry none; ``timezone``: the zone of time stamps without one
     (an IANA name, default UTC); ``fields``: VPC flow logs without a header line, their field names;
     ``follow_links``: read links (to files or folders) that lead outside the folder given;
-    ``demo``: marks the imports ``logsheet demo`` makes (the only sheets it replaces without ``--force``).
+    ``demo``: marks the imports ``logsheet demo`` makes (the only sheets it replaces without ``--force``);
+    ``encoding``: the text encoding of CSV and text files (a Python codec name), instead of the per-file
+    choice (a BOM, else UTF-8, else Windows-1252 for a file that is not UTF-8 anywhere).
     """
 
     keep_duplicates: bool = False
@@ -43,6 +46,7 @@ class ImportOptions:
     fields: tuple[str, ...] | None = None
     demo: bool = False
     follow_links: bool = False
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("keep_duplicates", "demo", "follow_links"):
@@ -57,6 +61,8 @@ class ImportOptions:
                 )
         if self.timezone is not None:
             _check_zone(self.timezone)
+        if self.encoding is not None:
+            _check_encoding(self.encoding)
         if self.fields is not None:
             if isinstance(self.fields, str) or not all(isinstance(f, str) for f in self.fields):
                 raise InvalidImportOption("--fields is a list of VPC flow log field names")
@@ -83,6 +89,7 @@ class ImportOptions:
             fields=_names(given.get("fields")),
             demo=_flag("demo", given.get("demo")),
             follow_links=_flag("follow_links", given.get("follow_links")),
+            encoding=_encoding(given.get("encoding")),
         )
 
     @classmethod
@@ -105,10 +112,32 @@ class ImportOptions:
             out["fields"] = list(self.fields)
         if self.follow_links:
             out["follow_links"] = True
+        if self.encoding is not None:
+            out["encoding"] = self.encoding
         return out
 
 
-_KEYS = ("keep_duplicates", "year", "timezone", "fields", "demo", "follow_links")
+_KEYS = ("keep_duplicates", "year", "timezone", "fields", "demo", "follow_links", "encoding")
+ENCODING_HINT = "use a Python codec name such as utf-8, cp1252, latin-1 or utf-16"
+
+
+def _check_encoding(name: object) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidImportOption(f"unknown encoding {name!r}; {ENCODING_HINT}")
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise InvalidImportOption(f"unknown encoding {name!r}; {ENCODING_HINT}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InvalidImportOption(f"{name!r} is not a text encoding; {ENCODING_HINT}")
+
+
+def _encoding(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidImportOption(f"unknown encoding {value!r}; {ENCODING_HINT}")
+    return value.strip() or None
 
 
 def _check_zone(name: str) -> None:

@@ -123,7 +123,8 @@ def run_import(
         chosen, accepted, notes = _choose_format(readable, fmt, existing.format if existing else None, rejects)
         notes.update(refused)
         module = formats.get(chosen)
-        ctx = ReadContext(con=con, staging=staging, reject=rejects, options=options.to_json())
+        forced = {"format": fmt} if fmt else {}  # a reader may refuse what it was not asked to read (text: binary)
+        ctx = ReadContext(con=con, staging=staging, reject=rejects, options={**options.to_json(), **forced})
         _report(progress, "reading", 0, 1)
         staged = module.read(accepted, ctx) if accepted else None
         if staged is not None and options.keep_duplicates:
@@ -255,7 +256,7 @@ def _write(
     # No ORDER BY: every view orders by __rowid itself, and the staged rows already come source by source
     # (insertion order is kept), so row groups hold narrow rowid ranges; sorting a billion wide rows would
     # cost more time and disk than the whole read.
-    _copy(con, final, target, progress)
+    _copy(con, final, target, progress, staged.row_group_rows)
     kept = _per_source(con, parquet_table([target]))
     if not staged.dedupe_key:
         emitted = dict(kept)
@@ -295,7 +296,9 @@ def _per_source(con: duckdb.DuckDBPyConnection, table: exp.Expr) -> dict[int, in
     return {int(s): int(n) for s, n in con.execute(render(query)).fetchall() if s is not None}
 
 
-def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progress: Progress | None) -> None:
+def _copy(
+    con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progress: Progress | None, row_group_rows: int | None = None
+) -> None:
     """``copy_to_parquet`` with DuckDB's query progress reported while it runs."""
     done = threading.Event()
 
@@ -312,7 +315,7 @@ def _copy(con: duckdb.DuckDBPyConnection, select: exp.Expr, target: Path, progre
     if watcher:
         watcher.start()
     try:
-        copy_to_parquet(con, select, target)
+        copy_to_parquet(con, select, target, row_group_rows)
     finally:
         done.set()
 

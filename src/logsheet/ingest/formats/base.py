@@ -65,6 +65,7 @@ class Staged:
     notes: dict[int, str] = field(default_factory=dict)  # per source id, e.g. "digest file skipped"
     skipped: dict[int, int] = field(default_factory=dict)  # per source id: records recognised and skipped
     materialized: bool = False  # the select reads staging Parquet already (no need to stage it again)
+    row_group_rows: int | None = None  # rows per Parquet row group of the part, for wide rows (default: stage's)
 
 
 RejectFn = Callable[[SourceFile, int, str, str], None]

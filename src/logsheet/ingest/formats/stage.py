@@ -14,6 +14,7 @@ from logsheet.core.sqlnames import lit, render
 from logsheet.ingest.formats.sql import named, table_function
 
 BATCH_ROWS = 50_000
+ROW_GROUP_ROWS = 122_880  # DuckDB holds a whole row group in memory while it writes: wide rows ask for fewer
 
 
 class StageWriter:
@@ -54,7 +55,7 @@ class StageWriter:
             self._writer.close()
 
 
-def copy_to_parquet(con: Any, select: exp.Expr, target: Path) -> None:
+def copy_to_parquet(con: Any, select: exp.Expr, target: Path, row_group_rows: int | None = None) -> None:
     """``COPY (select) TO target`` as zstd Parquet."""
     copy = exp.Copy(
         this=exp.Subquery(this=select),
@@ -63,7 +64,7 @@ def copy_to_parquet(con: Any, select: exp.Expr, target: Path) -> None:
         params=[
             exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET")),
             exp.CopyParameter(this=exp.var("COMPRESSION"), expression=exp.var("ZSTD")),
-            exp.CopyParameter(this=exp.var("ROW_GROUP_SIZE"), expression=lit(122_880)),
+            exp.CopyParameter(this=exp.var("ROW_GROUP_SIZE"), expression=lit(row_group_rows or ROW_GROUP_ROWS)),
         ],
     )
     con.execute(render(copy))

@@ -25,7 +25,6 @@ Quirks:
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 
@@ -112,7 +111,7 @@ def header(head: bytes) -> tuple[list[str], str] | None:
     delimiter, _, width = dialect(text)
     if width < 2:
         return None
-    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0]), delimiter=delimiter), [])
+    first = next(csv.reader(text.lstrip("\ufeff").splitlines()[:1], delimiter=delimiter), [])
     return first, delimiter
 
 

@@ -1,15 +1,18 @@
-"""CSV and TSV, with the dialect and the encoding sniffed.
+"""CSV and TSV, with the dialect sniffed and the encoding chosen per file.
 
-Quirks handled here:
+Quirks handled here (details in docs/importing.md, "CSV and text files"):
 - The dialect (delimiter, quoting, header) is sniffed in Python from the first lines, by which delimiter
-  gives the most consistent field count; DuckDB's own sniffer is thrown off by a single bad line.
-- Encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 / Latin-1; non-UTF-8 files are
-  transcoded into the staging folder first. The original is never touched.
+  gives the most consistent field count.
+- Encoding (``textfile``): a BOM or ``--encoding`` wins, else UTF-8; a file that is not UTF-8 anywhere is
+  Windows-1252 (noted); invalid bytes in a UTF-8 file become U+FFFD (counted in the note). Anything but
+  plain UTF-8 is decoded into a UTF-8 copy in the staging folder first; the original is never touched.
+- Rows are parsed by Arrow's streaming reader (``csvrows``): LF, CRLF and CR endings; a row with the wrong
+  number of fields is a reject with its row number and raw text; a file that ends inside a row has that
+  row as a reject. Files wider than ``csvwide.MAX_COLUMNS`` keep the tail of each row as CSV text.
 - Everything is read as text, then each column gets the narrowest type that every non-blank value fits
-  (integer, float, boolean, timestamp): a late odd value can never turn a row into a reject.
-- A line with the wrong number of fields is a reject with its line number and the raw line.
-- Headers with spaces, duplicates or blanks are fine (blank headers become ``column_N``). Cells that hold
-  Python-dict-looking text or odd quoting stay text.
+  exactly (integer, float, boolean, timestamp): a late odd value can never turn a row into a reject.
+- Headers with spaces, duplicates or blanks are fine (blank headers become ``column_N``, repeats get
+  ``_2``...). Cells that hold Python-dict-looking text or odd quoting stay text.
 """
 
 from __future__ import annotations
@@ -18,21 +21,24 @@ import codecs
 import csv
 import io
 from collections import Counter
+from pathlib import Path
 
 from sqlglot import exp
 
 from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import cast, col, func, lit, render
-from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged, open_text
+from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
+from logsheet.ingest.formats.generic import textfile
+from logsheet.ingest.formats.generic.csvrows import EMPTY, GROUP_BYTES, GUESSES, CsvStager
+from logsheet.ingest.formats.generic.csvwide import MAX_COLUMNS, stage_wide, wide_names, wide_note
 from logsheet.ingest.formats.generic.flatten import guess_time_column
-from logsheet.ingest.formats.sql import ROW_COL, attach_source, file_column, files_array, named, struct_literal, table_function
-from logsheet.ingest.formats.stage import parquet_table
+from logsheet.ingest.formats.sql import struct_literal
+from logsheet.ingest.formats.stage import ROW_GROUP_ROWS, parquet_table
 
 name = "csv"
 description = "CSV / TSV (delimiter, quoting, header and encoding sniffed)"
 DELIMITERS = (",", "\t", ";", "|")
-REJECTS_TABLE = "logsheet_csv_rejects"  # DuckDB's store_rejects tables, dropped after each file
-SCANS_TABLE = "logsheet_csv_scans"
+CONFIRM_COLUMNS = 200  # columns per query when the engine confirms a boolean or timestamp guess
 _TRY_TYPES = (("integer", "BIGINT"), ("float", "DOUBLE"), ("boolean", "BOOLEAN"), ("timestamp", "TIMESTAMPTZ"))
 # A column is numeric only if every value's text means exactly the number stored: an engine's cast alone
 # rounds ('2.5' AS BIGINT is 3) and drops leading zeros (an account ID 012345678901 is not a number).
@@ -111,75 +117,94 @@ def _numeric(value: str) -> bool:
 
 
 def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
-    staged_parts = []
+    staged_parts: list[Path] = []
+    sources_read: list[Path] = []
+    guesses: dict[str, tuple[int, bool]] = {}
+    notes: dict[int, str] = {}
     for source in sources:
-        staged_parts.append(_stage(source, ctx))
+        part, seen, note = _stage(source, ctx)
+        sources_read.append(source.path)
+        staged_parts.append(part)
+        if note:
+            notes[source.id] = note
+        for column, (guess, confirm) in seen.items():
+            before, checked = guesses.get(column, (EMPTY, False))
+            mixed = EMPTY not in (before, guess) and before != guess
+            guesses[column] = (max(before, guess), confirm or checked or mixed)
     table = parquet_table(staged_parts)
     columns = [c for c in ctx.con.sql(render(exp.select(exp.Star()).from_(table).limit(0))).columns if c not in (SOURCE, POS)]
-    types = _infer_types(columns, table, ctx)
+    types = _types(columns, guesses, table, ctx)
     projections: list[exp.Expr] = [col(SOURCE), col(POS)]
     for column in columns:
         engine = dict(_TRY_TYPES).get(types[column])
         value = col(column) if engine is None else cast(exp.Trim(this=col(column)), engine, safe=True)
         projections.append(exp.alias_(value, column, quoted=True))
-    return Staged(select=exp.select(*projections).from_(table), types=types, time_column=guess_time_column(types))
+    select = exp.select(*projections).from_(table)
+    staged = Staged(select=select, types=types, time_column=guess_time_column(types), notes=notes)
+    staged.row_group_rows = row_group_rows(sum(p.stat().st_size for p in sources_read), rows_read(ctx, table))
+    return staged
 
 
-def _stage(source: SourceFile, ctx: ReadContext):  # type: ignore[no-untyped-def]
-    """Read one file as text columns into a staging Parquet file; record its bad lines as rejects."""
-    with open_text(source) as fh:
+def row_group_rows(text_bytes: int, rows: int) -> int | None:
+    """Rows per row group of the sheet part so that one holds about ``GROUP_BYTES`` of text (None: the
+    default, for rows of ordinary width)."""
+    if rows <= 0:
+        return None
+    per_row = max(text_bytes // rows, 1)
+    wanted = GROUP_BYTES // per_row
+    return None if wanted >= ROW_GROUP_ROWS else max(wanted, 64)
+
+
+def rows_read(ctx: ReadContext, table: exp.Table) -> int:
+    found = ctx.con.execute(render(exp.select(exp.Count(this=exp.Star())).from_(table))).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[int, bool]], str]:
+    """Read one file as text columns into a staging Parquet file; its bad rows become rejects.
+
+    Returns the staged file, each column's type guess (an index into ``GUESSES``) and the source's note."""
+    found = textfile.scan(source)
+    encoding, note = textfile.choose(found, ctx.options.get("encoding"))
+    ready = textfile.prepare(source, found, encoding, note, ctx.new_path)
+    with open(ready.path, "rb") as fh:
         head = fh.read(256 * 1024)
-    text, encoding = decode_sample(head)
-    readable = source if encoding in ("utf-8", "utf-8-sig") and not source.compressed else _transcode(source, encoding, ctx)
+    text = head.decode("utf-8", errors="replace")
+    if len(head) == 256 * 1024:
+        text = text[: text.rfind("\n") + 1] or text
     delimiter, _, _ = dialect(text)
+    first = next(csv.reader(text.splitlines()[:1], delimiter=delimiter), None) or []
     header = has_header(text, delimiter)
-    reader = table_function(
-        "read_csv",
-        files_array([readable]),
-        named("all_varchar", exp.true()),
-        named("delim", lit(delimiter)),
-        named("quote", lit('"')),
-        named("escape", lit('"')),
-        named("header", exp.true() if header else exp.false()),
-        named("store_rejects", exp.true()),
-        named("rejects_table", lit(REJECTS_TABLE)),
-        named("rejects_scan", lit(SCANS_TABLE)),
-        file_column(),
-        named("strict_mode", exp.true()),
-        named("null_padding", exp.false()),
-        named("auto_detect", exp.true()),
-        named("sample_size", lit(-1)),
-        named("max_line_size", lit(64 * 1024 * 1024)),
-    )
-    numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.RowNumber()), ROW_COL, quoted=True)).from_(reader)
-    select = attach_source(numbered, [readable])
+    names = header_names(first) if header else [f"column{i + 1}" for i in range(len(first))]
     target = ctx.new_path(f"csv-{source.id}", ".parquet")
-    copy = exp.Copy(
-        this=select.subquery(),
-        kind=False,
-        files=[lit(str(target))],
-        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("PARQUET"))],
-    )
-    ctx.con.execute(render(copy))
-    rejects = ctx.con.execute(
-        render(exp.select("line", "csv_line", "error_message").from_(REJECTS_TABLE).order_by("line"))
-    ).fetchall()
-    for line, raw, message in rejects:
-        ctx.reject(source, int(line or 0), f"line {line}: {message}", raw or "")
-    for table in (REJECTS_TABLE, SCANS_TABLE):
-        ctx.con.execute(render(exp.Drop(tables=[exp.to_table(table)], kind="TABLE", exists=True)))
-    return target
+    wide = len(names) > MAX_COLUMNS
+    writer = CsvStager(target, source, wide_names(names) if wide else names, ctx)
+    writer.long_lines = [length for _, _, length in found.long_lines]
+    if wide:
+        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
+        note = "; ".join(n for n in (ready.note, wide_note(names)) if n)
+        return target, writer.guesses, note
+    cut = found.quotes % 2 == 1 or bool(found.damage and not found.ends_line)
+    writer.read(ready.path, delimiter, skip=1 if header else 0, cut_last=cut)
+    if found.damage:
+        ctx.reject(source, writer.last_row + 1, found.damage + "; the rows before the damage were read", "")
+    return target, writer.guesses, ready.note
 
 
-def _transcode(source: SourceFile, encoding: str, ctx: ReadContext) -> SourceFile:
-    target = ctx.new_path(f"utf8-{source.id}", ".csv")
-    with open_text(source) as raw, open(target, "w", encoding="utf-8", newline="") as out:
-        reader = codecs.getreader(encoding)(raw, "replace")
-        while chunk := reader.read(1 << 20):
-            out.write(chunk)
-        if getattr(raw, "damage", ""):
-            ctx.reject(source, 0, raw.damage + "; the lines before the damage were read", "")
-    return SourceFile(source.id, target, source.display, source.size, source.sha256)
+def header_names(first: list[str]) -> list[str]:
+    """Column names from a header row: blanks become ``column_N``, repeated names get ``_2``, ``_3``..."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(first):
+        name = raw.strip() or f"column_{i + 1}"
+        if name in (SOURCE, POS) or name.lower() in seen:
+            base, n = name, 2
+            while f"{base}_{n}".lower() in seen:
+                n += 1
+            name = f"{base}_{n}"
+        seen.add(name.lower())
+        names.append(name)
+    return names
 
 
 def _exactly(value: exp.Expr, engine: str) -> exp.Expr:
@@ -201,6 +226,17 @@ def _exactly(value: exp.Expr, engine: str) -> exp.Expr:
         dated = exp.and_(func("regexp_matches", value, lit(DATE_TEXT)), func("isfinite", converted))
         return exp.If(this=dated, true=converted)
     return converted
+
+
+def _types(columns: list[str], guesses: dict[str, tuple[int, bool]], table: exp.Table, ctx: ReadContext) -> dict[str, str]:
+    """Each column's type: integer and float are decided exactly while staging (``csvrows.guess``); a
+    column whose every value looks boolean or like a date is confirmed by the engine's own cast, a few
+    hundred columns per query."""
+    types = {c: GUESSES[guesses.get(c, (EMPTY, False))[0]] for c in columns}
+    confirm = [c for c in columns if types[c] in ("boolean", "timestamp") or (types[c] != "text" and guesses[c][1])]
+    for at in range(0, len(confirm), CONFIRM_COLUMNS):
+        types.update(_infer_types(confirm[at : at + CONFIRM_COLUMNS], table, ctx))
+    return {c: ("text" if t == "empty" else t) for c, t in types.items()}
 
 
 def _infer_types(columns: list[str], table: exp.Table, ctx: ReadContext) -> dict[str, str]:
