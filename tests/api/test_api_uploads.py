@@ -233,3 +233,19 @@ def test_job_progress_is_monotonic(tmp_path: Path) -> None:
         job.report(phase, done, total)
         assert job.progress >= before
     assert job.progress == 1.0 and job.to_json()["phase"] == "done"
+
+
+def test_an_upload_names_its_encoding(client: TestClient, ws: Workspace) -> None:
+    """``encoding`` (form or query string) is the CLI's --encoding: it wins over the per-file choice; an unknown
+    one is a 400 before anything is imported."""
+    data = "who,where\nJosé,Zürich\nnaïve,Ærø\n".encode("cp1252")
+    response = upload(client, [("people.csv", data)], sheet="people", encoding="cp1252")
+    assert response.status_code == 200, response.text
+    assert wait_for_job(client, response.json()["job"])["state"] == "done"
+    page = ws.query("people")
+    assert [tuple(r) for r in page.rows] == [("José", "Zürich"), ("naïve", "Ærø")]
+    bad = upload(client, [("people.csv", data)], sheet="people2", encoding="klingon")
+    assert bad.status_code == 400 and "unknown encoding 'klingon'" in bad.json()["error"]
+    early = client.post("/api/uploads?sheet=people3&encoding=klingon", files=[("files", ("p.csv", data))])
+    assert early.status_code == 400 and "unknown encoding" in early.json()["error"]
+    assert not {"people2", "people3"} & {s.name for s in ws.sheets()}

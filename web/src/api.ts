@@ -155,6 +155,8 @@ export interface ImportOptions {
   timezone: string | null;
   /** VPC flow logs without a header: the field names, space or comma separated. */
   fields: string | null;
+  /** CSV and text: the files' encoding (a Python codec name), instead of the per-file choice. */
+  encoding: string | null;
 }
 
 export interface UploadOptions extends ImportOptions {
@@ -175,6 +177,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
   if (options.year) form.append("year", options.year);
   if (options.timezone) form.append("timezone", options.timezone);
   if (options.fields) form.append("fields", options.fields);
+  if (options.encoding) form.append("encoding", options.encoding);
   for (const file of options.files) form.append("files", file, file.webkitRelativePath || file.name);
   const xhr = new XMLHttpRequest();
   const done = new Promise<{ job: string }>((resolve, reject) => {
@@ -185,6 +188,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
     // A year that is not a plain number stays in the form only: the server answers it with a clear 400 there.
     if (options.year && /^\d{1,9}$/.test(options.year)) params.set("year", options.year);
     if (options.timezone) params.set("timezone", options.timezone);
+    if (options.encoding) params.set("encoding", options.encoding);
     xhr.open("POST", `/api/uploads?${params}`);
     for (const [key, value] of Object.entries(headers(false))) xhr.setRequestHeader(key, value);
     xhr.upload.onprogress = (event) => options.onProgress(event.loaded, event.total);

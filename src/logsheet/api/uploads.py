@@ -38,7 +38,7 @@ MAX_FIELD_BYTES = 64 << 10
 MULTIPART_SLACK = 1 << 20  # what the multipart framing may add to the files' bytes in Content-Length
 FLUSH_BYTES = 1 << 20
 TRUE = ("1", "true", "yes", "on")
-OPTION_FIELDS = ("year", "timezone", "fields", "keep_duplicates")
+OPTION_FIELDS = ("year", "timezone", "fields", "keep_duplicates", "encoding")
 TEXT_FIELDS = ("sheet", "format", "append", *OPTION_FIELDS)
 
 
@@ -233,6 +233,7 @@ def router(ws: Workspace, settings: Settings, jobs: Jobs) -> APIRouter:
         append: bool = False,
         year: int | None = None,
         timezone: str | None = None,
+        encoding: str | None = None,
     ) -> dict[str, str]:
         """Receive files (multipart ``files``, many) into a new import job; answers ``{"job": id}`` when every
         byte is on disk, and the import runs in the background (``GET /api/jobs/{id}``)."""
@@ -248,6 +249,7 @@ def router(ws: Workspace, settings: Settings, jobs: Jobs) -> APIRouter:
             ("append", "true" if append else ""),
             ("year", str(year) if year else ""),
             ("timezone", timezone),
+            ("encoding", encoding),
         )
         fields = {k: v for k, v in given if v}
         job = await run_in_threadpool(jobs.new)
@@ -294,6 +296,10 @@ _REQUEST_BODY = {
                     "timezone": {"type": "string", "description": "Time zone of timestamps without one (default UTC)."},
                     "fields": {"type": "string", "description": "VPC flow logs without a header: the field names."},
                     "keep_duplicates": {"type": "boolean", "description": "Keep records delivered twice (CloudTrail)."},
+                    "encoding": {
+                        "type": "string",
+                        "description": "CSV and text: the files' encoding (a Python codec name; default: per file).",
+                    },
                 },
             }
         }

@@ -189,6 +189,7 @@ function importOptions(): { el: HTMLDetailsElement; read(): ImportOptions | stri
     autocomplete: "off",
     "aria-label": "Fields (VPC flow, no header)",
   });
+  const encoding = h("input", { type: "text", placeholder: "per file", spellcheck: "false", autocomplete: "off", "aria-label": "Encoding (CSV, text)" });
   const el = h(
     "details",
     { class: "import-options" },
@@ -199,12 +200,14 @@ function importOptions(): { el: HTMLDetailsElement; read(): ImportOptions | stri
       h("label", { class: "field" }, h("span", {}, "Year (syslog)"), year),
       h("label", { class: "field" }, h("span", {}, "Time zone"), zone, zones),
       h("label", { class: "field" }, h("span", {}, "Fields (VPC flow, no header)"), fields),
+      h("label", { class: "field" }, h("span", {}, "Encoding (CSV, text)"), encoding),
     ),
     h(
       "p",
       { class: "muted" },
       "Year: the year of the files' last lines, for syslog without years (default: from the file's date). " +
-        "Time zone: for timestamps written without one (default UTC). Fields: the column names of VPC flow logs that have no header line.",
+        "Time zone: for timestamps written without one (default UTC). Fields: the column names of VPC flow logs that have no header line. " +
+        "Encoding: of CSV and text files, such as cp1252 (default: UTF-8 unless a file shows otherwise, decided per file).",
     ),
   );
   return {
@@ -212,7 +215,7 @@ function importOptions(): { el: HTMLDetailsElement; read(): ImportOptions | stri
     read() {
       if (year.validity.badInput) return "The year must be a number such as 2022.";
       const text = (input: HTMLInputElement) => input.value.trim() || null;
-      return { year: text(year), timezone: text(zone), fields: text(fields) };
+      return { year: text(year), timezone: text(zone), fields: text(fields), encoding: text(encoding) };
     },
   };
 }

@@ -175,6 +175,7 @@ function optionsText(request: ImportOptions): string {
   if (request.year) parts.push(`year ${request.year}`);
   if (request.timezone) parts.push(`time zone ${request.timezone}`);
   if (request.fields) parts.push(`fields ${request.fields}`);
+  if (request.encoding) parts.push(`encoding ${request.encoding}`);
   return parts.length ? `, ${parts.join(", ")}` : "";
 }
 
