@@ -93,9 +93,10 @@ def wide_names(names: list[str]) -> list[str]:
 
 def wide_note(names: list[str]) -> str:
     rest = names[MAX_COLUMNS - 1 :]
+    more = wide_names(names)[-1]
     return (
         f"{len(names):,} columns: the first {MAX_COLUMNS - 1:,} are sheet columns, the other {len(rest):,} "
-        f"({rest[0]} … {rest[-1]}) are kept as CSV text in the column {MORE!r}"
+        f"({rest[0]} … {rest[-1]}) are kept as CSV text in the column {more!r}"
     )
 
 
