@@ -112,9 +112,10 @@ def _report(fmt: str, outcomes: list[Outcome], refused: list[Refused], not_conve
     rules = {o.rule.id for o in outcomes}
     differing = {o.rule.id for o in outcomes if not o.agrees}
     hits = sum(len(o.ours) for o in outcomes)
+    firing = len({o.rule.id for o in outcomes if o.ours})
     print(
         f"\n{fmt}: {len(rules)} rules compared over {len(SAMPLES[fmt])} samples; {len(rules - differing)} agree on every"
-        f" sample, {len(differing)} differ; {hits} matched rows in all; {len(refused)} refused by logsheet;"
+        f" sample, {len(differing)} differ; {hits} matched rows in all, by {firing} rules; {len(refused)} refused by logsheet;"
         f" {len(not_converted)} not converted by the SQLite backend"
     )
     for r in refused:
