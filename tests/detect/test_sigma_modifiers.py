@@ -182,3 +182,29 @@ def test_mapping_file_errors(tmp_path: Path) -> None:
     path.write_text(MAPPING, encoding="utf-8")
     [m] = load_mapping(path)
     assert (m.format, m.column("CommandLine"), m.keywords) == ("json", "cmd", ("message",))
+
+
+def test_unreadable_rules_say_why_and_the_others_run(tmp_path: Path) -> None:
+    good = rule("sel:\n  n: 1")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "good.yml").write_text(good, encoding="utf-8")
+    (tmp_path / "rules" / "latin1.yml").write_bytes("title: caf\xe9\n".encode("latin-1"))
+    results = compile_rules(
+        [
+            tmp_path / "rules",
+            str(tmp_path / "missing.yml"),
+            "title: x\nfoo: [",
+            "just text",
+            "title: t\n",
+            rule("sel:\n  n: 1", "nosel"),
+        ],
+        "json",
+        load_mapping(MAPPING),
+    )
+    assert isinstance(results[0], CompiledRule) and results[0].origin.endswith("good.yml")
+    reasons = [r.reason for r in results[1:] if isinstance(r, Refused)]
+    assert len(reasons) == 6
+    for reason, expected in zip(
+        reasons, ["not UTF-8", "no such file", "not YAML", "must be a mapping", "log source", "'nosel' not defined"]
+    ):
+        assert expected in reason, reasons
