@@ -142,8 +142,8 @@ def test_metadata_and_refusals(sheet: Workspace) -> None:
             "title: broken\nlogsource: {product: x}\ndetection: {condition: sel}\n",
             rule("sel:\n  n: 1").replace("testlab", "otherlab"),
             rule("sel:\n  n: 1").replace("title: test rule", "title: base\nname: base_rule")
-            + "---\ntitle: c\nid: 5f0c2a8e-3b1d-4c55-9a51-000000000009\ncorrelation:\n  type: event_count\n"
-            "  rules: [base_rule]\n  group-by: [ip]\n  timespan: 5m\n  condition: {gte: 3}\n",
+            + "---\ntitle: c\nid: 5f0c2a8e-3b1d-4c55-9a51-000000000009\ncorrelation:\n  type: value_median\n"
+            "  rules: [base_rule]\n  group-by: [ip]\n  timespan: 5m\n  condition: {gte: 3, field: n}\n",
         ],
         "json",
         load_mapping(MAPPING),
@@ -155,7 +155,7 @@ def test_metadata_and_refusals(sheet: Workspace) -> None:
     reasons = [x.reason for x in results if isinstance(x, Refused)]
     assert kinds == ["unsupported", "schema", "unreadable", "logsource", "correlation"], reasons
     assert "fieldref" in reasons[0] and "nosuchfield" in reasons[1] and "otherlab" in reasons[3]
-    assert reasons[4] == "not supported yet: event_count correlation"
+    assert reasons[4] == "not supported yet: value_median correlation"
 
 
 def test_builtin_log_sources() -> None:

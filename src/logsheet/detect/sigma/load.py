@@ -13,7 +13,10 @@ from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
-Source = str | Path
+Source = str | Path  # a file, a folder, or YAML text
+
+# Correlations refer to rules by name or id, maybe in other files: references are resolved once every
+# source is read (logsheet.detect.sigma.rules), not per file.
 
 RULE_SUFFIXES = (".yml", ".yaml")
 
@@ -87,7 +90,7 @@ def _parse(origin: str, text: str) -> list[Loaded | Unreadable]:
     if not all(isinstance(d, dict) for d in documents):
         return [Unreadable(origin, "not a Sigma rule: each YAML document must be a mapping (title, logsource, ...)")]
     try:
-        collection = SigmaCollection.from_dicts(documents, collect_errors=True)
+        collection = SigmaCollection.from_dicts(documents, collect_errors=True, resolve_references=False)
     except (SigmaError, ValueError, TypeError, AttributeError, KeyError) as exc:  # pySigma's own checks
         return [Unreadable(origin, "not a Sigma rule: " + (_first_line(str(exc)) or type(exc).__name__))]
     if not collection.rules and collection.errors:

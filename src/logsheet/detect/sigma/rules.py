@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
@@ -17,6 +18,7 @@ from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import Schema
 from logsheet.detect.sigma.compile import Unsupported, compile_condition
+from logsheet.detect.sigma.correlation import CompiledCorrelation, CorrelationUnsupported, Member, correlation_parts
 from logsheet.detect.sigma.load import Loaded, Source, Unreadable, load
 from logsheet.detect.sigma.logsources import LogSource, Mapping, formats_for, mapping_for
 
@@ -50,24 +52,35 @@ class Refused:
     kind: RefusalKind
 
 
+Compiled = CompiledRule | CompiledCorrelation | Refused
+
+
 def compile_rules(
     sources: Iterable[Source],
     sheet_format: str,
     mappings: Sequence[Mapping] = (),
     schema: Schema | None = None,
-) -> list[CompiledRule | Refused]:
+) -> list[Compiled]:
     """Every rule of ``sources`` (paths, folders or YAML text) compiled for sheets of ``sheet_format``, in order.
 
     ``mappings`` (from :func:`~logsheet.detect.sigma.logsources.load_mapping`) come before the built-in log
     sources. With ``schema``, each predicate is also compiled against the sheet's columns, and a rule naming
-    a field the sheet has not is refused (kind ``schema``) instead of failing when it runs."""
-    out: list[CompiledRule | Refused] = []
-    for item in load(sources):
-        if isinstance(item, Unreadable):
-            out.append(Refused(item.id, item.title, item.origin, item.reason, "unreadable"))
-        else:
-            out.append(compile_one(item, sheet_format, mappings, schema))
-    return out
+    a field the sheet has not is refused (kind ``schema``) instead of failing when it runs. A correlation
+    (:class:`~logsheet.detect.sigma.correlation.CompiledCorrelation`) may refer to rules of any source."""
+    items = load(sources)
+    loaded = [i for i in items if isinstance(i, Loaded)]
+    collection = SigmaCollection([i.rule for i in loaded], resolve_references=False)  # type: ignore[call-arg]
+    results: dict[int, Compiled] = {}
+    for item in loaded:  # detection rules first: correlations need their members
+        if isinstance(item.rule, SigmaRule):
+            results[id(item.rule)] = compile_one(item, sheet_format, mappings, schema)
+    for item in loaded:
+        if isinstance(item.rule, SigmaCorrelationRule):
+            results[id(item.rule)] = compile_correlation(item, collection, results, sheet_format, mappings)
+    return [
+        Refused(i.id, i.title, i.origin, i.reason, "unreadable") if isinstance(i, Unreadable) else results[id(i.rule)]
+        for i in items
+    ]
 
 
 def compile_one(
@@ -80,7 +93,7 @@ def compile_one(
         return Refused(rule_id, title, item.origin, reason, kind)
 
     if isinstance(rule, SigmaCorrelationRule):
-        return refuse(f"not supported yet: {rule.type} correlation", "correlation")
+        raise TypeError("compile_one takes a detection rule; correlations go through compile_correlation")
     source = LogSource(str(rule.logsource.product or ""), str(rule.logsource.service or ""), str(rule.logsource.category or ""))
     mapping = mapping_for(source, sheet_format, mappings)
     if mapping is None:
@@ -117,3 +130,77 @@ def _predicate(rule: SigmaRule, mapping: Mapping) -> ir.Predicate:
     if not conditions:
         raise Unsupported("the rule has no condition")
     return conditions[0] if len(conditions) == 1 else ir.Or(tuple(conditions))
+
+
+def compile_correlation(
+    item: Loaded,
+    collection: SigmaCollection,
+    compiled: dict[int, Compiled],
+    sheet_format: str,
+    mappings: Sequence[Mapping] = (),
+) -> CompiledCorrelation | Refused:
+    """A correlation whose member rules all compiled for this format; refused with the reason otherwise."""
+    rule = item.rule
+    assert isinstance(rule, SigmaCorrelationRule)
+    rule_id, title = str(rule.id or ""), str(rule.title or "")
+
+    def refuse(reason: str) -> Refused:
+        return Refused(rule_id, title, item.origin, reason, "correlation")
+
+    try:
+        kind, op, count, field, group_by, timespan = correlation_parts(rule)
+        rule.resolve_rule_references(collection)
+    except CorrelationUnsupported as exc:
+        return refuse(str(exc))
+    except SigmaError as exc:
+        return refuse(f"its rules cannot be found: {exc}")
+    members: list[Member] = []
+    for ref in rule.rules or []:
+        target = ref.rule
+        result = compiled.get(id(target))
+        if isinstance(target, SigmaCorrelationRule):
+            return refuse(f"not supported yet: a correlation of correlations ({ref.reference})")
+        if not isinstance(result, CompiledRule):
+            why = result.reason if isinstance(result, Refused) else "it was not read"
+            return refuse(f"its rule {ref.reference} does not run here: {why}")
+        mapping = mapping_for(result.logsource, sheet_format, mappings)
+        assert mapping is not None  # the member compiled for this format
+
+        members.append(
+            Member(
+                result.id,
+                result.title,
+                result.predicate,
+                tuple(_column(rule, target, mapping, g) for g in group_by),
+                _column(rule, target, mapping, field) if field else "",
+            )
+        )
+    if not members:
+        return refuse("it refers to no rule")
+    return CompiledCorrelation(
+        id=rule_id,
+        title=title,
+        level=str(rule.level or ""),
+        status=str(rule.status or ""),
+        tags=tuple(str(t) for t in rule.tags),
+        description=str(rule.description or ""),
+        kind=kind,
+        members=tuple(members),
+        group_by=group_by,
+        timespan=timespan,
+        op=op,
+        count=count,
+        format=sheet_format,
+        origin=item.origin,
+    )
+
+
+def _column(correlation: SigmaCorrelationRule, member: SigmaRule, mapping: Mapping, name: str) -> str:
+    """The column a correlation's field name means in one member's rows: its alias for that rule if it has
+    one, then the log source's field mapping."""
+    for alias in correlation.aliases:
+        if alias.alias == name:
+            for ref, aliased in alias.mapping.items():
+                if ref.reference in (member.name, str(member.id)):  # alias references are names or ids
+                    return mapping.column(aliased)
+    return mapping.column(name)
