@@ -11,7 +11,7 @@ Windows slide: one starts at each matching event and lasts ``timespan`` seconds 
 is flagged where a window satisfies the condition — ``event_count``: the number of events; ``value_count``:
 the number of distinct non-blank values of the field; ``temporal``: every member rule (or the condition's
 count of them, when it asks for more than one) matched; ``temporal_ordered``: the members matched in the
-order the rule lists them, each after the one before. Overlapping flagged windows of one group are one
+order the rule lists them, each strictly later than the one before. Overlapping flagged windows of one group are one
 :class:`Window` (first and last seen, every event in it).
 """
 
@@ -154,16 +154,25 @@ def correlation_parts(rule: SigmaCorrelationRule) -> tuple[CorrelationKind, Coun
 
 
 def evaluate(correlation: CompiledCorrelation, events: Iterable[Event]) -> list[Window]:
-    """The flagged windows, per group in key order (as text), each group's windows in time order."""
+    """The flagged windows, per group in key order, each group's windows in time order.
+
+    Group keys compare ignoring case, as Sigma matches values (a window shows the key as its first event
+    spells it); an event with a blank group field is in no group (as pySigma's SQL backends do)."""
     groups: dict[tuple[Any, ...], list[Event]] = defaultdict(list)
     for e in events:
-        groups[e.group].append(e)
+        if any(v is None or v == "" for v in e.group):
+            continue
+        groups[_fold(e.group)].append(e)
     out: list[Window] = []
-    for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
+    for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
         ordered = sorted(groups[key], key=lambda e: (e.time, e.rowid))
         spans = _flagged_spans(correlation, ordered)
-        out.extend(_merge(key, ordered, spans))
+        out.extend(_merge(ordered[0].group, ordered, spans))
     return out
+
+
+def _fold(group: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.casefold() if isinstance(v, str) else v for v in group)
 
 
 def _flagged_spans(c: CompiledCorrelation, events: Sequence[Event]) -> list[tuple[int, int, float]]:
@@ -201,12 +210,12 @@ def _ordered_end(window: Sequence[Event], members: int) -> int | None:
     the one before (the index of the last one's event); None when they do not all match in order."""
     if not window or window[0].member != 0:
         return None
-    wanted = 1
+    wanted, previous = 1, window[0].time
     if wanted == members:
         return 0
     for i in range(1, len(window)):
-        if window[i].member == wanted:
-            wanted += 1
+        if window[i].member == wanted and window[i].time > previous:  # each strictly after the one before
+            wanted, previous = wanted + 1, window[i].time
             if wanted == members:
                 return i
     return None
