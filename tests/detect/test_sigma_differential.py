@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sigma_oracle import Outcome, backend_sql, columns_of, matched_rowids, sqlite_rowids, sqlite_table
 
+from fixtures import ct_record, write_json
+from logsheet.core import ir
 from logsheet.detect import CompiledRule, Refused, compile_rules
 from logsheet.workspace import Workspace
 from repo_paths import SHARED_DATA
@@ -25,12 +27,13 @@ SAMPLES = {
         "zmallen": ["zmallen-cloudtrail2sightings"],
         "otrf": ["otrf-aws-ec2-proxy-s3-exfil/ec2_proxy_s3_exfiltration_2020-09-14011940.json"],
         "stratus": ["stratus-red-team-detonation-logs"],
+        "generated_ct": [],  # generated_cloudtrail(): records built from the rules' own values, in three casings
     },
     "syslog": {
         "elastic_auth": ["elastic-integrations-system-auth"],
         "fail2ban": ["fail2ban-sshd-testlogs"],
         "loghub": ["loghub-linux/Linux_2k.log"],
-        "generated": [],  # GENERATED_AUTH below: the real samples flag nothing, so some lines that should
+        "generated_auth": [],  # GENERATED_AUTH below: the real samples flag nothing, so some lines that should
     },
 }
 # Lines written by this test (from the examples in the rules' own comments, and near misses), so that the
@@ -56,6 +59,45 @@ KEYWORDS = {"cloudtrail": None, "syslog": "message"}
 EXPLAINED: dict[str, str] = {}
 
 
+def _leaf_values(pred: ir.Predicate, out: dict[str, object]) -> None:
+    """A value for each column a rule tests (the first alternative of an 'or'), so that a record can match it."""
+    if isinstance(pred, ir.And):
+        for item in pred.items:
+            _leaf_values(item, out)
+    elif isinstance(pred, ir.Or):
+        _leaf_values(pred.items[0], out)
+    elif isinstance(pred, ir.Compare) and pred.value is not None and pred.op == "=":
+        out.setdefault(pred.column, pred.value)
+    elif isinstance(pred, ir.Compare) and pred.value is None and pred.op == "!=":
+        out.setdefault(pred.column, "present")
+    elif isinstance(pred, ir.TextMatch):
+        shape = {"contains": "pre-{}-post", "starts_with": "{}-post", "ends_with": "pre-{}"}[pred.op]
+        out.setdefault(pred.column, shape.format(pred.value))
+
+
+def generated_cloudtrail() -> list[dict[str, object]]:
+    """For each SigmaHQ CloudTrail rule, a record carrying the values it tests, as written, upper-cased and
+    lower-cased (Sigma ignores case), nested fields set inside their JSON objects."""
+    records: list[dict[str, object]] = []
+    for r in compile_rules([RULES], "cloudtrail"):
+        if not isinstance(r, CompiledRule):
+            continue
+        values: dict[str, object] = {}
+        _leaf_values(r.predicate, values)
+        for casing in (str, str.upper, str.lower):
+            record = ct_record(len(records))
+            for column, value in values.items():
+                target = record
+                *path, last = column.split(".")
+                for key in path:
+                    if not isinstance(target.get(key), dict):
+                        target[key] = {}
+                    target = target[key]
+                target[last] = casing(value) if isinstance(value, str) else value
+            records.append(record)
+    return records
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     if not RULES.exists():
@@ -65,11 +107,13 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     for samples in SAMPLES.values():
         for sheet, parts in samples.items():
             copies = []
-            if not parts:
+            if not parts and sheet in SAMPLES["syslog"]:
                 target = root / "in" / "generated" / "auth.log"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text("\n".join(GENERATED_AUTH) + "\n", encoding="utf-8")
                 copies.append(target)
+            elif not parts:
+                copies.append(write_json(root / "in" / "generated" / "ct.json", {"Records": generated_cloudtrail()}))
             for part in parts:
                 source, target = SHARED_DATA / part, root / "in" / part
                 target.parent.mkdir(parents=True, exist_ok=True)
