@@ -208,3 +208,17 @@ def test_unreadable_rules_say_why_and_the_others_run(tmp_path: Path) -> None:
         reasons, ["not UTF-8", "no such file", "not YAML", "must be a mapping", "log source", "'nosel' not defined"]
     ):
         assert expected in reason, reasons
+
+
+def test_what_the_ir_cannot_say_is_refused_with_the_modifier() -> None:
+    cases = {
+        "n|hour: 3": "|hour",
+        "opt|expand: '%allowed%'": "%allowed%",
+        "n|fieldref: i": "|fieldref",
+    }
+    for detection, expected in cases.items():
+        [r] = compile_rules([rule(f"sel:\n  {detection}")], "json", load_mapping(MAPPING))
+        assert isinstance(r, Refused) and r.kind == "unsupported" and expected in r.reason, (detection, r)
+    # pySigma 2 checks regexes with RE2 itself: a look-behind is refused when the rule is read
+    [r] = compile_rules([rule("sel:\n  cmd|re: '(?<=net) user'")], "json", load_mapping(MAPPING))
+    assert isinstance(r, Refused) and "(?<=" in r.reason

@@ -35,6 +35,7 @@ from sigma.types import (
     SigmaRegularExpression,
     SigmaRegularExpressionFlag,
     SigmaString,
+    SigmaTimestampPart,
     SigmaType,
     SpecialChars,
 )
@@ -93,6 +94,8 @@ def field_value(column: str, value: SigmaType) -> ir.Predicate:
         return _group(ir.Or, [field_value(column, v) for v in value.values])
     if isinstance(value, SigmaString):
         return string_match(column, value)
+    if isinstance(value, SigmaTimestampPart):  # a SigmaNumber: tested first
+        raise Unsupported(f"|{value.timestamp_part.name.lower()} (a part of the time in {column}): the IR has no date parts yet")
     if isinstance(value, SigmaBool):
         return ir.Compare(column, "=", bool(value.boolean))
     if isinstance(value, SigmaNumber):
