@@ -21,6 +21,7 @@ LAYERS = {
     "compiler": 2,  # IR -> sqlglot AST, per dialect
     "engines": 3,  # DuckDB and Spark: where compiled views run
     "export": 3,  # values leaving logsheet: JSON, CSV, pages, files
+    "detect": 3,  # detections: Sigma rules compiled to the IR
     "store": 4,  # the catalog, settings, remembered results
     "ingest": 5,  # discovery, formats, the import pipeline
     "analysis": 5,  # histogram, profile, preview beside the grid
