@@ -5,6 +5,7 @@ back to the view the user came from, unchanged. Hostile values in a document sta
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,11 +147,19 @@ def test_document_filter_on_a_nested_value_context_and_back(page: Any, server: A
     assert after_filter != before
 
 
-def test_the_document_opens_its_context_and_goes_back(page: Any, server: Any) -> None:
+def test_copy_as_json_then_the_context_and_back(page: Any, server: Any) -> None:
+    page.add_init_script("navigator.clipboard.writeText = async (text) => { window.__copied = text; };")
     open_run_instances(page, server)
     before = grid_state(page)
     row_menu(page, LAUNCH_TIME, "Open row as document")
     dialog = page.get_by_role("dialog", name="Event")
+    dialog.get_by_role("button", name="Copy as JSON", exact=True).click()
+    expect(dialog.get_by_role("button", name="Copied", exact=True)).to_be_visible()
+    copied = json.loads(page.evaluate("window.__copied"))
+    assert len(copied) == len(server.ws.summary("cloudtrail").columns)
+    assert copied["requestParameters"]["instanceType"] == FACTS.launched_instance_type  # nested, not JSON text
+    assert copied["sourceIPAddress"] == FACTS.attacker_api_ip and copied["errorCode"] is None
+    assert copied["eventTime"] == "2022-03-22T15:48:02Z"
     dialog.get_by_role("button", name="Events around it (±10)", exact=True).click()
     expect(dialog.locator('tr.context-row[aria-current="true"]')).to_contain_text(LAUNCH_TIME)
     dialog.get_by_role("button", name="Back to the event", exact=True).click()

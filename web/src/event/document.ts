@@ -22,10 +22,18 @@ export function eventObject(columns: Column[], row: unknown[]): Record<string, u
   return out;
 }
 
-/** The tree of one event's fields, in the sheet's column order. */
-export function documentTree(columns: Column[], row: unknown[], tz: string, actions: DocumentActions): HTMLElement {
+/** The places of the columns, the preferred ones (time, the format's order) first, then the others in order. */
+export function fieldOrder(columns: Column[], preferred: string[]): number[] {
+  const names = columns.map((c) => c.name);
+  const first = preferred.map((n) => names.indexOf(n)).filter((i, k, all) => i >= 0 && all.indexOf(i) === k);
+  return [...first, ...names.map((_, i) => i).filter((i) => !first.includes(i))];
+}
+
+/** The tree of one event's fields: every column, the preferred ones first. */
+export function documentTree(columns: Column[], row: unknown[], preferred: string[], tz: string, actions: DocumentActions): HTMLElement {
   const list = h("ul", { class: "doc-tree", role: "tree", "aria-label": "Event fields" });
-  columns.forEach((column, i) => {
+  for (const i of fieldOrder(columns, preferred)) {
+    const column = columns[i];
     const raw = row[i];
     const parsed = column.type === "json" ? parseJson(raw) : undefined;
     if (parsed !== undefined) {
@@ -34,7 +42,7 @@ export function documentTree(columns: Column[], row: unknown[], tz: string, acti
       const text = raw === null || raw === undefined ? null : cellText(raw, column.type, tz);
       list.appendChild(scalarEntry(column.name, column.name, raw as Json, text, 1, actions, column.type));
     }
-  });
+  }
   return list;
 }
 
@@ -78,12 +86,12 @@ function scalarEntry(label: string, path: string | null, value: Json, text: stri
 }
 
 function filterButtons(path: string | null, value: Json, actions: DocumentActions): HTMLElement[] {
-  if (path === null) return [h("span", { class: "doc-nofilter muted", title: "The filter language cannot name this key (it holds . [ ] or only digits)" }, "—")];
+  if (path === null) return [h("span", { class: "doc-actions doc-nofilter muted", title: "The filter language cannot name this key (it holds . [ ] or only digits)" }, "—")];
   const make = (exclude: boolean) => {
     const label = exclude ? "Exclude this" : "Filter to this";
     const button = h("button", { type: "button", class: "small doc-filter", "aria-label": `${label}: ${path}`, title: `${label} (${path})` }, exclude ? "≠" : "=");
     button.addEventListener("click", () => actions.filter(conditionAt(path, value, exclude)));
     return button;
   };
-  return [make(false), make(true)];
+  return [h("span", { class: "doc-actions" }, make(false), make(true))];
 }

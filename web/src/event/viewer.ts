@@ -59,10 +59,14 @@ export function openEvent(host: EventHost, rowid: number, first: Screen["kind"] 
         const row = found.rows[found.index];
         title.textContent = `Event · row ${screen.rowid}`;
         const copy = h("button", { type: "button" }, "Copy as JSON");
-        copy.addEventListener("click", () => host.copy(JSON.stringify(eventObject(found.columns, row), null, 2)));
+        copy.addEventListener("click", () => {
+          host.copy(JSON.stringify(eventObject(found.columns, row), null, 2));
+          copy.textContent = "Copied"; // the page's toast is under the dialog
+          setTimeout(() => (copy.textContent = "Copy as JSON"), 1500);
+        });
         const context = h("button", { type: "button", class: "primary" }, `Events around it (±${around})`);
         context.addEventListener("click", () => go({ kind: "context", rowid: screen.rowid }));
-        replaceChildren(d.body, h("div", { class: "doc-scroll" }, documentTree(found.columns, row, host.tz(), { filter, copy: host.copy })));
+        replaceChildren(d.body, h("div", { class: "doc-scroll" }, documentTree(found.columns, row, host.columnOrder, host.tz(), { filter, copy: host.copy })));
         replaceChildren(d.footer, back, h("span", { class: "spacer" }), copy, context);
       } else {
         const found = await api.context(host.sheet, screen.rowid, around, around);
