@@ -76,7 +76,8 @@ def grid_state(page: Any) -> tuple[str, str, str | None]:
 
 def test_document_filter_on_a_nested_value_context_and_back(page: Any, server: Any) -> None:
     open_run_instances(page, server)
-    launch_ids, launch_times = rows_of(server, f"{RUN_INSTANCES} and errorCode is blank and sourceIPAddress = '{FACTS.attacker_api_ip}'")
+    launched = f"{RUN_INSTANCES} and errorCode is blank and sourceIPAddress = '{FACTS.attacker_api_ip}'"
+    launch_ids, launch_times = rows_of(server, launched)
     assert launch_times == [LAUNCH_TIME]
     rowid = launch_ids[0]
     before = grid_state(page)
@@ -98,7 +99,8 @@ def test_document_filter_on_a_nested_value_context_and_back(page: Any, server: A
     dialog.get_by_role("button", name="Expand requestParameters.instancesSet", exact=True).click()
     dialog.get_by_role("button", name="Expand requestParameters.instancesSet.items", exact=True).click()
     dialog.get_by_role("button", name="Expand requestParameters.instancesSet.items[0]", exact=True).click()
-    expect(entry(dialog, "requestParameters.instancesSet.items[0].imageId").locator(".doc-value")).to_have_text(re.compile(r"^ami-"))
+    image = entry(dialog, "requestParameters.instancesSet.items[0].imageId").locator(".doc-value")
+    expect(image).to_have_text(re.compile(r"^ami-"))
     dialog.get_by_role("button", name="Collapse requestParameters.instancesSet", exact=True).click()
     expect(entry(dialog, "requestParameters.instancesSet.items")).to_be_hidden()
 
