@@ -1,6 +1,7 @@
 // The JSON API client (docs/api.md). Every call is same-origin; errors become ApiError with the server's words.
 
 import type {
+  EventContext,
   FormatInfo,
   Histogram,
   Job,
@@ -131,6 +132,9 @@ export const api = {
     call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}/views/${enc(view)}`),
   parseFilter: (text: string) => call<{ where: Predicate | null }>("POST", "/api/filter/parse", { text }),
   formatFilter: (where: Predicate) => call<{ text: string }>("POST", "/api/filter/format", { where }),
+  /** A row and the `before` / `after` rows around it in the sheet's time order (docs/api.md, context). */
+  context: (name: string, rowid: number, before: number, after: number) =>
+    call<EventContext>("GET", `/api/sheets/${enc(name)}/rows/${enc(String(rowid))}/context?before=${before}&after=${after}`),
   cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {

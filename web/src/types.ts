@@ -148,3 +148,18 @@ export interface FormatInfo {
   name: string;
   description: string;
 }
+
+/** GET /api/sheets/{name}/rows/{rowid}/context: `rows[index]` is the row, `before` rows precede it. */
+export interface EventContext {
+  sheet: string;
+  rowid: number;
+  /** The time column the rows are ordered by, or "__rowid" on a sheet without one. */
+  order_by: string;
+  columns: Column[];
+  rows: unknown[][];
+  rowids: number[];
+  index: number;
+  before: number;
+  after: number;
+  elapsed_ms: number;
+}

@@ -41,6 +41,7 @@ from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
 from logsheet.workspace import housekeeping
+from logsheet.workspace.context import Context, check_counts, context_query, row_context
 from logsheet.workspace.engines import Engines
 from logsheet.workspace.summaries import JSONObject, SheetSummary
 
@@ -296,6 +297,23 @@ class Workspace:
         plan, runner = self.view(sheet, query, engine, dataset)
         return plan.columns(), runner.batches(plan.rows_sql(limit, 0, with_rowid=False))
 
+    def context(
+        self,
+        sheet: str,
+        rowid: int,
+        before: int = 10,
+        after: int = 10,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        engine: str | None = None,
+    ) -> Context:
+        """Row ``rowid`` of ``sheet`` and the ``before`` / ``after`` rows around it in time: the sheet's time
+        column ascending (blank times last), ties broken by ``__rowid``; a sheet without a time column in row-id
+        (file) order (``Context.order_by`` says which). NotFound for a row id the sheet does not hold."""
+        check_counts(before, after)
+        record = self.sheet(sheet)
+        plan, runner = self.view(sheet, context_query(record.time_column, record.schema), engine)
+        return row_context(sheet, plan, runner, rowid, before, after, timeout)
+
     # ---------------------------------------------------------------------------------------------- exports
     def export(
         self,
@@ -452,4 +470,4 @@ class Workspace:
         return self.engines.cancel(request_id)
 
 
-__all__ = ["Page", "SheetSummary", "Workspace", "build_query", "default_home", "parse_agg", "ROWID"]
+__all__ = ["Context", "Page", "SheetSummary", "Workspace", "build_query", "default_home", "parse_agg", "ROWID"]

@@ -105,6 +105,7 @@ export class SheetGrid {
   private sized = new Set<string>(); // columns the user sized by hand: their widths are kept
   private lastRows: unknown[][] = []; // the first page of the view, which the widths are measured on
   private refitting = false;
+  private readonly rowids = new WeakMap<unknown[], number>(); // each loaded row's __rowid (the event views ask by it)
 
   constructor(host: HTMLElement, sheet: string, state: SheetState, progress: Progress, callbacks: GridCallbacks, defaults: GridDefaults) {
     this.host = host;
@@ -177,6 +178,7 @@ export class SheetGrid {
     this.host.removeAttribute("aria-busy");
     this.host.classList.remove("loading");
     this.prefetched = { key: sortKey(this.state.query.sort), page };
+    this.keepRowids(page);
     this.setColumns(page.columns);
     this.fit(page.rows);
     this.api.setGridOption("datasource", this.datasource(generation));
@@ -231,7 +233,16 @@ export class SheetGrid {
     this.api.setFocusedCell(first >= 0 ? first : 0, column);
   }
 
+  /** The `__rowid` of a row the grid shows (null for groups). */
+  rowidOf(row: unknown[]): number | null {
+    return this.rowids.get(row) ?? null;
+  }
+
   // ------------------------------------------------------------------------------------------ internals
+  private keepRowids(page: Page): void {
+    page.rowids.forEach((id, i) => this.rowids.set(page.rows[i], id));
+  }
+
   private fetchQuery(sort: SortKey[]): Query {
     return { ...this.state.query, columns: [], sort };
   }
@@ -261,6 +272,7 @@ export class SheetGrid {
         return;
       }
       if (params.startRow === 0) this.setColumns(page.columns);
+      this.keepRowids(page);
       this.lastTotal = page.total;
       params.successCallback(page.rows, page.total);
       this.callbacks.onPage(page);

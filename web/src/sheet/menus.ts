@@ -1,5 +1,6 @@
 // The column menu (sort, filter, group, profile, hide, pin, column functions) and the cell context menu
-// (filter to / exclude this value, copy, detail; in a grouped view: show the rows of the group).
+// (filter to / exclude this value, copy, detail, the row as a document or its context in time; in a grouped
+// view: show the rows of the group).
 
 import { FUNCTIONS, type FunctionKind } from "../steps/functions";
 import { openMenu, type MenuItem } from "../ui/menu";
@@ -52,6 +53,8 @@ export interface CellMenuActions {
   detail(cell: CellInfo): void;
   drill(row: unknown[]): void;
   rowJson(row: unknown[]): string;
+  /** The row as a document, or its context (the events around it in time); absent for groups. */
+  openEvent?(row: unknown[], screen: "document" | "context"): void;
 }
 
 export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean, isKey: boolean, actions: CellMenuActions): void {
@@ -69,5 +72,13 @@ export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean,
     { label: "Copy row as JSON", action: () => actions.copy(actions.rowJson(cell.row)) },
     { label: "Show whole value", action: () => actions.detail(cell) },
   );
+  const openEvent = actions.openEvent;
+  if (!grouped && openEvent) {
+    items.push(
+      { label: "", separator: true },
+      { label: "Open row as document", action: () => openEvent(cell.row, "document") },
+      { label: "Show events around it", action: () => openEvent(cell.row, "context") },
+    );
+  }
   openMenu(x, y, items, `Cell ${cell.column}`);
 }

@@ -7,10 +7,11 @@ import { andWith, valueCondition, withTimeRange } from "../filter/predicates";
 import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
+import { openEvent } from "../event/viewer";
 import { link } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
-import type { Column, Page, Query, SheetInfo } from "../types";
+import type { Column, Page, Predicate, Query, SheetInfo } from "../types";
 import { formatCount, h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { tabs } from "../ui/tabs";
@@ -141,6 +142,22 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       d.query.sort = rowSort();
     });
   };
+  const eventHost = {
+    sheet: name,
+    columnOrder: [...(info.time_column ? [info.time_column] : []), ...(info.column_order ?? [])],
+    tz: () => state.value.tz,
+    filter: (where: Predicate) => {
+      lastActed = "filter";
+      state.update((d) => {
+        d.query.where = andWith(d.query.where, where);
+      });
+    },
+    copy: (t: string) => void copyText(t),
+  };
+  const openRow = (row: unknown[], screen: "document" | "context") => {
+    const rowid = grid.rowidOf(row);
+    if (rowid !== null) openEvent(eventHost, rowid, screen);
+  };
   const rowJson = (row: unknown[]) => JSON.stringify(Object.fromEntries(grid.columns.map((c, i) => [c.name, row[i]])), null, 2);
 
   const grid = new SheetGrid(gridHost, name, state, progress, {
@@ -176,6 +193,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
         },
         drill,
         rowJson,
+        openEvent: openRow,
       }),
     onColumnMenu: (column, anchor) =>
       columnMenu(column, anchor, grouped(), {
