@@ -165,3 +165,19 @@ def test_a_range_missing_its_second_value_is_refused_there(page: Any, server: An
     page.keyboard.type("29")
     page.get_by_role("button", name="Apply").click()
     expect_total(page, "10 rows")
+
+
+def test_text_typed_after_the_builder_is_what_apply_applies(page: Any, server: Any) -> None:
+    builder = open_builder(page, server)
+    builder.get_by_label("Column").last.press_sequentially("user")
+    value = builder.get_by_label("Value", exact=True).last
+    value.click()
+    page.keyboard.type("user-2")
+    page.get_by_role("button", name="Apply").click()  # straight from the value box: the builder's tree
+    expect_total(page, "10 rows")
+    expect(value).to_be_focused()
+    # Then the text: typed and applied at once, before the builder follows it.
+    filter_text(page).fill("user = 'user-1' or user = 'user-3'")
+    page.get_by_role("button", name="Apply").click()
+    expect_total(page, "20 rows")
+    expect(filter_text(page)).to_have_value("user = 'user-1' or user = 'user-3'")
