@@ -4,6 +4,11 @@ Every sheet comes from the generated raw evidence through the same importers a u
 ``cloudtrail`` from the S3 delivery folder (over a thousand ``.json.gz`` files), ``secure`` from the raw
 ``/var/log/secure`` (syslog parser, with sshd events as columns), ``vpcflow`` from the raw flow log with its
 header line (VPC flow parser).
+
+The demo has a workspace of its own (``default_demo_home``: ``logsheet-demo`` beside the default workspace's
+folder, ``~/.local/share/logsheet-demo`` on Linux), so that it never mixes with real evidence. Rebuilding it
+replaces only the demo's own sheets: a sheet of the same name that is not the demo's stops it (never deleted),
+and the saved views of the demo's sheets are deleted only when the caller says so (``replace_views``).
 """
 
 from __future__ import annotations
@@ -17,15 +22,42 @@ from typing import Any
 from logsheet.core.errors import LogsheetError
 
 DEMO_SHEETS = ("cloudtrail", "secure", "vpcflow")
+DEMO_HOME_NAME = "logsheet-demo"
 DEMO_YEAR = 2022
 VPCFLOW_FORMAT = "vpcflow"
 
 
-def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
-    """Generate and import the demo incident into ``ws``; yields progress lines for the CLI."""
+def default_demo_home() -> Path:
+    """The demo's own workspace: ``logsheet-demo`` beside the default workspace folder (the per-user data
+    directory's ``logsheet``), whatever LOGSHEET_HOME says (the CLI lets --home / LOGSHEET_HOME choose instead)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("logsheet", appauthor=False)).with_name(DEMO_HOME_NAME)
+
+
+def saved_views_at_stake(ws: Any) -> dict[str, list[str]]:
+    """The saved views that rebuilding the demo in ``ws`` would delete, by demo sheet. Refuses (LogsheetError)
+    when a sheet named like a demo sheet is not the demo's: the demo never deletes someone's sheet."""
+    _check_replaceable(ws)
+    at_stake: dict[str, list[str]] = {}
+    for name in DEMO_SHEETS:
+        if ws.catalog.get_sheet(name) is not None:
+            names = [str(v["name"]) for v in ws.views(name)]
+            if names:
+                at_stake[name] = names
+    return at_stake
+
+
+def build_demo(ws: Any, replace_views: bool = False) -> Iterator[str]:
+    """Generate and import the demo incident into ``ws``; yields progress lines for the CLI.
+
+    Refuses (LogsheetError, before anything changes) when a sheet named like a demo sheet is not the demo's, or
+    when the demo's sheets have saved views and ``replace_views`` is false."""
     from logsheet.demo import generate
 
-    _check_replaceable(ws, force)
+    at_stake = saved_views_at_stake(ws)
+    if at_stake and not replace_views:
+        raise LogsheetError(f"rebuilding the demo would delete {describe_views(at_stake)}")
     evidence = ws.root / "demo-evidence"
     shutil.rmtree(evidence, ignore_errors=True)
     with tempfile.TemporaryDirectory(dir=ws.root / "tmp") as scratch:
@@ -45,17 +77,23 @@ def build_demo(ws: Any, force: bool = False) -> Iterator[str]:
         summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options})
         yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected")
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
-    yield "try: logsheet query cloudtrail --where \"eventName = 'RunInstances'\" --count"
 
 
-def _check_replaceable(ws: Any, force: bool) -> None:
+def describe_views(at_stake: dict[str, list[str]]) -> str:
+    """``2 saved views (cloudtrail: 'a', 'b')``: what rebuilding would delete, in one line."""
+    count = sum(len(names) for names in at_stake.values())
+    listing = "; ".join(f"{sheet}: " + ", ".join(repr(n) for n in names) for sheet, names in at_stake.items())
+    return f"{count} saved view{'s' if count != 1 else ''} ({listing})"
+
+
+def _check_replaceable(ws: Any) -> None:
     for name in DEMO_SHEETS:
         record = ws.catalog.get_sheet(name)
-        if record is None or force:
+        if record is None:
             continue
         imports = ws.catalog.imports(record.id)
         if not all(i["options"].get("demo") for i in imports):
             raise LogsheetError(
-                f"sheet {name!r} exists and is not the demo's; use --force to replace it, "
-                "or point --home / LOGSHEET_HOME at another workspace"
+                f"sheet {name!r} in {ws.root} is not the demo's and the demo never replaces it: "
+                "point --home / LOGSHEET_HOME at another workspace (or run `logsheet demo` without them)"
             )

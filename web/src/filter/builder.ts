@@ -1,12 +1,16 @@
 // The filter builder: nested AND / OR groups of conditions, operators per column type, a case toggle.
 // It edits a tree (model.ts); the filter bar turns the tree into the filter language and back.
+// Nothing typed is ever lost: editing a box updates its row in place (the focus stays where it is), a full
+// re-render puts the focus and the caret back in the same box, and applying with an incomplete condition is
+// refused with the reason at the field that is missing.
 
 import type { Column } from "../types";
 import { h, replaceChildren } from "../ui/dom";
-import { newCond, newGroup, type Cond, type Group } from "./model";
-import { ANY_COLUMN, OPS, opLabel, opsFor } from "./ops";
+import { incomplete, missingField, newCond, newGroup, type Cond, type CondField, type Group } from "./model";
+import { ANY_COLUMN, OPS, opLabel, opsFor, type OpId } from "./ops";
 
 let datalistCounter = 0;
+let errorCounter = 0;
 
 export class FilterBuilder {
   readonly el: HTMLElement;
@@ -15,6 +19,12 @@ export class FilterBuilder {
   private readonly datalist: HTMLDataListElement;
   private readonly onChange: (tree: Group) => void;
   private readonly onSubmit: () => void;
+  /** Conditions refused by the last Apply, with the field that is missing (cleared as it is filled in). */
+  private readonly problems = new Map<Cond, { field: CondField; message: string }>();
+  private syncs = new Map<Cond, () => void>();
+  /** The builder box the focus last left, and for what. */
+  private left: { box: HTMLElement; to: EventTarget | null } | null = null;
+  private applyHooked = false;
 
   constructor(onChange: (tree: Group) => void, onSubmit: () => void) {
     this.onChange = onChange;
@@ -22,6 +32,10 @@ export class FilterBuilder {
     datalistCounter += 1;
     this.datalist = h("datalist", { id: `filter-columns-${datalistCounter}` });
     this.el = h("div", { class: "filter-builder", role: "group", "aria-label": "Filter builder" });
+    this.el.addEventListener("focusout", (e) => {
+      const box = e.target;
+      if (box instanceof HTMLElement && box.dataset.key) this.left = { box, to: e.relatedTarget };
+    });
   }
 
   setColumns(columns: Column[]): void {
@@ -31,6 +45,7 @@ export class FilterBuilder {
   }
 
   setTree(tree: Group): void {
+    if (tree !== this.tree) this.problems.clear();
     this.tree = tree;
     this.render();
   }
@@ -42,10 +57,14 @@ export class FilterBuilder {
   /** Adds a condition on `column` to the top group and focuses its value box. */
   addCondition(column = ""): void {
     const type = this.typeOf(column);
-    this.tree.items.push(newCond(column, opsFor(type)[0]));
+    const cond = newCond(column, opsFor(type)[0]);
+    this.tree.items.push(cond);
     this.render();
-    const values = this.el.querySelectorAll<HTMLInputElement>(".cond-value");
-    (column ? values[values.length - 1] : this.el.querySelectorAll<HTMLInputElement>(".cond-column")[values.length - 1])?.focus();
+    this.focusField(cond, column ? "value" : "column");
+  }
+
+  private focusField(cond: Cond, field: CondField): void {
+    this.el.querySelector<HTMLElement>(`[data-key="${this.pathOf(cond)}:${field}"]`)?.focus();
   }
 
   private typeOf(column: string): string | null {
@@ -56,11 +75,56 @@ export class FilterBuilder {
     this.onChange(this.tree);
   }
 
-  private render(): void {
-    replaceChildren(this.el, this.datalist, this.group(this.tree, null, 0));
+  /**
+   * The filter bar's Apply button: while the builder is open, an incomplete condition stops it (a capture
+   * listener on the bar, so it runs before the bar's own handler) and is named at its field instead of being
+   * silently left out. Hooked once, as soon as the builder sits inside its bar.
+   */
+  private hookApply(): void {
+    const bar = this.applyHooked ? null : this.el.closest(".filter-bar");
+    if (!bar) return;
+    this.applyHooked = true;
+    bar.addEventListener(
+      "click",
+      (e) => {
+        if (!this.el.isConnected || this.el.offsetParent === null) return;
+        const button = (e.target as Element | null)?.closest?.("button");
+        if (!button || !button.closest(".filter-row") || button.textContent?.trim() !== "Apply") return;
+        if (!this.validate()) {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+        } else if (this.left && this.left.box.isConnected && this.left.to === button) {
+          // Straight from a builder box to Apply: give the box its focus back, so that the bar applies the
+          // builder's tree as it is now (its text form may still be on its way from the server).
+          this.left.box.focus();
+        }
+      },
+      true,
+    );
+    bar.addEventListener("focusin", (e) => {
+      const to = e.target;
+      if (to instanceof Node && !this.el.contains(to) && this.left?.to !== to) this.left = null;
+    });
   }
 
-  private group(group: Group, parent: Group | null, depth: number): HTMLElement {
+  /** Rebuilds the rows; the box that had the focus (by its place in the tree) gets it back, caret and all. */
+  private render(): void {
+    this.hookApply();
+    const active = document.activeElement;
+    const key = active instanceof HTMLElement && this.el.contains(active) ? active.dataset.key : undefined;
+    const caret = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : null;
+    this.syncs = new Map();
+    replaceChildren(this.el, this.datalist, this.group(this.tree, null, 0, "0"));
+    if (!key) return;
+    const again = this.el.querySelector<HTMLElement>(`[data-key="${key}"]`);
+    if (!again || again.hidden) return;
+    again.focus();
+    if (again instanceof HTMLInputElement && caret && caret[0] !== null && caret[1] !== null) {
+      again.setSelectionRange(Math.min(caret[0], again.value.length), Math.min(caret[1], again.value.length));
+    }
+  }
+
+  private group(group: Group, parent: Group | null, depth: number, path: string): HTMLElement {
     const join = h(
       "select",
       { "aria-label": "Match", class: "group-join" },
@@ -79,15 +143,17 @@ export class FilterBuilder {
     });
     const addCond = h("button", { type: "button", class: "small" }, "+ Condition");
     addCond.addEventListener("click", () => {
-      group.items.push(newCond());
+      const cond = newCond();
+      group.items.push(cond);
       this.render();
-      const inputs = this.el.querySelectorAll<HTMLInputElement>(".cond-column");
-      inputs[inputs.length - 1]?.focus();
+      this.focusField(cond, "column");
     });
     const addGroup = h("button", { type: "button", class: "small" }, "+ Group");
     addGroup.addEventListener("click", () => {
-      group.items.push({ ...newGroup(group.join === "and" ? "or" : "and"), items: [newCond()] });
+      const cond = newCond();
+      group.items.push({ ...newGroup(group.join === "and" ? "or" : "and"), items: [cond] });
       this.render();
+      this.focusField(cond, "column");
     });
     const header = h(
       "div",
@@ -109,14 +175,15 @@ export class FilterBuilder {
     }
     const list = h("div", { class: "group-items" });
     if (!group.items.length) list.appendChild(h("p", { class: "muted" }, "No conditions: every row matches."));
-    for (const item of group.items) {
-      list.appendChild(item.type === "group" ? this.group(item, group, depth + 1) : this.condition(item, group));
+    for (const [i, item] of group.items.entries()) {
+      const at = `${path}.${i}`;
+      list.appendChild(item.type === "group" ? this.group(item, group, depth + 1, at) : this.condition(item, group, at));
     }
     return h("div", { class: `filter-group depth-${Math.min(depth, 3)}`, role: "group", "aria-label": depth ? "Nested group" : "All conditions" }, header, list);
   }
 
-  private condition(cond: Cond, parent: Group): HTMLElement {
-    const type = cond.op === "search" ? null : this.typeOf(cond.column);
+  private condition(cond: Cond, parent: Group, path: string): HTMLElement {
+    const key = (field: CondField) => `${path}:${field}`;
     const column = h("input", {
       type: "text",
       class: "cond-column",
@@ -125,72 +192,137 @@ export class FilterBuilder {
       placeholder: "column or JSON path",
       "aria-label": "Column",
       spellcheck: "false",
+      "data-key": key("column"),
     });
-    const op = h("select", { class: "cond-op", "aria-label": "Operator" });
-    const ops = cond.column === ANY_COLUMN ? (["search"] as const) : opsFor(type);
-    for (const id of ops) op.appendChild(h("option", { value: id }, opLabel(id, type)));
-    if (!ops.includes(cond.op as never)) cond.op = ops[0];
-    op.value = cond.op;
-    const info = OPS[cond.op];
-    const placeholder = info.values === "list" ? "a, b, c" : type === "timestamp" ? "2022-03-22T15:00:00Z" : info.id.includes("cidr") ? "10.0.0.0/8" : "value";
-    const value = h("input", { type: "text", class: "cond-value", value: cond.value, placeholder, "aria-label": "Value", spellcheck: "false", hidden: info.values === 0 });
-    const value2 = h("input", { type: "text", class: "cond-value", value: cond.value2, placeholder: "and", "aria-label": "Second value", spellcheck: "false", hidden: info.values !== 2 });
-    const caseToggle = h(
-      "button",
-      {
-        type: "button",
-        class: "case-toggle",
-        "aria-pressed": String(cond.caseSensitive),
-        title: cond.caseSensitive ? "Case-sensitive (click to ignore case)" : "Ignoring case (click to match case)",
-        "aria-label": "Match case",
-        hidden: !info.caseable,
-      },
-      "Aa",
-    );
+    const op = h("select", { class: "cond-op", "aria-label": "Operator", "data-key": `${path}:op` });
+    const value = h("input", { type: "text", class: "cond-value", value: cond.value, "aria-label": "Value", spellcheck: "false", "data-key": key("value") });
+    const value2 = h("input", { type: "text", class: "cond-value", value: cond.value2, placeholder: "and", "aria-label": "Second value", spellcheck: "false", "data-key": key("value2") });
+    const caseToggle = h("button", { type: "button", class: "case-toggle", "aria-label": "Match case", "data-key": `${path}:case` }, "Aa");
     const remove = h("button", { type: "button", class: "icon-button", "aria-label": "Remove condition" }, "×");
+    const message = h("div", { class: "cond-error", role: "alert", hidden: true });
+    message.id = `cond-error-${++errorCounter}`;
+    const fields: Record<CondField, HTMLInputElement> = { column, value, value2 };
 
-    column.addEventListener("change", () => {
-      cond.column = column.value;
-      const ops2 = cond.column === ANY_COLUMN ? ["search"] : opsFor(this.typeOf(cond.column));
-      if (!ops2.includes(cond.op)) cond.op = ops2[0] as Cond["op"];
-      this.render();
+    let shownOps = "";
+    // Brings the row in line with the condition, in place: the focused box and what is typed in it stay.
+    const sync = () => {
+      const type = cond.op === "search" || cond.column === ANY_COLUMN ? null : this.typeOf(cond.column.trim());
+      const ops: readonly OpId[] = cond.column === ANY_COLUMN ? ["search"] : opsFor(type);
+      if (!ops.includes(cond.op)) cond.op = ops[0];
+      const signature = `${ops.join("|")}#${type ?? ""}`;
+      if (signature !== shownOps) {
+        shownOps = signature;
+        replaceChildren(op, ...ops.map((id) => h("option", { value: id }, opLabel(id, type))));
+      }
+      op.value = cond.op;
+      const info = OPS[cond.op];
+      value.placeholder = info.values === "list" ? "a, b, c" : type === "timestamp" ? "2022-03-22T15:00:00Z" : info.id.includes("cidr") ? "10.0.0.0/8" : "value";
+      value.hidden = info.values === 0;
+      value2.hidden = info.values !== 2;
+      caseToggle.hidden = !info.caseable;
+      caseToggle.setAttribute("aria-pressed", String(cond.caseSensitive));
+      caseToggle.title = cond.caseSensitive ? "Case-sensitive (click to ignore case)" : "Ignoring case (click to match case)";
+      const problem = this.problems.get(cond);
+      for (const [field, input] of Object.entries(fields) as [CondField, HTMLInputElement][]) {
+        const bad = problem?.field === field;
+        input.toggleAttribute("aria-invalid", bad);
+        if (bad) input.setAttribute("aria-describedby", message.id);
+        else input.removeAttribute("aria-describedby");
+      }
+      message.hidden = !problem;
+      message.textContent = problem?.message ?? "";
+      if (problem) fields[problem.field].after(message);
+    };
+    sync();
+    this.syncs.set(cond, sync);
+
+    const edited = () => {
+      const problem = this.problems.get(cond);
+      if (problem && missingField(cond)?.field !== problem.field) this.problems.delete(cond);
+      sync();
       this.changed();
-      const inputs = [...this.el.querySelectorAll<HTMLInputElement>(".cond-column")];
-      const at = inputs.find((i) => i.value === cond.column);
-      at?.parentElement?.querySelector<HTMLElement>(".cond-op")?.focus();
+    };
+    column.addEventListener("input", () => {
+      cond.column = column.value;
+      edited();
+    });
+    column.addEventListener("change", () => {
+      if (cond.column !== column.value) {
+        cond.column = column.value;
+        edited();
+      }
     });
     op.addEventListener("change", () => {
-      cond.op = op.value as Cond["op"];
-      this.render();
-      this.changed();
+      cond.op = op.value as OpId;
+      edited();
     });
     value.addEventListener("input", () => {
       cond.value = value.value;
-      this.changed();
+      edited();
     });
     value2.addEventListener("input", () => {
       cond.value2 = value2.value;
-      this.changed();
+      edited();
     });
-    for (const input of [value, value2, column]) {
+    for (const input of [column, value, value2]) {
       input.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") {
-          e.preventDefault();
-          if (input === column) column.dispatchEvent(new Event("change"));
-          this.onSubmit();
+        if (e.key !== "Enter") return;
+        e.preventDefault();
+        if (input === column && !value.hidden && value.value === "") {
+          value.focus(); // Enter after the column goes on to its value
+          return;
         }
+        this.submit();
       });
     }
     caseToggle.addEventListener("click", () => {
       cond.caseSensitive = !cond.caseSensitive;
-      this.render();
+      sync();
       this.changed();
     });
     remove.addEventListener("click", () => {
       parent.items.splice(parent.items.indexOf(cond), 1);
+      this.problems.delete(cond);
       this.render();
       this.changed();
     });
-    return h("div", { class: "filter-cond", role: "group", "aria-label": "Condition" }, column, op, value, value2, caseToggle, remove);
+    return h("div", { class: "filter-cond", role: "group", "aria-label": "Condition" }, column, op, value, value2, caseToggle, remove, message);
+  }
+
+  /**
+   * True when every condition is complete. Otherwise says what is missing at the first incomplete condition's
+   * field, focuses that field, and returns false; nothing typed is touched.
+   */
+  validate(): boolean {
+    this.problems.clear();
+    const open = incomplete(this.tree);
+    for (const cond of open) {
+      const problem = missingField(cond);
+      if (problem) this.problems.set(cond, problem);
+    }
+    for (const sync of this.syncs.values()) sync();
+    const first = open[0];
+    if (!first) return true;
+    this.focusField(first, this.problems.get(first)?.field ?? "column");
+    return false;
+  }
+
+  private submit(): void {
+    if (this.validate()) this.onSubmit();
+  }
+
+  private pathOf(target: Cond): string {
+    const walk = (group: Group, path: string): string | null => {
+      for (const [i, item] of group.items.entries()) {
+        const at = `${path}.${i}`;
+        if (item === target) return at;
+        if (item.type === "group") {
+          const found = walk(item, at);
+          if (found) return found;
+        }
+      }
+      return null;
+    };
+    return walk(this.tree, "0") ?? "";
   }
 }

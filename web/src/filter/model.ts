@@ -115,12 +115,29 @@ export function toPredicate(group: Group, columns: Column[], tz: string): Predic
   return out;
 }
 
-export function isComplete(c: Cond): boolean {
+export type CondField = "column" | "value" | "value2";
+
+/** What a condition still lacks, as the builder says it at that field; null when it is complete. */
+export function missingField(c: Cond): { field: CondField; message: string } | null {
   const info = OPS[c.op];
-  if (c.op !== "search" && !c.column.trim()) return false;
-  if (info.values === 0) return true;
-  if (info.values === 2) return c.value.trim() !== "" && c.value2.trim() !== "";
-  return c.value !== "";
+  if (c.op !== "search" && !c.column.trim()) return { field: "column", message: "Choose a column (or remove this condition)." };
+  if (info.values === 0) return null;
+  if (info.values === 2) {
+    if (c.value.trim() === "") return { field: "value", message: "Type the first value of the range." };
+    if (c.value2.trim() === "") return { field: "value2", message: "Type the second value of the range." };
+    return null;
+  }
+  if (info.values === "list") return splitList(c.value).length ? null : { field: "value", message: "Type one or more values, separated by commas." };
+  return c.value !== "" ? null : { field: "value", message: "Type a value." };
+}
+
+export function isComplete(c: Cond): boolean {
+  return missingField(c) === null;
+}
+
+/** The incomplete conditions of a tree, in the order they are shown. */
+export function incomplete(group: Group): Cond[] {
+  return group.items.flatMap((n) => (n.type === "group" ? incomplete(n) : isComplete(n) ? [] : [n]));
 }
 
 function condPredicate(c: Cond, columns: Column[], tz: string): Predicate | null {
