@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,38 @@ from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.export.render import json_value
 
 if TYPE_CHECKING:
-    pass
+    from logsheet.compiler.resolve import Resolved
 
 from logsheet.analysis.common import Engine, over
 
 MAX_TOP = 1000
 EXACT_DISTINCT_ROWS = 5_000_000  # above this many rows in a sheet, profiles count distinct values approximately
+IP_SAMPLE = 200  # distinct non-blank values looked at to decide whether a text column holds IP addresses
+# Addresses that are not routed on the internet: RFC 1918, loopback, link-local, CGNAT, unique local (IPv6).
+PRIVATE_NETWORKS = (
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "100.64.0.0/10",
+    "::1/128",
+    "fc00::/7",
+    "fe80::/10",
+)
+ALL_NETWORKS = ("0.0.0.0/0", "::/0")
+
+
+@dataclass
+class IpSplit:
+    """How the non-blank values of an IP column divide: private (not routed), public, and not an address."""
+
+    private: int
+    public: int
+    other: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"private": self.private, "public": self.public, "other": self.other}
 
 
 @dataclass
@@ -36,9 +63,11 @@ class Profile:
     min: Any
     max: Any
     top: list[tuple[Any, int]]
+    ip: IpSplit | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "ip": self.ip.to_json() if self.ip else None,
             "column": self.column,
             "type": self.type,
             "rows": self.rows,
@@ -81,7 +110,7 @@ def profile(
             .limit(lit(top))
         )
         values = [(v, int(n)) for v, n in engine.fetch(grouped, timeout).rows]
-    return Profile(
+    result = Profile(
         column,
         target.type,
         int(found[0]),
@@ -92,3 +121,47 @@ def profile(
         found[4] if ordered else None,
         values,
     )
+    if target.type == "text" and _holds_ips(plan, engine, column, target, blank, timeout):
+        result.ip = _ip_split(plan, engine, column, blank, timeout)
+        result.min = result.max = None  # text order of addresses means nothing
+    return result
+
+
+def _is_ip(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        ipaddress.ip_address(value.strip().split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _holds_ips(plan: ViewPlan, engine: Engine, column: str, target: Resolved, blank: exp.Expr, timeout: float | None) -> bool:
+    """A text column is an IP column when a sample of its distinct non-blank values all parse as addresses."""
+    sample = (
+        over(plan.filtered)
+        .select(exp.Alias(this=target.expression, alias=ident("value")), append=False)
+        .where(exp.Not(this=exp.Paren(this=blank)))
+        .distinct()
+        .limit(lit(IP_SAMPLE))
+    )
+    found = [row[0] for row in engine.fetch(sample, timeout).rows]
+    return bool(found) and all(_is_ip(v) for v in found)
+
+
+def _ip_split(plan: ViewPlan, engine: Engine, column: str, blank: exp.Expr, timeout: float | None) -> IpSplit:
+    compiler = PredicateCompiler(plan.schema, plan.dialect)
+
+    def any_of(networks: tuple[str, ...]) -> exp.Expr:
+        tests = [compiler.compile(ir.InCidr(column, n)) for n in networks]
+        return exp.Paren(this=exp.or_(*tests))
+
+    counts = over(plan.filtered).select(
+        exp.CountIf(this=exp.Not(this=exp.Paren(this=blank))),
+        exp.CountIf(this=any_of(PRIVATE_NETWORKS)),
+        exp.CountIf(this=any_of(ALL_NETWORKS)),
+        append=False,
+    )
+    present, private, addresses = (int(n or 0) for n in engine.fetch(counts, timeout).rows[0])
+    return IpSplit(private, addresses - private, present - addresses)
