@@ -50,3 +50,15 @@ def test_text_that_is_not_addresses_keeps_min_and_max(ws: Workspace) -> None:
     assert p["ip"] is None
     assert (p["min"], p["max"]) == ("empty", "user2")
     assert ws.profile("net", "n").to_json()["ip"] is None  # numbers are never addresses
+
+
+def test_a_few_names_among_addresses_count_as_other(tmp_path: Path) -> None:
+    """As CloudTrail's sourceIPAddress: addresses, and now and then a service name (under a tenth of them)."""
+    values = [f"203.0.113.{i}" for i in range(1, 40)] + ["10.1.2.3", "ec2.amazonaws.com", "AWS Internal"]
+    mixed = [f"198.51.100.{i}" for i in range(1, 6)] + [f"host{i}.example" for i in range(5)]
+    rows = [{"ip": v, "mixed": mixed[i % len(mixed)]} for i, v in enumerate(values)]
+    ws = Workspace.open(tmp_path / "home")
+    ws.import_paths([write_ndjson(tmp_path / "in" / "ct.ndjson", rows)], sheet="ct")
+    assert ws.profile("ct", "ip").to_json()["ip"] == {"private": 1, "public": 39, "other": 2}
+    half = ws.profile("ct", "mixed").to_json()
+    assert half["ip"] is None and half["min"] == "198.51.100.1"  # half names: text, with its min and max

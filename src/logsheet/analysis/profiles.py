@@ -25,6 +25,8 @@ from logsheet.analysis.common import Engine, over
 MAX_TOP = 1000
 EXACT_DISTINCT_ROWS = 5_000_000  # above this many rows in a sheet, profiles count distinct values approximately
 IP_SAMPLE = 200  # distinct non-blank values looked at to decide whether a text column holds IP addresses
+IP_SHARE = 0.9  # ... and the share of them that must parse as addresses (CloudTrail's sourceIPAddress also
+# holds service names such as ec2.amazonaws.com; those count as "other")
 # Addresses that are not routed on the internet: RFC 1918, loopback, link-local, CGNAT, unique local (IPv6).
 PRIVATE_NETWORKS = (
     "10.0.0.0/8",
@@ -138,7 +140,8 @@ def _is_ip(value: object) -> bool:
 
 
 def _holds_ips(plan: ViewPlan, engine: Engine, column: str, target: Resolved, blank: exp.Expr, timeout: float | None) -> bool:
-    """A text column is an IP column when a sample of its distinct non-blank values all parse as addresses."""
+    """A text column is an IP column when at least IP_SHARE of a sample of its distinct non-blank values parse
+    as IPv4 or IPv6 addresses."""
     sample = (
         over(plan.filtered)
         .select(exp.Alias(this=target.expression, alias=ident("value")), append=False)
@@ -147,7 +150,7 @@ def _holds_ips(plan: ViewPlan, engine: Engine, column: str, target: Resolved, bl
         .limit(lit(IP_SAMPLE))
     )
     found = [row[0] for row in engine.fetch(sample, timeout).rows]
-    return bool(found) and all(_is_ip(v) for v in found)
+    return bool(found) and sum(_is_ip(v) for v in found) >= IP_SHARE * len(found)
 
 
 def _ip_split(plan: ViewPlan, engine: Engine, column: str, blank: exp.Expr, timeout: float | None) -> IpSplit:
