@@ -62,3 +62,12 @@ def test_a_few_names_among_addresses_count_as_other(tmp_path: Path) -> None:
     assert ws.profile("ct", "ip").to_json()["ip"] == {"private": 1, "public": 39, "other": 2}
     half = ws.profile("ct", "mixed").to_json()
     assert half["ip"] is None and half["min"] == "198.51.100.1"  # half names: text, with its min and max
+
+
+def test_the_sql_split_of_many_distinct_values_agrees(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above IP_SPLIT_IN_PYTHON distinct values the split is counted in SQL (the filter's `in cidr`): same answer."""
+    from logsheet.analysis import profiles
+
+    by_value = ws.profile("net", "src").to_json()["ip"]
+    monkeypatch.setattr(profiles, "IP_SPLIT_IN_PYTHON", 0)
+    assert ws.profile("net", "src").to_json()["ip"] == by_value

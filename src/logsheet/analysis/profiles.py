@@ -40,6 +40,8 @@ PRIVATE_NETWORKS = (
     "fe80::/10",
 )
 ALL_NETWORKS = ("0.0.0.0/0", "::/0")
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in PRIVATE_NETWORKS)
+IP_SPLIT_IN_PYTHON = 1_000_000  # up to this many distinct values, they are classified here (fast, exact)
 
 
 @dataclass
@@ -124,19 +126,48 @@ def profile(
         values,
     )
     if target.type == "text" and _holds_ips(plan, engine, column, target, blank, timeout):
-        result.ip = _ip_split(plan, engine, column, blank, timeout)
+        if result.distinct <= IP_SPLIT_IN_PYTHON:
+            result.ip = _ip_split_by_value(plan, engine, target, timeout)
+        else:
+            result.ip = _ip_split(plan, engine, column, blank, timeout)
         result.min = result.max = None  # text order of addresses means nothing
     return result
 
 
-def _is_ip(value: object) -> bool:
+def _address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a text value holds (trimmed, an IPv6 zone such as ``%eth0`` dropped), as the compiler reads it."""
     if not isinstance(value, str):
-        return False
+        return None
     try:
-        ipaddress.ip_address(value.strip().split("%")[0])
+        return ipaddress.ip_address(value.strip().split("%")[0])
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def _is_ip(value: object) -> bool:
+    return _address(value) is not None
+
+
+def _ip_split_by_value(plan: ViewPlan, engine: Engine, target: Resolved, timeout: float | None) -> IpSplit:
+    """The split from the view's distinct values and their counts, each value classified once."""
+    grouped = (
+        over(plan.filtered)
+        .select(exp.Alias(this=target.expression, alias=ident("value")), exp.Count(this=exp.Star()), append=False)
+        .where(exp.Not(this=exp.Is(this=target.expression, expression=exp.Null())))
+        .group_by(target.expression)
+    )
+    private = public = other = 0
+    for value, count in engine.fetch(grouped, timeout).rows:
+        if isinstance(value, str) and not value.strip():
+            continue  # blank
+        address = _address(value)
+        if address is None:
+            other += int(count)
+        elif any(address.version == n.version and address in n for n in _PRIVATE):
+            private += int(count)
+        else:
+            public += int(count)
+    return IpSplit(private, public, other)
 
 
 def _holds_ips(plan: ViewPlan, engine: Engine, column: str, target: Resolved, blank: exp.Expr, timeout: float | None) -> bool:
