@@ -124,7 +124,7 @@ export class TimeHistogram {
       params: [{ name: "brush", select: { type: "interval", encodings: ["x"] } }],
       mark: { type: "rect", color: "#4c78a8" },
       encoding: {
-        x: { field: "start", type: "temporal", scale: { type: "utc", domain: axis.domain }, axis: { title: null, labelOverlap: "greedy", labelFlush: true, values: axis.ticks, format: axis.format } },
+        x: { field: "start", type: "temporal", scale: { type: "utc", domain: axis.domain }, axis: { title: null, labelOverlap: "greedy", labelFlush: true, tickCount: axis.tickCount as never, format: axis.format } },
         x2: { field: "end" },
         y: { field: "count", type: "quantitative", axis: { title: null, tickCount: 3, tickMinStep: 1 } },
         tooltip: [
@@ -205,19 +205,26 @@ const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10
 
 /** Tick values for a time axis from `start` to `end` (ms, already in display time): at most `most` ticks at
  * whole-second steps, so that a one-row or one-second view gets a few distinct labels, never a pile of equal
- * ones; a range under a second is widened to one. */
-export function timeAxis(start: number, end: number, most: number): { domain: [number, number]; ticks: number[]; format: string } {
+ * ones; a range under two seconds is widened to two, around it. */
+export function timeAxis(start: number, end: number, most: number): { domain: [number, number]; tickCount: { interval: "seconds" | "minutes" | "hours" | "day"; step: number }; format: string } {
   let low = start;
   let high = end;
   if (high - low < 2 * SECOND) {
-    const middle = Math.floor((low + high) / 2 / SECOND) * SECOND;
-    low = Math.min(low, middle - SECOND);
-    high = Math.max(high, middle + SECOND);
+    const pad = (2 * SECOND - (high - low)) / 2; // the bars in the middle of a two-second axis
+    low -= pad;
+    high += pad;
   }
   const span = high - low;
   const step = STEPS.find((s) => span / s <= most) ?? Math.ceil(span / most / 86_400_000) * 86_400_000;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(low / step) * step; t <= high; t += step) ticks.push(t);
+  // As a time interval (Vega's `datetime()` would read plain numbers given as tick values as a year).
+  const units = [
+    ["day", 86_400_000], // vega-time's unit names
+    ["hours", 3_600_000],
+    ["minutes", 60_000],
+    ["seconds", SECOND],
+  ] as const;
+  const [interval, size] = units.find(([, ms]) => step % ms === 0) ?? units[3];
+  const tickCount = { interval, step: step / size };
   const format = step >= 86_400_000 ? "%b %d" : span >= 86_400_000 ? "%b %d %H:%M" : step % 60_000 === 0 ? "%H:%M" : "%H:%M:%S";
-  return { domain: [low, high], ticks, format };
+  return { domain: [low, high], tickCount, format };
 }
