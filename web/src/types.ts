@@ -111,6 +111,8 @@ export interface Profile {
   max: unknown;
   top: Array<{ value: unknown; count: number }>;
   approximate?: boolean;
+  /** Set for an IP column: its non-blank values that are private, public and not an address. */
+  ip?: { private: number; public: number; other: number } | null;
 }
 
 export interface Preview {

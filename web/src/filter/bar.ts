@@ -120,6 +120,24 @@ export class FilterBar {
     this.error.show(message);
   }
 
+  /** The text in the box, as typed (applied or not). */
+  typedText(): string {
+    return this.input.value;
+  }
+
+  /** The server refused the filter `text` (the view went back to the last one that worked): the text stays in
+   * the box, not applied, with the error at the character when it can be placed (a column it names). */
+  refuse(text: string, message: string, position: number | null = null): void {
+    ++this.formatSeq; // the text of the restored filter must not replace what the user typed
+    this.input.value = text;
+    this.autosize();
+    this.status.textContent = "not applied";
+    const named = /column '([^']+)'/.exec(message)?.[1];
+    const at = position ?? (named ? text.toLowerCase().indexOf(named.toLowerCase()) : -1);
+    if (at >= 0) this.error.showAt(`${message}. The rows below are of the last filter that worked.`, text, at);
+    else this.error.show(`${message}. The rows below are of the last filter that worked.`);
+  }
+
   private async submit(): Promise<void> {
     if (this.parseTimer !== null) clearTimeout(this.parseTimer);
     const typed = !this.builderBox.contains(document.activeElement);
@@ -150,7 +168,8 @@ export class FilterBar {
       return true;
     } catch (e) {
       if (seq !== this.parseSeq) return false;
-      this.error.show((e as Error).message);
+      if (e instanceof ApiError && e.position !== null) this.error.showAt(e.message, text, e.position);
+      else this.error.show((e as Error).message);
       if (e instanceof ApiError && e.position !== null && strict) {
         this.input.focus();
         this.input.setSelectionRange(e.position, Math.min(text.length, e.position + 1));

@@ -97,15 +97,17 @@ export class ChartPanel {
       this.error.show("Add a numeric aggregate (count, sum, …) to chart it.");
       return;
     }
+    const height = this.fitBox();
     const category = (row: unknown[]) => keys.map((k) => label(row[index.get(k)!], 40)).join(" · ");
     const title = kind === "line" ? `Rows over time by ${keys[0]}` : `${measure} by ${keys.join(", ")}`;
     let spec: VisualizationSpec;
     if (kind === "bar") {
-      const values = page.rows.slice(0, TOP_BARS).map((r) => ({ group: category(r), value: Number(r[index.get(measure)!] ?? 0) }));
+      const values = page.rows.slice(0, Math.max(3, Math.min(TOP_BARS, Math.floor((height - 70) / 14)))).map((r) => ({ group: category(r), value: Number(r[index.get(measure)!] ?? 0) }));
       spec = {
         title: label(title, 100),
         width: "container",
-        height: { step: 18 },
+        height: "container",
+        autosize: { type: "fit", contains: "padding" },
         data: { values },
         mark: { type: "bar", tooltip: true, color: "#4c78a8" },
         encoding: {
@@ -121,8 +123,9 @@ export class ChartPanel {
       const values = page.rows.slice(0, TOP_SLICES).map((r) => ({ group: category(r), value: Number(r[index.get(measure)!] ?? 0) }));
       spec = {
         title: label(title, 100),
-        width: 260,
-        height: 260,
+        width: "container",
+        height: "container",
+        autosize: { type: "fit", contains: "padding" },
         data: { values },
         mark: { type: "arc", tooltip: true },
         encoding: {
@@ -140,7 +143,8 @@ export class ChartPanel {
       spec = {
         title: label(title, 100),
         width: "container",
-        height: 240,
+        height: "container",
+        autosize: { type: "fit", contains: "padding" },
         data: { values: lines },
         mark: { type: "line", point: true, tooltip: true },
         encoding: {
@@ -162,6 +166,16 @@ export class ChartPanel {
     } catch (e) {
       this.error.show(`Cannot draw the chart: ${(e as Error).message}`);
     }
+  }
+
+  /** Gives the chart the height the panel has left (the panel takes at most 46% of the sheet), so that the
+   * whole chart, axes and legend included, shows without being cut or scrolled. */
+  private fitBox(): number {
+    const room = this.el.parentElement?.clientHeight ?? 0;
+    const around = this.el.offsetHeight - this.chart.offsetHeight; // controls, error line and padding
+    const height = Math.max(160, Math.floor(room * 0.46) - around - 4);
+    this.chart.style.height = `${height}px`;
+    return height;
   }
 
   private async lineValues(page: Page, query: Query, index: Map<string, number>, seq: number): Promise<Array<Record<string, unknown>> | null> {

@@ -15,6 +15,7 @@ export interface GridContext {
 
 export interface CellParams extends ICellRendererParams {
   columnType: ColumnType;
+  grouping?: boolean;
 }
 
 const MAX_CELL_CHARS = 2000; // the detail panel shows the whole value
@@ -42,7 +43,7 @@ export class TextCell implements ICellRendererComp {
       replaceChildren(this.el);
       return;
     }
-    let text = cellText(params.value, params.columnType, context.tz);
+    let text = cellText(params.value, params.columnType, context.tz, params.grouping === true);
     if (text.length > MAX_CELL_CHARS) text = `${text.slice(0, MAX_CELL_CHARS)}…`;
     // One line per cell: line breaks in log values are shown as ⏎ (the detail panel shows them as they are).
     text = text.replace(/\r\n|\r|\n/g, "⏎");

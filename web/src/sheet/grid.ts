@@ -23,6 +23,7 @@ import {
 } from "ag-grid-community";
 import { api, Cancelled } from "../api";
 import type { Column, Page, Query, SortKey } from "../types";
+import { besideSource, sourceOf } from "./derived";
 import { TYPE_LABEL, TextCell, TypedHeaderLabel, type GridContext } from "./cells";
 import { cellText } from "./format";
 import { loadLayout, ordered, preferred, saveLayout } from "./layout";
@@ -299,7 +300,8 @@ export class SheetGrid {
     const sort = this.state.query.sort;
     const time = grouped ? null : this.defaults.timeColumn;
     const names = columns.map((c) => c.name);
-    const base = grouped ? names : preferred(names, [...(time ? [time] : []), ...this.defaults.columnOrder]);
+    const steps = this.state.query.steps;
+    const base = grouped ? names : besideSource(preferred(names, [...(time ? [time] : []), ...this.defaults.columnOrder]), added, sourceOf(steps[steps.length - 1]));
     const defs: ColDef[] = ordered(base, layout).map((name) => {
       const i = index.get(name)!;
       const column = columns[i];
@@ -309,7 +311,7 @@ export class SheetGrid {
         headerName: name,
         valueGetter: (p) => (p.data ? (p.data as unknown[])[i] : undefined),
         cellRenderer: TextCell,
-        cellRendererParams: { columnType: column.type },
+        cellRendererParams: { columnType: column.type, grouping: this.isAggregate(name) },
         headerComponentParams: { innerHeaderComponent: TypedHeaderLabel, innerHeaderComponentParams: { columnType: column.type } },
         width: saved.get(name)?.width ?? defaultWidth(column),
         pinned: saved.has(name) ? (saved.get(name)?.pinned ?? null) : name === time ? "left" : null,
@@ -328,7 +330,16 @@ export class SheetGrid {
     }
     this.callbacks.onColumns(columns);
     // A step that made columns: show them (they may be off to the right of a wide sheet).
-    if (added.length && added.length < columns.length) this.api.ensureColumnVisible(added[0], "start");
+    if (added.length && added.length < columns.length) {
+      if (!grouped) this.remember(); // their place beside the source, for the next reload
+      this.api.ensureColumnVisible(added[0], "start");
+    }
+  }
+
+  /** A column a group view computed (count, sum, …): its numbers are shown with thousands separators. */
+  private isAggregate(name: string): boolean {
+    const group = this.state.query.group;
+    return group !== null && !group.keys.includes(name);
   }
 
   /** Sizes the displayed columns from their headers and `rows` (the view's first page), but for those sized by hand. */
@@ -339,7 +350,7 @@ export class SheetGrid {
     const measured = displayed.map((name) => {
       const i = index.get(name)!;
       const type = this.columns[i].type;
-      const texts = rows.map((row) => cellText(row[i], type, this.context.tz).replace(/\r\n|\r|\n/g, "⏎"));
+      const texts = rows.map((row) => cellText(row[i], type, this.context.tz, this.isAggregate(name)).replace(/\r\n|\r|\n/g, "⏎"));
       const sorted = this.state.query.sort.some((k) => k.column === name);
       return measure(name, type, TYPE_LABEL[type] ?? type, sorted, texts);
     });

@@ -7,9 +7,9 @@ import { api, Cancelled } from "../api";
 import { renderChart, hideTooltip } from "../charts/vega";
 import { timeRange } from "../filter/predicates";
 import type { Histogram, Query } from "../types";
-import { formatCount, h } from "../ui/dom";
+import { h } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
-import { formatTimestamp, offsetMinutes, parseLocalTime } from "./format";
+import { formatTimestamp, offsetMinutes, parseLocalTime, plural } from "./format";
 import type { Progress } from "./progress";
 
 const BUCKETS = 80;
@@ -86,7 +86,7 @@ export class TimeHistogram {
     this.error.clear();
     this.data = data;
     this.showRange(range ?? (data.buckets.length ? { start: data.buckets[0].start, end: data.buckets[data.buckets.length - 1].end } : null));
-    this.caption.textContent = `${formatCount(data.total)} rows${data.interval_seconds ? ` · ${interval(data.interval_seconds)} per bar` : ""}${tz === "UTC" ? " · UTC" : ` · ${tz}`}`;
+    this.caption.textContent = `${plural(data.total, "row")}${data.interval_seconds ? ` · ${interval(data.interval_seconds)} per bar` : ""}${tz === "UTC" ? " · UTC" : ` · ${tz}`}`;
     await this.draw(data);
   }
 
@@ -114,6 +114,7 @@ export class TimeHistogram {
       count: b.count,
       from: formatTimestamp(b.start, this.tz),
     }));
+    const axis = timeAxis(values[0].start, values[values.length - 1].end, Math.max(2, Math.floor((this.chart.clientWidth || 800) / 140)));
     const result = await renderChart(this.chart, {
       width: "container",
       height: 80,
@@ -123,7 +124,7 @@ export class TimeHistogram {
       params: [{ name: "brush", select: { type: "interval", encodings: ["x"] } }],
       mark: { type: "rect", color: "#4c78a8" },
       encoding: {
-        x: { field: "start", type: "temporal", scale: { type: "utc" }, axis: { title: null, labelOverlap: true, format: "%b %d %H:%M:%S" } },
+        x: { field: "start", type: "temporal", scale: { type: "utc", domain: axis.domain }, axis: { title: null, labelOverlap: "greedy", labelFlush: true, tickCount: axis.tickCount as never, format: axis.format } },
         x2: { field: "end" },
         y: { field: "count", type: "quantitative", axis: { title: null, tickCount: 3, tickMinStep: 1 } },
         tooltip: [
@@ -144,8 +145,9 @@ export class TimeHistogram {
     const brushed = this.brushed;
     if (!brushed || brushed[1] - brushed[0] <= 0) return;
     this.brushed = null;
-    const start = new Date(this.unshift(brushed[0])).toISOString();
-    const end = new Date(this.unshift(brushed[1])).toISOString();
+    // Whole seconds, widened outwards so that every row the brush covered stays in the range.
+    const start = new Date(Math.floor(this.unshift(brushed[0]) / 1000) * 1000).toISOString();
+    const end = new Date(Math.ceil(this.unshift(brushed[1]) / 1000) * 1000).toISOString();
     this.setRange({ start, end });
   }
 
@@ -180,8 +182,9 @@ export class TimeHistogram {
   }
 
   private showRange(range: { start: string; end: string } | null): void {
-    this.from.value = range ? formatTimestamp(range.start, this.tz) : "";
-    this.to.value = range ? formatTimestamp(range.end, this.tz) : "";
+    // Without the offset: the caption names the zone, and the boxes show the whole time.
+    this.from.value = range ? formatTimestamp(range.start, this.tz, false) : "";
+    this.to.value = range ? formatTimestamp(range.end, this.tz, false) : "";
   }
 
   destroy(): void {
@@ -195,4 +198,33 @@ function interval(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600} h`;
   if (seconds % 60 === 0) return `${seconds / 60} min`;
   return `${seconds} s`;
+}
+
+const SECOND = 1000;
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((s) => s * SECOND);
+
+/** Tick values for a time axis from `start` to `end` (ms, already in display time): at most `most` ticks at
+ * whole-second steps, so that a one-row or one-second view gets a few distinct labels, never a pile of equal
+ * ones; a range under two seconds is widened to two, around it. */
+export function timeAxis(start: number, end: number, most: number): { domain: [number, number]; tickCount: { interval: "seconds" | "minutes" | "hours" | "day"; step: number }; format: string } {
+  let low = start;
+  let high = end;
+  if (high - low < 2 * SECOND) {
+    const pad = (2 * SECOND - (high - low)) / 2; // the bars in the middle of a two-second axis
+    low -= pad;
+    high += pad;
+  }
+  const span = high - low;
+  const step = STEPS.find((s) => span / s <= most) ?? Math.ceil(span / most / 86_400_000) * 86_400_000;
+  // As a time interval (Vega's `datetime()` would read plain numbers given as tick values as a year).
+  const units = [
+    ["day", 86_400_000], // vega-time's unit names
+    ["hours", 3_600_000],
+    ["minutes", 60_000],
+    ["seconds", SECOND],
+  ] as const;
+  const [interval, size] = units.find(([, ms]) => step % ms === 0) ?? units[3];
+  const tickCount = { interval, step: step / size };
+  const format = step >= 86_400_000 ? "%b %d" : span >= 86_400_000 ? "%b %d %H:%M" : step % 60_000 === 0 ? "%H:%M" : "%H:%M:%S";
+  return { domain: [low, high], tickCount, format };
 }

@@ -60,6 +60,9 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   let rowColumns: Column[] = info.columns;
   let lastActed: Acted = "other";
   let groupPage: Page | null = null;
+  const rowids = new Map<number, number>(); // grid row index → the row's id, so that the detail follows its row
+  let awaitingPage = false; // the view changed and its first page has not come yet
+  const rowidOf = (rowIndex: number) => (grouped() ? null : rowids.get(rowIndex) ?? null);
 
   // ----------------------------------------------------------------------------------------- the pieces
   const total = h("span", { class: "total", "aria-live": "polite", "data-testid": "total" }, "…");
@@ -175,11 +178,11 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       gridError.show("The query was cancelled. Change the view or press Retry.");
       retry.hidden = false;
     },
-    onCell: (cell) => detail.show(cell, state.value.tz, grouped()),
+    onCell: (cell) => detail.show(cell, state.value.tz, grouped(), rowidOf(cell.rowIndex)),
     onCellDouble: (cell) => {
       if (grouped()) drill(cell.row);
       else {
-        detail.show(cell, state.value.tz, false);
+        detail.show(cell, state.value.tz, false, rowidOf(cell.rowIndex));
         side.select("detail");
       }
     },
@@ -188,7 +191,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
         filterTo,
         copy: (t) => void copyText(t),
         detail: (c) => {
-          detail.show(c, state.value.tz, grouped());
+          detail.show(c, state.value.tz, grouped(), rowidOf(c.rowIndex));
           side.select("detail");
         },
         drill,
@@ -303,6 +306,12 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
 
   // ---------------------------------------------------------------------------------- reacting to state
   function showPage(result: Page): void {
+    if (result.offset === 0) {
+      rowids.clear();
+      awaitingPage = false;
+    }
+    result.rowids.forEach((id, i) => rowids.set(result.offset + i, id));
+    detail.page(result, grouped());
     gridError.clear();
     searchError.clear();
     undoAfterError.hidden = true;
@@ -321,6 +330,15 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   }
 
   function showError(message: string): void {
+    if (lastActed === "filter" && awaitingPage && state.canUndo()) {
+      awaitingPage = false;
+      // A refused filter never becomes the view: back to the last one that worked (its grid, total and
+      // histogram together), with the typed filter and the error kept in the filter bar.
+      const typed = filterBar.typedText();
+      state.undo();
+      filterBar.refuse(typed, message);
+      return;
+    }
     total.textContent = "—";
     if (lastActed === "filter") filterBar.showError(message);
     else if (lastActed === "search") searchError.show(message);
@@ -341,6 +359,12 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       filterBar.setTimeZone(next.tz);
     }
     if (histogram && (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz || source === "load")) void histogram.load(q, next.tz);
+    if (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz) profile.follow(q, next.tz);
+    if (JSON.stringify(q) !== JSON.stringify(p)) {
+      awaitingPage = true;
+      detail.viewChanged(next.tz);
+    }
+    else if (next.tz !== previous.tz) detail.setTimeZone(next.tz);
     steps.render();
     group.render();
     if (!q.group) {

@@ -1,5 +1,6 @@
-// The column profile: rows, blanks, distinct values, min / max and the top values of a column in the view;
-// a top value filters to it.
+// The column profile: rows, blanks, distinct values, min / max (or, for an IP column, the private / public
+// split) and the top values of a column in the view; a top value filters to it. The profile follows the view:
+// the page calls follow() whenever the rows of the view change, and the profile is made again for them.
 
 import { api, Cancelled } from "../api";
 import type { Profile, Query } from "../types";
@@ -11,6 +12,7 @@ export class ProfilePanel {
   readonly el: HTMLElement;
   private readonly body: HTMLElement;
   private seq = 0;
+  private column: string | null = null;
 
   constructor(
     private readonly sheet: string,
@@ -21,7 +23,13 @@ export class ProfilePanel {
     this.el = h("section", { class: "panel profile-panel", "aria-label": "Column profile" }, this.body);
   }
 
+  /** The view changed: profile the same column again over the new rows (nothing when no column was profiled). */
+  follow(query: Query, tz: string): void {
+    if (this.column !== null) void this.show(query, this.column, tz);
+  }
+
   async show(query: Query, column: string, tz: string): Promise<void> {
+    this.column = column;
     const seq = ++this.seq;
     replaceChildren(this.body, h("p", { class: "muted" }, `Profiling ${column}…`));
     let p: Profile;
@@ -38,17 +46,22 @@ export class ProfilePanel {
       "dl",
       { class: "profile-stats" },
       h("dt", {}, "Column"),
-      h("dd", {}, `${p.column} (${p.type})`),
+      h("dd", {}, `${p.column} (${p.ip ? "IP addresses" : p.type})`),
       h("dt", {}, "Rows"),
       h("dd", {}, formatCount(p.rows)),
       h("dt", {}, "Blank"),
       h("dd", {}, `${formatCount(p.blanks)}${p.rows ? ` (${((100 * p.blanks) / p.rows).toFixed(1)}%)` : ""}`),
       h("dt", {}, "Distinct"),
       h("dd", {}, `${p.approximate ? "≈ " : ""}${formatCount(p.distinct)}`),
-      h("dt", {}, "Min"),
-      h("dd", {}, value(p.min)),
-      h("dt", {}, "Max"),
-      h("dd", {}, value(p.max)),
+      ...(p.ip
+        ? [
+            h("dt", {}, "Private"),
+            h("dd", { "data-testid": "ip-private" }, formatCount(p.ip.private)),
+            h("dt", {}, "Public"),
+            h("dd", { "data-testid": "ip-public" }, formatCount(p.ip.public)),
+            ...(p.ip.other ? [h("dt", {}, "Not an IP"), h("dd", {}, formatCount(p.ip.other))] : []),
+          ]
+        : [h("dt", {}, "Min"), h("dd", {}, value(p.min)), h("dt", {}, "Max"), h("dd", {}, value(p.max))]),
     );
     const most = Math.max(1, ...p.top.map((t) => t.count));
     const top = h("ol", { class: "top-values", "aria-label": `Top values of ${column}` });
