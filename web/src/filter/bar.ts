@@ -13,6 +13,8 @@ export class FilterBar {
   readonly input: HTMLTextAreaElement;
   private readonly builder: FilterBuilder;
   private readonly builderBox: HTMLElement;
+  /** Which side the user changed last: what Apply (or Enter) applies. */
+  private edited: "text" | "builder" = "text";
   private readonly toggle: HTMLButtonElement;
   private readonly error = inlineError();
   private readonly status: HTMLElement;
@@ -62,6 +64,7 @@ export class FilterBar {
       }
     });
     this.input.addEventListener("input", () => {
+      this.edited = "text";
       this.autosize();
       if (this.parseTimer !== null) clearTimeout(this.parseTimer);
       this.parseTimer = window.setTimeout(() => void this.fromText(false), 350);
@@ -140,12 +143,14 @@ export class FilterBar {
 
   private async submit(): Promise<void> {
     if (this.parseTimer !== null) clearTimeout(this.parseTimer);
-    const typed = !this.builderBox.contains(document.activeElement);
-    if (typed) {
-      const ok = await this.fromText(true);
-      if (!ok) return;
+    // The side edited last is the one applied: the builder's tree as it is now (its text form may still be on
+    // its way from the server), refused at the field while a condition is incomplete; or the typed text.
+    if (this.edited === "builder" && !this.builderBox.hidden) {
+      if (!this.builder.validate()) return;
+      this.apply(this.draft);
+      return;
     }
-    this.apply(this.draft);
+    if (await this.fromText(true)) this.apply(this.draft);
   }
 
   /** Text → predicate (and the builder). Returns false, showing why, when the text does not parse. */
@@ -180,6 +185,7 @@ export class FilterBar {
 
   /** Builder → predicate → text. */
   private async fromBuilder(tree: Group): Promise<void> {
+    this.edited = "builder";
     this.draft = toPredicate(tree, this.columns, this.tz);
     this.status.textContent = JSON.stringify(this.draft) !== JSON.stringify(this.applied) ? "not applied yet" : "";
     const seq = ++this.formatSeq;

@@ -22,9 +22,6 @@ export class FilterBuilder {
   /** Conditions refused by the last Apply, with the field that is missing (cleared as it is filled in). */
   private readonly problems = new Map<Cond, { field: CondField; message: string }>();
   private syncs = new Map<Cond, () => void>();
-  /** The builder box the focus last left, and for what. */
-  private left: { box: HTMLElement; to: EventTarget | null } | null = null;
-  private applyHooked = false;
 
   constructor(onChange: (tree: Group) => void, onSubmit: () => void) {
     this.onChange = onChange;
@@ -32,10 +29,6 @@ export class FilterBuilder {
     datalistCounter += 1;
     this.datalist = h("datalist", { id: `filter-columns-${datalistCounter}` });
     this.el = h("div", { class: "filter-builder", role: "group", "aria-label": "Filter builder" });
-    this.el.addEventListener("focusout", (e) => {
-      const box = e.target;
-      if (box instanceof HTMLElement && box.dataset.key) this.left = { box, to: e.relatedTarget };
-    });
   }
 
   setColumns(columns: Column[]): void {
@@ -75,41 +68,8 @@ export class FilterBuilder {
     this.onChange(this.tree);
   }
 
-  /**
-   * The filter bar's Apply button: while the builder is open, an incomplete condition stops it (a capture
-   * listener on the bar, so it runs before the bar's own handler) and is named at its field instead of being
-   * silently left out. Hooked once, as soon as the builder sits inside its bar.
-   */
-  private hookApply(): void {
-    const bar = this.applyHooked ? null : this.el.closest(".filter-bar");
-    if (!bar) return;
-    this.applyHooked = true;
-    bar.addEventListener(
-      "click",
-      (e) => {
-        if (!this.el.isConnected || this.el.offsetParent === null) return;
-        const button = (e.target as Element | null)?.closest?.("button");
-        if (!button || !button.closest(".filter-row") || button.textContent?.trim() !== "Apply") return;
-        if (!this.validate()) {
-          e.preventDefault();
-          e.stopImmediatePropagation();
-        } else if (this.left && this.left.box.isConnected && this.left.to === button) {
-          // Straight from a builder box to Apply: give the box its focus back, so that the bar applies the
-          // builder's tree as it is now (its text form may still be on its way from the server).
-          this.left.box.focus();
-        }
-      },
-      true,
-    );
-    bar.addEventListener("focusin", (e) => {
-      const to = e.target;
-      if (to instanceof Node && !this.el.contains(to) && this.left?.to !== to) this.left = null;
-    });
-  }
-
   /** Rebuilds the rows; the box that had the focus (by its place in the tree) gets it back, caret and all. */
   private render(): void {
-    this.hookApply();
     const active = document.activeElement;
     const key = active instanceof HTMLElement && this.el.contains(active) ? active.dataset.key : undefined;
     const caret = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : null;
