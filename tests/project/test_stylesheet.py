@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from repo_paths import WEB
 
 
@@ -15,7 +16,7 @@ def brace_problem(text: str) -> str | None:
     text = re.sub(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'', '""', text)
     stack: list[bool] = []  # per open block: is it an at-rule?
     for number, line in enumerate(text.splitlines(), 1):
-        for i, ch in enumerate(line):
+        for ch in line:
             if ch == "{":
                 at_rule = line.lstrip().startswith("@")
                 if stack and not stack[-1]:
