@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ipaddress
 import json
 import re
 from collections import Counter
@@ -48,6 +49,14 @@ def unique(deliveries: list[tuple[Path, list[Record]]]) -> list[Record]:
 @pytest.fixture(scope="module")
 def secure_lines(files: DemoFiles) -> list[str]:
     return files.secure_log.read_text(encoding="utf-8").splitlines()
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _ndjson(path: Path) -> list[dict[str, Any]]:
@@ -239,6 +248,8 @@ def test_vpcflow_text_and_rows(files: DemoFiles) -> None:
     statuses = Counter(row["log-status"] for row in rows)
     assert statuses["NODATA"] and statuses["SKIPDATA"]
     assert any(":" in (row["srcaddr"] or "") for row in rows)
+    addresses = {row[k] for row in rows for k in ("srcaddr", "dstaddr") if row[k] is not None}
+    assert [a for a in addresses if not _is_ip(a)] == []  # IPv6 clients too: eight groups, or "::"
     assert Counter(row["action"] for row in rows)["REJECT"] > 1000
 
 

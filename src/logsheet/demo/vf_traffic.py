@@ -160,7 +160,10 @@ class Filler:
         return self._inbound(self.ids.public_ipv4(), (WEB_PRIVATE_IP, 443), start, 90, _HTTPS)
 
     def https6(self, start: int) -> list[FlowRow]:
-        client = f"{self.rng.choice(_IPV6_PREFIXES)}:{self.ids.hex(4)}:{self.ids.hex(4)}:{self.ids.hex(4)}:{self.ids.hex(4)}"
+        # a /32 prefix, a /64 subnet and an interface id of two groups: eight groups with "::" for the zeros
+        prefix = self.rng.choice(_IPV6_PREFIXES)
+        subnet, host = f"{self.ids.hex(4)}:{self.ids.hex(4)}", f"{self.ids.hex(4)}:{self.ids.hex(4)}"
+        client = f"{prefix}:{subnet}::{host}"
         return self._inbound(client, (WEB_IPV6, 443), start, 90, _HTTPS)
 
     def http(self, start: int) -> list[FlowRow]:
