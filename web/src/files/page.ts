@@ -3,7 +3,7 @@
 
 import { api, type ImportOptions } from "../api";
 import { link, sheetPath } from "../router";
-import { timeZones } from "../sheet/format";
+import { plural, timeZones } from "../sheet/format";
 import type { FormatInfo, SheetSummary } from "../types";
 import { confirmDialog, promptDialog } from "../ui/dialog";
 import { formatBytes, formatCount, h, replaceChildren } from "../ui/dom";
@@ -239,7 +239,7 @@ function sheetsTable(sheets: SheetSummary[], refresh: () => Promise<void>, appen
     del.addEventListener("click", async () => {
       const ok = await confirmDialog(
         `Delete ${s.name}?`,
-        `The sheet ${s.name} (${formatCount(s.rows)} rows) and its saved views will be deleted from the workspace. The original files are not touched.`,
+        `The sheet ${s.name} (${plural(s.rows, "row")}) and its saved views will be deleted from the workspace. The original files are not touched.`,
         "Delete",
       );
       if (!ok) return;

@@ -5,6 +5,7 @@ import { api, upload, ApiError, Cancelled, type ImportOptions } from "../api";
 import { sheetPath, link } from "../router";
 import type { Job } from "../types";
 import { formatBytes, formatCount, h, replaceChildren } from "../ui/dom";
+import { plural } from "../sheet/format";
 
 export interface BatchRequest extends ImportOptions {
   files: File[];
@@ -150,7 +151,7 @@ export class UploadBatch {
       h(
         "p",
         { class: "import-summary" },
-        `${num("rows")} rows imported into `,
+        `${typeof s.rows === "number" ? plural(s.rows, "row") : "? rows"} imported into `,
         link(sheetPath(sheet), sheet),
         ` · ${num("rejected")} rejected · ${num("duplicates_removed")} duplicates removed`,
         s.format ? ` · format ${String(s.format)}` : "",
