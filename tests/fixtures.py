@@ -194,3 +194,13 @@ def write_tar(
 
 def ndjson_bytes(rows: Iterable[Any]) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in rows).encode("utf-8")
+
+
+# A child process's own peak resident memory, printed to stderr as ``PEAK <KiB>``: VmHWM starts afresh at exec,
+# while ru_maxrss keeps the size of the forking parent (pytest's, over a gigabyte late in the suite).
+PRINT_PEAK = "print('PEAK', [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0], file=sys.stderr)"
+
+
+def peak_kib(stderr: str) -> int:
+    """The peak a child printed with PRINT_PEAK, in KiB."""
+    return int(stderr.split("PEAK")[-1].split()[0])

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from fixtures import PRINT_PEAK, peak_kib
 from logsheet.ingest.decompress import Limits, inspect_file
 
 LOGSHEET = str(Path(sys.executable).parent / "logsheet")
@@ -63,14 +64,14 @@ def test_a_gzip_bomb_among_good_logs_is_one_reject_in_bounded_memory(tmp_path: P
     bomb(folder / "secure.1.gz", 1024)
     assert (folder / "secure.1.gz").stat().st_size < 1_100_000
     script = (
-        "import resource, sys\nfrom logsheet.cli import main\n"
+        "import sys\nfrom logsheet.cli import main\n"
         "sys.argv = ['logsheet', 'import', sys.argv[1], '--sheet', 'secure', '--json']\n"
         "try:\n    main()\nfinally:\n"
-        "    print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "    " + PRINT_PEAK
     )
     done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, timeout=300)
-    peak_kib = int(done.stderr.split("PEAK")[-1].split()[0])
-    assert peak_kib < 2 * 1024 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
+    peak = peak_kib(done.stderr)
+    assert peak < 2 * 1024 * 1024, f"peak memory {peak / 1024:.0f} MiB"
     summary = json.loads(done.stdout)
     assert summary["rows"] == len(GOOD_LINES)
     by_name = {Path(s["path"]).name: s for s in summary["sources"]}

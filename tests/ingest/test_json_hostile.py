@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixtures import PRINT_PEAK, peak_kib
 from logsheet.workspace import Workspace, build_query
 
 LOGSHEET = str(Path(sys.executable).parent / "logsheet")
@@ -251,14 +252,14 @@ def test_a_line_longer_than_the_limit_is_a_reject_in_bounded_memory(tmp_path: Pa
             fh.write(block)
         fh.write(b'"}\n{"n": 3}\n')
     script = (
-        "import resource, sys\nfrom logsheet.cli import main\n"
+        "import sys\nfrom logsheet.cli import main\n"
         "sys.argv = ['logsheet', 'import', sys.argv[1], '--sheet', 'long', '--json']\n"
         "try:\n    main()\nfinally:\n"
-        "    print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "    " + PRINT_PEAK
     )
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
-    peak_kib = int(done.stderr.split("PEAK")[-1].split()[0])
-    assert peak_kib < 1024 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
+    peak = peak_kib(done.stderr)
+    assert peak < 1024 * 1024, f"peak memory {peak / 1024:.0f} MiB"
     summary = json.JSONDecoder().raw_decode(done.stdout)[0]
     assert summary["rows"] == 2 and summary["rejected"] == 1
     (reject,) = rejects("long")
