@@ -296,7 +296,7 @@ def cloudtrail_cases() -> list[Case]:
     rows = [ct_line(i) for i in range(N)]
     rows[7] = rows[7].replace('{"eventVersion"', '{"userAgent": "first", "eventVersion"', 1)
     out.append(Case(f, "duplicate_keys", name("duplicate_keys"), ('{"Records": [\n' + ",\n".join(rows) + "\n]}\n").encode(),
-                    good=N, column="user_agent", values=("aws-cli/2.4.0 Python/3.8.8",)))  # fmt: skip
+                    good=N, column="userAgent", values=("aws-cli/2.4.0 Python/3.8.8",)))  # fmt: skip
     rows = [ct_line(i) for i in range(N)]
     deep = '"requestParameters": ' + '{"x": ' * 10_000 + "1" + "}" * 10_000
     rows[9] = rows[9].replace('"requestParameters": ', deep + ', "ignored": ', 1)
@@ -305,7 +305,7 @@ def cloudtrail_cases() -> list[Case]:
     out.append(Case(f, "binary_blob", name("binary_blob"), _blob(7), good=0, damaged=10**6))
     hostile = [ct_record(i, userAgent=v) for i, v in enumerate(HOSTILE)]
     out.append(Case(f, "hostile_values", name("hostile_values"), records_text(hostile).encode(), len(HOSTILE), 0,
-                    "user_agent", HOSTILE))  # fmt: skip
+                    "userAgent", HOSTILE))  # fmt: skip
     return out
 
 
