@@ -23,7 +23,6 @@ JSON_OWNED = "src/logsheet/ingest/formats/generic/json*.py is another helper's (
 XFAIL: dict[str, str] = {
     "json-mixed_endings": "JSON lines ended by a lone CR among LF and CRLF: records merged or rejected; " + JSON_OWNED,
     "json-long_line": "a line of 64 MiB + 4 KiB is kept, not the documented reject; " + JSON_OWNED,
-    "vpcflow-mixed_endings": "DuckDB's line reader takes a lone CR among LF/CRLF as part of a line (14 of 40 kept)",
 }
 
 
