@@ -69,6 +69,11 @@ class Case:
     values: tuple[str, ...] = ()  # values that must read back byte for byte
 
     @property
+    def damage_reject(self) -> bool:
+        """The damage is a reject of its own (a gzip stream cut short or followed by garbage)."""
+        return self.kind in ("cut_gzip", "gzip_garbage")
+
+    @property
     def id(self) -> str:
         return f"{self.format}-{self.kind}"
 

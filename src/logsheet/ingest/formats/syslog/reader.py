@@ -91,6 +91,7 @@ def _read_source(source: SourceFile, assembler: Assembler) -> int:
         meaningful = [t for _, t, _ in head if t.strip() and not _ignored(t)][:PEEK]
         is_journal = bool(meaningful) and journal.is_journal(meaningful[0])
         bare = not is_journal and any(map(is_bare, meaningful)) and not any(map(starts_record, meaningful))
+        number = 0
         for number, text, too_long in itertools.chain(head, lines):
             if too_long:
                 assembler.reject(number, f"line longer than {MAX_LINE} bytes", text)
@@ -102,6 +103,8 @@ def _read_source(source: SourceFile, assembler: Assembler) -> int:
                 _journal_line(assembler, number, text)
             else:
                 _syslog_line(assembler, number, text, bare)
+        if getattr(fh, "damage", ""):  # a .gz cut short or followed by bytes that are not gzip
+            assembler.reject(number + 1, f"line {number + 1}: {fh.damage}", "")
     assembler.flush()
     return ignored
 
