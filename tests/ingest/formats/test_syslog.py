@@ -477,7 +477,8 @@ def test_arbitrary_bytes_never_crash_and_keep_accounting(
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines = lines[:-1]
-    texts = [raw.removesuffix(b"\r").decode("utf-8", "backslashreplace") for raw in lines]
+    # LF, CRLF and a lone CR each end a line (as for text files)
+    texts = [part.decode("utf-8", "backslashreplace") for raw in lines for part in raw.removesuffix(b"\r").split(b"\r")]
     texts[:1] = [t.removeprefix("\ufeff") for t in texts[:1]]  # a byte-order mark is not content
     meaningful = [n for n, t in enumerate(texts, 1) if t.strip() and not t.startswith("#") and not MARKER.fullmatch(t)]
     starts = sorted([r["line_number"] for r in rows(ws, "s")] + [p for p, _, _ in rejects(ws)])

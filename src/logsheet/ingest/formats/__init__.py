@@ -66,6 +66,8 @@ def sample(path: Path, compressed: bool) -> Sample:
     except EOFError:  # truncated .gz: sniff what precedes the cut (gzip's reader drops it); the reader reports it
         head = _head_before_cut(path)
     except (OSError, gzip.BadGzipFile) as exc:
+        if compressed and not head:  # a member followed by bytes that are not gzip: sniff the member
+            head = _head_before_cut(path)
         if not head:
             raise LogsheetError(f"cannot read {path}: {exc}") from None
     return Sample(head=head[:SAMPLE_BYTES], name=path.name, truncated=len(head) > SAMPLE_BYTES)

@@ -9,6 +9,7 @@ handed to ``ctx.reject`` with their position and the reason; nothing is dropped 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -122,7 +123,14 @@ class _Tolerant:
         self.damage = ""
 
     def read(self, size: int = -1) -> bytes:
-        return self._guard(lambda: self._fh.read(size))
+        """Up to ``size`` bytes (all when negative); what precedes the damage is returned, never dropped
+        with the call that meets it (a member followed by bytes that are not gzip)."""
+        chunks: list[bytes] = []
+        wanted = size if size >= 0 else 1 << 62
+        while wanted > 0 and (chunk := self._guard(functools.partial(self._fh.read1, min(wanted, 1 << 20)))):
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
 
     def readline(self, size: int = -1) -> bytes:
         return self._guard(lambda: self._fh.readline(size))

@@ -91,6 +91,7 @@ def _read_source(source: SourceFile, assembler: Assembler) -> int:
         meaningful = [t for _, t, _ in head if t.strip() and not _ignored(t)][:PEEK]
         is_journal = bool(meaningful) and journal.is_journal(meaningful[0])
         bare = not is_journal and any(map(is_bare, meaningful)) and not any(map(starts_record, meaningful))
+        number = 0
         for number, text, too_long in itertools.chain(head, lines):
             if too_long:
                 assembler.reject(number, f"line longer than {MAX_LINE} bytes", text)
@@ -102,6 +103,8 @@ def _read_source(source: SourceFile, assembler: Assembler) -> int:
                 _journal_line(assembler, number, text)
             else:
                 _syslog_line(assembler, number, text, bare)
+        if getattr(fh, "damage", ""):  # a .gz cut short or followed by bytes that are not gzip
+            assembler.reject(number + 1, f"line {number + 1}: {fh.damage}", "")
     assembler.flush()
     return ignored
 
@@ -126,17 +129,21 @@ def _journal_line(assembler: Assembler, number: int, text: str) -> None:
 
 
 def _numbered(fh) -> Iterator[tuple[int, str, bool]]:  # type: ignore[no-untyped-def]
-    """(line number, text, too long) for each line; a line over MAX_LINE bytes is cut there and flagged."""
-    for number in itertools.count(1):
-        raw = fh.readline(MAX_LINE)
-        if not raw:
-            return
-        if number == 1:
+    """(line number, text, too long) for each line; a line over MAX_LINE bytes is cut there and flagged.
+
+    LF, CRLF and a lone CR (old Mac exports, mixed in one file too) all end a line, as for text files."""
+    number = 0
+    while raw := fh.readline(MAX_LINE):
+        if number == 0:
             raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
         too_long = len(raw) >= MAX_LINE and not raw.endswith(b"\n")
         while too_long and (more := fh.readline(MAX_LINE)) and not more.endswith(b"\n"):
             pass
-        yield number, decode_line(raw), too_long
+        body = raw[:-1] if raw.endswith(b"\n") else raw
+        body = body[:-1] if body.endswith(b"\r") else body
+        for part in [body] if too_long or b"\r" not in body else body.split(b"\r"):
+            number += 1
+            yield number, decode_line(part), too_long
 
 
 def _year(value: object) -> int | None:

@@ -162,14 +162,25 @@ def _stage(
     target = ctx.new_path("vpcflow", ".parquet")
     try:
         copy_to_parquet(con, _classify(found, _reader(members), [m.id for m in members], None, keep_raw), target)
-        return [(target, members)]
+        if not _lone_cr(con, target):
+            return [(target, members)]
     except duckdb.Error:
-        target.unlink(missing_ok=True)
+        pass
+    target.unlink(missing_ok=True)
     if len(members) > 1:
         return [staged for member in members for staged in _stage([member], found, ctx, keep_raw, con)]
     lines = _files("read_parquet", [_python_lines(members[0], ctx)])
     copy_to_parquet(con, _classify(found, lines, [members[0].id], col("bad"), keep_raw), target)
     return [(target, members)]
+
+
+def _lone_cr(con: duckdb.DuckDBPyConnection, staged: Path) -> bool:
+    """A rejected line holds a CR: DuckDB's reader took one line ending (LF or CRLF) for the whole file, and
+    lines ended by a lone CR among them were read as one (mixed line endings); Python's split reads them."""
+    rejected = exp.In(this=col("__what"), expressions=[lit(REJECT), lit(OTHER_HEADER)])
+    has_cr = func("contains", col("__raw"), lit("\r"))
+    query = exp.select(exp.Literal.number(1)).from_(_files("read_parquet", [staged])).where(exp.and_(rejected, has_cr))
+    return con.execute(render(query.limit(1))).fetchone() is not None
 
 
 def _files(function: str, paths: list[Path], *args: exp.Expr) -> exp.Table:
@@ -205,17 +216,21 @@ def _python_lines(source: SourceFile, ctx: ReadContext) -> Path:
     try:
         with open_text(source) as fh:
             while raw := fh.readline(MAX_LINE + 1):
-                number += 1
-                bad = None
+                long = None
                 if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
                     while (rest := fh.readline(MAX_LINE)) and not rest.endswith(b"\n"):
                         pass
-                    bad, raw = "line longer than 1 MiB", raw[:4096]
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    bad = bad or "not valid UTF-8 text"
-                writer.add(source.id, number, decode_line(raw), bad)
+                    long, raw = "line longer than 1 MiB", raw[:4096]
+                body = raw[:-1] if raw.endswith(b"\n") else raw
+                body = body[:-1] if body.endswith(b"\r") else body
+                for part in [body] if long or b"\r" not in body else body.split(b"\r"):  # a lone CR ends a line
+                    number += 1
+                    bad = long
+                    try:
+                        part.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad = bad or "not valid UTF-8 text"
+                    writer.add(source.id, number, decode_line(part), bad)
             damage = getattr(fh, "damage", "")  # a .gz cut short reads as an early end, with this said
     except (OSError, EOFError) as exc:
         damage = str(exc)
