@@ -140,6 +140,13 @@ class _Stager:
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self._rows, self._numbers, self._size = [], [], 0
 
+    def abandon(self) -> None:
+        """Drop what was staged (the file is read again another way)."""
+        self._rows, self._numbers = [], []
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
     def close(self) -> None:
         self.flush()
         if self._writer is None:
@@ -244,23 +251,23 @@ def _tail_valid(stager: _Stager) -> bool:
     return bool(found) and found[0] == 0  # type: ignore[index]
 
 
-def _slow(source: SourceFile, kind: str, stager: _Stager, ctx: ReadContext) -> str:
-    """Stage any JSON file record by record (jsonsalvage's reader and its rules); returns the note."""
+def _slow(source: SourceFile, kind: str, target: Path, head: list[str], more: str, ctx: ReadContext) -> tuple[_Stager, str]:
+    """Stage any JSON file record by record (jsonsalvage's reader and its rules); the stager and the note."""
     run = _Pass(source, ctx, Decoder(), report=True)
+    stager = _Stager(target, source, head, more)
     for position, record in run.records(kind):
         stager.add_record(position, record)
         run.kept += 1
+    stager.close()
     text_paths = run.decoder.text_paths_needed()
-    if text_paths:  # numbers a double would round: read again with that column's numbers as text
-        stager.kinds = [set() for _ in stager.head]
-        stager.rows = stager.text_bytes = 0
-        stager._writer = None
+    if text_paths:  # numbers a double would round: read again with those columns' numbers as text
         run = _Pass(source, ctx, Decoder(text_paths), report=False)
+        stager = _Stager(target, source, head, more)
         for position, record in run.records(kind):
             stager.add_record(position, record)
             run.kept += 1
-    stager.close()
-    return _note(run)
+        stager.close()
+    return stager, _note(run)
 
 
 def stage(source: SourceFile, kind: str, keys: list[str], ctx: ReadContext) -> tuple[Path, _Stager, str]:
@@ -270,14 +277,12 @@ def stage(source: SourceFile, kind: str, keys: list[str], ctx: ReadContext) -> t
     stager = _Stager(target, source, head, more)
     note = ""
     if not (kind == "newline_delimited" and _fast(source, stager)):
-        if stager._writer is not None:
-            stager._writer.close()
-        stager = _Stager(target, source, head, more)
-        note = _slow(source, kind, stager, ctx)
+        stager.abandon()
+        stager, note = _slow(source, kind, target, head, more, ctx)
     wide = (
-        f"{len(keys):,} top-level keys in its first records: the first {len(head):,} are sheet columns, the others "
-        f"({keys[len(head)]} … {keys[-1]}, and any key not among the first) are kept as a JSON object in the "
-        f"column {more!r}"
+        f"{len(keys):,} top-level keys in its first records: the first {len(head):,} are sheet columns, the "
+        f"others ({keys[len(head)]} … {keys[-1]}, and any key not among the first) are kept as a JSON object "
+        f"in the column {more!r}"
     )
     return target, stager, "; ".join(n for n in (note, wide) if n)
 
