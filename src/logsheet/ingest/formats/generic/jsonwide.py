@@ -16,6 +16,7 @@ the same way; so do arrays and concatenated documents.
 from __future__ import annotations
 
 import json
+import math
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -41,6 +42,11 @@ GROUP_BYTES = 16 << 20  # text per staged row group (DuckDB reads one whole)
 _WS = re.compile(r"[ \t\n\r]*")
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _KINDS = (bool, int, float, str, dict, list)
+
+
+# What DuckDB's JSON check lets through and JSON is not: NaN and infinities, trailing commas (also matched inside
+# strings: such a file just takes the record-by-record reader).
+LENIENT = r"[:,\[]\s*[-+]?(?i:nan|inf)|,\s*[}\]]"
 
 
 class NotFast(Exception):
@@ -184,9 +190,13 @@ def _fast_line(text: str, index: dict[str, int], kinds: list[set[type]]) -> list
                 raise NotFast
             j = _WS.match(text, j + 1).end()  # type: ignore[union-attr]
             value, end = _scan(text, j)
+            if type(value) is float and not math.isfinite(value):
+                raise NotFast  # NaN, Infinity: not JSON (the record-by-record reader keeps them as text)
             if value is not None:
                 kinds[at].add(type(value))
                 values[at] = value if isinstance(value, str) else text[j:end]
+                if isinstance(value, (dict, list)) and ("NaN" in values[at] or "Infinity" in values[at]):  # type: ignore[operator]
+                    raise NotFast
             else:
                 values[at] = None
             found += 1
@@ -199,7 +209,7 @@ def _fast_line(text: str, index: dict[str, int], kinds: list[set[type]]) -> list
                 raise NotFast
             i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
             if found == len(index):
-                values[-1] = "{" + text[i:]
+                values[-1] = "{" + text[i:].rstrip(" \t\r\n")
                 return values
     except (StopIteration, ValueError) as exc:
         raise NotFast from exc
@@ -231,7 +241,7 @@ def _fast(source: SourceFile, stager: _Stager) -> bool:
 
 
 def _tail_valid(stager: _Stager) -> bool:
-    """Every kept rest is a JSON object (checked by DuckDB's JSON functions, vectorised)."""
+    """Every kept rest is a JSON object (checked by DuckDB's JSON functions and RE2, vectorised)."""
     import duckdb
 
     more = col(stager.more)
@@ -240,6 +250,7 @@ def _tail_valid(stager: _Stager) -> bool:
         exp.or_(
             exp.Not(this=func("json_valid", more)),
             exp.NEQ(this=func("json_type", more), expression=lit("OBJECT")),
+            func("regexp_matches", more, lit(LENIENT)),
         ),
     )
     query = exp.select(exp.Count(this=exp.Star())).from_(parquet_table([stager.target])).where(bad)
