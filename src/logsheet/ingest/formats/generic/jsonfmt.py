@@ -4,6 +4,8 @@ Nested objects become dotted columns; arrays stay JSON text. DuckDB reads well-f
 type inference (``sample_size=-1``, so a late odd record cannot break the import); a file it cannot read is
 decoded in Python record by record: good records are kept, each bad line or broken span is a reject with
 its line number or byte offset. A top-level value that is not an object is kept as a ``value`` column.
+A file whose first records hold more than ``jsonwide.MAX_COLUMNS`` top-level keys is read by ``jsonwide``
+(the first keys as columns, the rest of each record as one json column).
 """
 
 from __future__ import annotations
