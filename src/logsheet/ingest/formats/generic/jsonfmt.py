@@ -59,12 +59,14 @@ def _is_object(line: str) -> bool:
 
 def layout(source: SourceFile) -> str:
     """array, newline_delimited (the first line holds a whole JSON object) or auto (anything else)."""
-    head = b""
+    buffer, newline = bytearray(), False
     for chunk in ByteStream(source).chunks():  # a cut-short gzip stream still gives what precedes the cut
-        head += chunk
+        buffer += chunk
+        newline = newline or b"\n" in chunk
         # enough to see the layout, and the whole first line (a record of many keys is longer than 64 KiB)
-        if len(head) >= 65536 and (b"\n" in head or len(head) > MAX_RECORD_BYTES):
+        if len(buffer) >= 65536 and (newline or len(buffer) > MAX_RECORD_BYTES):
             break
+    head = bytes(buffer)
     head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"["):
         return "array"

@@ -37,6 +37,8 @@ from logsheet.ingest.formats.stage import parquet_table
 MAX_COLUMNS = 256  # as csvwide: a record of more keys keeps MAX_COLUMNS - 1 of them as columns
 MORE = "more_fields"
 SAMPLE_RECORDS = 1000
+SAMPLE_DOCUMENT = 16 << 20  # a file that is not lines nor an array is sampled only when no larger (its first
+# document may be all of it)
 SAMPLE_KEYS = 200_000  # keys read (over all sampled records) before the sample stops
 GROUP_BYTES = 16 << 20  # text per staged row group (DuckDB reads one whole)
 _WS = re.compile(r"[ \t\n\r]*")
@@ -60,6 +62,8 @@ def sample_keys(source: SourceFile, kind: str) -> list[str]:
     seen = 0
     if kind == "newline_delimited":
         values: Any = (_plain(line.data) for line in lines(ByteStream(source)))
+    elif kind != "array" and source.size > SAMPLE_DOCUMENT:
+        return []  # one document (or several) that may be the whole file: DuckDB's reader reads it
     else:
         values = (value for _, value in _Pass(source, _NoReject(), Decoder(), report=False).records(kind))  # type: ignore[arg-type]
     for records, value in enumerate(values, 1):
