@@ -219,7 +219,7 @@ def _fast_line(text: str, index: dict[str, int], kinds: list[set[type]]) -> list
         raise NotFast from exc
 
 
-def _fast(source: SourceFile, stager: _Stager) -> bool:
+def _fast(source: SourceFile, stager: _Stager, ctx: ReadContext) -> bool:
     """Stage a JSON-lines file on the fast path; False when a line is not for it (nothing reported yet)."""
     stream = ByteStream(source)
     for line in lines(stream):
@@ -241,13 +241,11 @@ def _fast(source: SourceFile, stager: _Stager) -> bool:
     if stream.damage:
         return False
     stager.close()
-    return _tail_valid(stager)
+    return _tail_valid(stager, ctx)
 
 
-def _tail_valid(stager: _Stager) -> bool:
+def _tail_valid(stager: _Stager, ctx: ReadContext) -> bool:
     """Every kept rest is a JSON object (checked by DuckDB's JSON functions and RE2, vectorised)."""
-    import duckdb
-
     more = col(stager.more)
     bad = exp.and_(
         exp.Not(this=exp.Is(this=more, expression=exp.Null())),
@@ -258,11 +256,7 @@ def _tail_valid(stager: _Stager) -> bool:
         ),
     )
     query = exp.select(exp.Count(this=exp.Star())).from_(parquet_table([stager.target])).where(bad)
-    con = duckdb.connect()
-    try:
-        found = con.execute(render(query)).fetchone()
-    finally:
-        con.close()
+    found = ctx.con.execute(render(query)).fetchone()
     return bool(found) and found[0] == 0  # type: ignore[index]
 
 
@@ -291,7 +285,7 @@ def stage(source: SourceFile, kind: str, keys: list[str], ctx: ReadContext) -> t
     target = ctx.new_path(f"jsonwide-{source.id}", ".parquet")
     stager = _Stager(target, source, head, more)
     note = ""
-    if not (kind == "newline_delimited" and _fast(source, stager)):
+    if not (kind == "newline_delimited" and _fast(source, stager, ctx)):
         stager.abandon()
         stager, note = _slow(source, kind, target, head, more, ctx)
     wide = (
