@@ -4,11 +4,15 @@ Nested objects become dotted columns; arrays stay JSON text. DuckDB reads well-f
 type inference (``sample_size=-1``, so a late odd record cannot break the import); a file it cannot read is
 decoded in Python record by record: good records are kept, each bad line or broken span is a reject with
 its line number or byte offset. A top-level value that is not an object is kept as a ``value`` column.
+A file whose first records hold more than ``jsonwide.MAX_COLUMNS`` top-level keys is read by ``jsonwide``
+(the first keys as columns, the rest of each record as one json column).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 from sqlglot import exp
 
@@ -16,10 +20,12 @@ from logsheet.core.columns import POS, SOURCE
 from logsheet.core.sqlnames import col, func, lit, render
 from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.cloudtrail.reader import object_size
+from logsheet.ingest.formats.generic import jsonwide
 from logsheet.ingest.formats.generic.flatten import bigint_check, describe, flatten, guess_time_column
 from logsheet.ingest.formats.generic.jsonsalvage import POSITION_KEY, salvage
 from logsheet.ingest.formats.generic.jsonstream import MAX_RECORD_BYTES, ByteStream, has_risky_numbers
 from logsheet.ingest.formats.sql import FILE_COL, ROW_COL, attach_source, file_column, files_array, named, table_function
+from logsheet.ingest.formats.stage import ROW_GROUP_ROWS
 
 name = "json"
 description = "JSON: arrays of objects, objects, JSON lines (nested objects flattened to dotted columns)"
@@ -53,15 +59,18 @@ def _is_object(line: str) -> bool:
 
 def layout(source: SourceFile) -> str:
     """array, newline_delimited (the first line holds a whole JSON object) or auto (anything else)."""
-    head = b""
+    buffer, newline = bytearray(), False
     for chunk in ByteStream(source).chunks():  # a cut-short gzip stream still gives what precedes the cut
-        head += chunk
-        if len(head) >= 65536:
+        buffer += chunk
+        newline = newline or b"\n" in chunk
+        # enough to see the layout, and the whole first line (a record of many keys is longer than 64 KiB)
+        if len(buffer) >= 65536 and (newline or len(buffer) > MAX_RECORD_BYTES):
             break
-    head = head[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = bytes(buffer)
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"["):
         return "array"
-    first = head.split(b"\n", 1)[0]
+    first = head.split(b"\n", 1)[0][:MAX_RECORD_BYTES]
     if first.strip() and _is_object(first.decode("utf-8", "replace")):
         return "newline_delimited"
     return "auto"
@@ -80,9 +89,16 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         if salvaged.staged is not None:
             fallback.append(salvaged.staged)
 
+    wide: list[tuple[Path, Any]] = []
     for source in sources:
         kinds[source.id] = layout(source)
-        if has_risky_numbers(source):  # DuckDB's reader would round them (or the gzip stream is damaged)
+        keys = jsonwide.sample_keys(source, kinds[source.id])
+        if jsonwide.is_wide(keys):  # too many keys for columns: the first ones are columns, the rest one json
+            target, stager, note = jsonwide.stage(source, kinds[source.id], keys, ctx)
+            notes[source.id] = note
+            if stager.rows:
+                wide.append((target, stager))
+        elif has_risky_numbers(source):  # DuckDB's reader would round them (or the gzip stream is damaged)
             salvage_one(source)
         else:
             groups.setdefault(kinds[source.id], []).append(source)
@@ -100,6 +116,11 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
                 salvage_one(source)
     if fallback:
         selects.append(_reader_select(fallback, "salvaged"))
+    row_groups = None
+    if wide:
+        wide_select, _, text_bytes, rows = jsonwide.select(wide)
+        selects.append(wide_select)
+        row_groups = max(min(jsonwide.GROUP_BYTES // max(text_bytes // max(rows, 1), 1), ROW_GROUP_ROWS), 64)
     if not selects:
         empty = exp.select(exp.alias_(lit(None), SOURCE, quoted=True), exp.alias_(lit(None), POS, quoted=True))
         return Staged(select=empty.where(exp.false()), notes=notes)
@@ -114,6 +135,7 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
         types=types,
         time_column=guess_time_column(types),
         notes=notes,
+        row_group_rows=row_groups,
     )
 
 
@@ -140,8 +162,10 @@ def _reader_select(sources: list[SourceFile], kind: str) -> exp.Select:
         named("union_by_name", exp.true()),
         named("format", lit("newline_delimited" if kind == "salvaged" else kind)),
     ]
-    if kind == "salvaged":  # the position key must stay a column: never fold a wide record into a MAP
-        args.append(named("map_inference_threshold", lit(-1)))
+    # Never fold a record of many keys of one type into a MAP (DuckDB does past 200 keys): every key is a
+    # column (a file of more than jsonwide.MAX_COLUMNS keys is read by jsonwide instead), and the position key
+    # of a salvaged file must stay a column.
+    args.append(named("map_inference_threshold", lit(-1)))
     reader = table_function("read_json", *args)
     if kind == "salvaged":
         numbered = exp.select(exp.Star(except_=[col(POSITION_KEY)]), exp.alias_(col(POSITION_KEY), ROW_COL, quoted=True))
