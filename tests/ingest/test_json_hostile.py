@@ -276,3 +276,15 @@ def test_a_too_deep_element_of_an_array_is_one_reject_the_elements_after_it_kept
     assert sorted(r["a"] for r in rows(ws, "arr")) == [1, 2, 3]
     (reject,) = rejects("arr")
     assert reject["position"] == 2 and reject["reason"] == "element 2 (byte 10) is nested deeper than 127 levels"
+
+
+def test_an_unpaired_surrogate_escape_is_replaced_and_noted(tmp_path: Path) -> None:
+    """``"\\ud800"`` is valid JSON text but half a UTF-16 pair, which no UTF-8 string holds: it crashed the whole
+    import ("internal error (UnicodeEncodeError)"). It becomes U+FFFD, counted in the note; the rest is kept."""
+    path = tmp_path / "halves.ndjson"
+    path.write_text('{"n": 1, "s": "ok"}\n{"n": 2, "s": "a\\ud800b"}\n{"n": 3, "s": "\\ud83d\\ude00"}\n', encoding="utf-8")
+    summary = imported(str(path), "--sheet", "halves")
+    assert summary["rows"] == 3 and summary["rejected"] == 0
+    assert "1 unpaired UTF-16 surrogate escape(s) (first in record 2) replaced by U+FFFD" in summary["sources"][0]["note"]
+    got = {r["n"]: r["s"] for r in rows(Workspace.open(_home()), "halves")}
+    assert got == {1: "ok", 2: "a\ufffdb", 3: "\U0001f600"}  # a whole pair is the character it spells

@@ -30,6 +30,9 @@ class Salvaged:
     note: str  # what was changed to keep the records, for the source's note ("" when nothing)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Pass:
     """One pass over a source: good records to ``out``, rejects to ``reject`` (None: counted already)."""
 
@@ -39,6 +42,8 @@ class _Pass:
         self.bad_bytes = 0
         self.bad_records = 0
         self.first_bad = ""
+        self.surrogates = 0  # lone UTF-16 surrogates (``"\\ud800"``) replaced by U+FFFD
+        self.first_surrogate = 0
         self.damage_told = False
         self.next_position = 1
 
@@ -229,7 +234,12 @@ def _write(run: _Pass, kind: str, target: Any) -> _Pass:
         for position, record in run.records(kind):
             record = record if isinstance(record, dict) else {"value": record}
             record[POSITION_KEY] = position
-            out.write(json.dumps(record, ensure_ascii=False))
+            text = json.dumps(record, ensure_ascii=False)
+            if _SURROGATE.search(text):  # JSON may escape half of a UTF-16 pair; no UTF-8 text can hold it
+                text, count = _SURROGATE.subn("\ufffd", text)
+                run.surrogates += count
+                run.first_surrogate = run.first_surrogate or position
+            out.write(text)
             out.write("\n")
             run.kept += 1
     return run
@@ -249,4 +259,9 @@ def _note(run: _Pass) -> str:
         )
     if decoder.as_text:
         parts.append(f"{decoder.as_text:,} number(s) kept as text: no 64-bit integer or double holds them exactly")
+    if run.surrogates:
+        parts.append(
+            f"{run.surrogates:,} unpaired UTF-16 surrogate escape(s) (first in record {run.first_surrogate:,}) "
+            "replaced by U+FFFD; the original file keeps them"
+        )
     return "; ".join(parts)
