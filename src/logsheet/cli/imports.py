@@ -87,7 +87,7 @@ def import_(
     else:
         verb = "appended to" if summary.appended else "imported into"
         click.echo(
-            f"{summary.rows:,} rows {verb} sheet {summary.sheet!r} ({summary.format}, "
+            f"{summary.rows:,} {'row' if summary.rows == 1 else 'rows'} {verb} sheet {summary.sheet!r} ({summary.format}, "
             f"{len(summary.columns)} columns, {len(summary.sources)} source file(s), "
             f"{summary.elapsed:.1f} s)"
         )
