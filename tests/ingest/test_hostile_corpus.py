@@ -19,12 +19,7 @@ from logsheet.workspace import Workspace, build_query
 
 CASES = cases()
 FORMATS = sorted({c.format for c in CASES})
-JSON_OWNED = "src/logsheet/ingest/formats/generic/json*.py is another helper's (wide JSON); not fixed here"
-XFAIL: dict[str, str] = {
-    "json-mixed_endings": "JSON lines ended by a lone CR among LF and CRLF: records merged or rejected; " + JSON_OWNED,
-    "json-gzip_garbage": "the bytes after the gzip member are in no reject; " + JSON_OWNED,
-    "json-long_line": "a line of 64 MiB + 4 KiB is kept, not the documented reject; " + JSON_OWNED,
-}
+XFAIL: dict[str, str] = {}  # (format, kind) cases known to fail, with the reason
 
 
 def param(case: Case) -> Any:

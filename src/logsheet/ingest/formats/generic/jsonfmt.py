@@ -98,7 +98,8 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
             notes[source.id] = note
             if stager.rows:
                 wide.append((target, stager))
-        elif has_risky_numbers(source):  # DuckDB's reader would round them (or the gzip stream is damaged)
+        elif has_risky_numbers(source, kinds[source.id] == "newline_delimited"):  # DuckDB would round them, or
+            # the gzip stream is damaged, or a line is past the limit DuckDB does not hold to
             salvage_one(source)
         else:
             groups.setdefault(kinds[source.id], []).append(source)

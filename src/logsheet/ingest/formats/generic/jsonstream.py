@@ -62,6 +62,11 @@ class ByteStream:
                     return
             if inflate.eof:  # another gzip member follows (or padding, or trailing garbage that zcat ignores too)
                 if not pending.startswith(GZIP_MAGIC[: len(pending)]):
+                    if pending.strip(b"\0"):  # zero padding is silent (gzip says nothing of it either)
+                        self.damage = (
+                            f"bytes that are not gzip follow the gzip stream after {self.offset:,} decompressed "
+                            "bytes; they were not read"
+                        )
                     return
                 inflate, started = zlib.decompressobj(31), False
             try:
@@ -85,23 +90,27 @@ class Line:
 
 
 def lines(stream: ByteStream, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
-    """The content's lines, never holding more than ``limit`` bytes of one line in memory."""
+    """The content's lines, never holding more than ``limit`` bytes of one line in memory. A line ends at LF,
+    CRLF or a lone CR (JSON never holds a raw CR inside a value, so a lone CR can only end a record); a line
+    longer than ``limit`` comes as ``too_long``, with its first bytes."""
     buffer = bytearray()
     number, offset, skipping = 1, 0, False
     for chunk in stream.chunks():
         buffer += chunk
         start = 0
         while True:
-            end = buffer.find(b"\n", start)
+            end, width = _line_end(buffer, start)
             if end < 0:
                 break
             if skipping:
                 skipping = False
+            elif end - start > limit:
+                yield Line(number, offset, bytes(buffer[start : start + RAW_KEPT]), too_long=True)
             else:
                 yield Line(number, offset, bytes(buffer[start:end]))
-            offset += end + 1 - start
+            offset += end + width - start
             number += 1
-            start = end + 1
+            start = end + width
         del buffer[:start]
         if not skipping and len(buffer) > limit:
             yield Line(number, offset, bytes(buffer[:RAW_KEPT]), too_long=True)
@@ -109,18 +118,51 @@ def lines(stream: ByteStream, limit: int = MAX_RECORD_BYTES) -> Iterator[Line]:
         if skipping:
             offset += len(buffer)
             buffer.clear()
-    if buffer and not skipping:
+    if buffer.endswith(b"\r"):  # a lone CR ending the file ends its last line
+        del buffer[-1:]
+        if buffer and not skipping:
+            yield Line(number, offset, bytes(buffer))
+    elif buffer and not skipping:
         yield Line(number, offset, bytes(buffer), unterminated=True)
 
 
-def has_risky_numbers(source: SourceFile) -> bool:
+def _line_end(buffer: bytearray, start: int) -> tuple[int, int]:
+    """Where the line starting at ``start`` ends and how wide its end is (LF 1, CRLF 2, CR 1); (-1, 0) when
+    the buffer does not hold its end yet (a CR last in the buffer may still be followed by LF)."""
+    lf = buffer.find(b"\n", start)
+    cr = buffer.find(b"\r", start, lf if lf >= 0 else len(buffer))
+    if cr < 0:
+        return (lf, 1) if lf >= 0 else (-1, 0)
+    if cr + 1 == lf:
+        return cr, 2
+    if cr + 1 == len(buffer):
+        return -1, 0
+    return cr, 1
+
+
+def has_risky_numbers(source: SourceFile, by_line: bool = True) -> bool:
     """Whether the content may hold a number DuckDB's reader could round (a bigger integer or a longer
     decimal than a double holds); also True for a damaged gzip stream (the record decoder reads what
-    precedes the damage)."""
+    precedes the damage) and, ``by_line`` (JSON lines), for a line longer than MAX_RECORD_BYTES (DuckDB's
+    ``maximum_object_size`` is not a hard limit: it reads a longer object, where the record decoder makes it
+    the documented reject)."""
     stream = ByteStream(source)
     tail = b""
+    run = 0  # bytes since the last line end
     for chunk in stream.chunks():
         if _risky(tail + chunk):
+            return True
+        if not by_line:
+            tail = chunk[-32:]
+            continue
+        ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+        if not ends:
+            run += len(chunk)
+        else:  # the line running into this chunk ends at its first line end; later ones fit in a chunk
+            if run + min(ends) > MAX_RECORD_BYTES:
+                return True
+            run = len(chunk) - max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) - 1
+        if run > MAX_RECORD_BYTES:
             return True
         tail = chunk[-32:]
     return bool(stream.damage)
