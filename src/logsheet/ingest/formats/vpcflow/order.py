@@ -11,10 +11,10 @@ COLUMN_ORDER: tuple[str, ...] = (
     "dstaddr",
     "dstport",
     "protocol",
-    "protocol_name",
     "action",
     "bytes",
     "packets",
+    "protocol_name",  # after the counts: the number is enough to read, and the action must stay in view
     "end",
     "interface-id",
     "log-status",
