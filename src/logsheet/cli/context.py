@@ -11,6 +11,7 @@ import click
 from logsheet.cli.group import _workspace, main
 from logsheet.cli.options import Seconds, _choose_engine, engine_options
 from logsheet.cli.output import QUERY_FORMATS, _emit
+from logsheet.core.columns import ROWID
 
 
 @main.command()
@@ -60,14 +61,14 @@ def context(
     if unknown:
         raise click.UsageError(f"unknown column {unknown[0]!r}; the sheet has {', '.join(names)}")
     keep = [names.index(c) for c in chosen]
-    shown: list[Any] = [_Column("at", "text"), _Column("__rowid", "integer")] + [found.columns[i] for i in keep]
+    shown: list[Any] = [_Column("at", "text"), _Column(ROWID, "integer")] + [found.columns[i] for i in keep]
     rows = [
         (f"{i - found.index:+d}" if i != found.index else "0", rowid_, *(row[k] for k in keep))
         for i, (rowid_, row) in enumerate(zip(found.rowids, found.rows, strict=True))
     ]
     _emit(shown, rows, fmt)
     if fmt == "table":
-        order = "time" if found.order_by != "__rowid" else "row id (the sheet has no time column)"
+        order = "time" if found.order_by != ROWID else "row id (the sheet has no time column)"
         click.echo(f"(row {rowid}: {found.before} before, {found.after} after, by {order})", err=True)
 
 
