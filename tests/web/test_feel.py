@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from web_ui import column_menu, expect_total, first_text, open_sheet, set_filter
+from web_ui import column_menu, expect_total, first_text, go_to_column, open_sheet, set_filter
 
 from fixtures import START, ct_record, ct_s3_key, write_gz_json
 
@@ -112,6 +112,8 @@ def test_column_layout_is_remembered(page: Any, server: Any, sheet: str) -> None
     page.goto(f"{server.url}/sheets/{sheet}")
     expect_total(page, f"{RECORDS} rows")
     column_menu(page, "eventName", "Pin left")
+    # Brought into view as a user would: the browser's own scrolling can leave it under the pinned columns.
+    go_to_column(page, "eventSource")
     column_menu(page, "eventSource", "Hide column")
     expect(page.locator('.ag-header-cell[col-id="eventSource"]')).to_have_count(0)
     assert "hide=" in page.url
