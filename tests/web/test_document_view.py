@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from web_ui import cell, expect_total, first_text, set_filter
 from logsheet.core import ir
 from logsheet.demo import FACTS
 from logsheet.demo import hostile as planted
-from logsheet.demo.build import build_demo
 from logsheet.query.filterlang import parse_filter
 
 LAUNCH_TIME = "2022-03-22 15:48:02"  # the attacker's one RunInstances that succeeded (ct_incident)
@@ -26,23 +24,10 @@ RUN_INSTANCES = "eventName = 'RunInstances'"
 INSTANCE_TYPE = "requestParameters.instanceType"
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module (the tests only read it)."""
-    from logsheet.workspace import Workspace
-
-    home = tmp_path_factory.mktemp("document-view") / "home"
-    for _ in build_demo(Workspace.open(home)):
-        pass
-    return home
-
-
 @pytest.fixture
-def logsheet_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("LOGSHEET_HOME", str(demo_home))
-    monkeypatch.delenv("LOGSHEET_TOKEN", raising=False)
-    monkeypatch.setenv("LOGSHEET_QUERY_TIMEOUT", "60")
-    yield demo_home
+def logsheet_home(demo_logsheet_home: Path) -> Path:
+    """This module's tests run on the demo workspace (tests/web/conftest.py builds it once per module)."""
+    return demo_logsheet_home
 
 
 def rows_of(server: Any, where: str) -> tuple[list[int], list[str]]:

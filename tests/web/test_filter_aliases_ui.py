@@ -5,7 +5,6 @@ workspace's own count of the canonical filter), and a bad alias is refused with 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +14,15 @@ from web_ui import set_filter, total
 
 from logsheet.core import ir
 from logsheet.demo import FACTS
-from logsheet.demo.build import build_demo
 from logsheet.query.filterlang import FilterSyntaxError, parse_filter
 
 ATTACKER_IP = "123.214.118.119"
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module (the tests only read it)."""
-    from logsheet.workspace import Workspace
-
-    home = tmp_path_factory.mktemp("filter-aliases") / "home"
-    for _ in build_demo(Workspace.open(home)):
-        pass
-    return home
-
-
 @pytest.fixture
-def logsheet_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("LOGSHEET_HOME", str(demo_home))
-    monkeypatch.delenv("LOGSHEET_TOKEN", raising=False)
-    monkeypatch.setenv("LOGSHEET_QUERY_TIMEOUT", "60")
-    yield demo_home
+def logsheet_home(demo_logsheet_home: Path) -> Path:
+    """This module's tests run on the demo workspace (tests/web/conftest.py builds it once per module)."""
+    return demo_logsheet_home
 
 
 def count(server: Any, sheet: str, canonical: str) -> int:

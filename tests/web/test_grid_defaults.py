@@ -5,7 +5,6 @@ pinned left, the format's column order; a width set by hand kept across a view c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ from playwright.sync_api import expect
 from web_ui import column_menu, expect_total, first_text, go_to_column, set_filter
 
 from logsheet.demo import FACTS
-from logsheet.demo.build import build_demo
 from logsheet.ingest.formats import COLUMN_ORDERS
 
 ATTACKER_IP = "123.214.118.119"
@@ -22,23 +20,10 @@ WIDTH = 1400
 SCROLLBAR = 18  # the grid's vertical scrollbar, beside the last column
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module (the tests only read it)."""
-    from logsheet.workspace import Workspace
-
-    home = tmp_path_factory.mktemp("grid-defaults") / "home"
-    for _ in build_demo(Workspace.open(home)):
-        pass
-    return home
-
-
 @pytest.fixture
-def logsheet_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("LOGSHEET_HOME", str(demo_home))
-    monkeypatch.delenv("LOGSHEET_TOKEN", raising=False)
-    monkeypatch.setenv("LOGSHEET_QUERY_TIMEOUT", "60")
-    yield demo_home
+def logsheet_home(demo_logsheet_home: Path) -> Path:
+    """This module's tests run on the demo workspace (tests/web/conftest.py builds it once per module)."""
+    return demo_logsheet_home
 
 
 def open_default(page: Any, server: Any, sheet: str) -> None:

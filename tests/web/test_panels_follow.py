@@ -7,7 +7,6 @@ source; an IP column profiled as addresses."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,29 +18,15 @@ from web_ui import column_menu, expect_total, first_text, go_to_column, set_filt
 
 from logsheet.core import ir
 from logsheet.demo import FACTS
-from logsheet.demo.build import build_demo
 
 ONE_ROW = f"eventName = 'ListBuckets' and sourceIPAddress = '{FACTS.attacker_api_ip}'"
 REFUSED = r"Failed to load resource: the server responded with a status of 400"
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module (the tests only read it)."""
-    from logsheet.workspace import Workspace
-
-    home = tmp_path_factory.mktemp("panels-follow") / "home"
-    for _ in build_demo(Workspace.open(home)):
-        pass
-    return home
-
-
 @pytest.fixture
-def logsheet_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("LOGSHEET_HOME", str(demo_home))
-    monkeypatch.delenv("LOGSHEET_TOKEN", raising=False)
-    monkeypatch.setenv("LOGSHEET_QUERY_TIMEOUT", "60")
-    yield demo_home
+def logsheet_home(demo_logsheet_home: Path) -> Path:
+    """This module's tests run on the demo workspace (tests/web/conftest.py builds it once per module)."""
+    return demo_logsheet_home
 
 
 def open_sheet(page: Any, server: Any, sheet: str, query: str = "") -> None:
