@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
@@ -114,10 +114,7 @@ def compile_one(
     return CompiledRule(
         id=rule_id,
         title=title,
-        level=str(rule.level or ""),
-        status=str(rule.status or ""),
-        tags=tuple(str(t) for t in rule.tags),
-        description=str(rule.description or ""),
+        **_about(rule),
         logsource=source,
         format=sheet_format,
         predicate=predicate,
@@ -180,10 +177,7 @@ def compile_correlation(
     return CompiledCorrelation(
         id=rule_id,
         title=title,
-        level=str(rule.level or ""),
-        status=str(rule.status or ""),
-        tags=tuple(str(t) for t in rule.tags),
-        description=str(rule.description or ""),
+        **_about(rule),
         kind=kind,
         members=tuple(members),
         group_by=group_by,
@@ -204,3 +198,13 @@ def _column(correlation: SigmaCorrelationRule, member: SigmaRule, mapping: Mappi
                 if ref.reference in (member.name, str(member.id)):  # alias references are names or ids
                     return mapping.column(aliased)
     return mapping.column(name)
+
+
+def _about(rule: Any) -> dict[str, Any]:
+    """What a rule says of itself, as CompiledRule and CompiledCorrelation keep it."""
+    return {
+        "level": str(rule.level or ""),
+        "status": str(rule.status or ""),
+        "tags": tuple(str(t) for t in rule.tags),
+        "description": str(rule.description or ""),
+    }
