@@ -14,6 +14,7 @@ from logsheet.core import ir, ir_schema
 from logsheet.core.errors import LogsheetError
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT
 from logsheet.query.spellings import build_query
+from logsheet.workspace import Workspace
 
 DEFAULT_MAX_UPLOAD = 20 << 30  # 20 GiB
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -79,9 +80,17 @@ REQUEST_ID_HELP = "Any id chosen by the page; POST /api/queries/{request_id}/can
 class ViewBody(BaseModel):
     query: OptionalQueryJson = Field(default=None, description=VIEW_HELP)
     request_id: str | None = Field(default=None, max_length=200, description=REQUEST_ID_HELP)
+    finding: str | None = Field(
+        default=None, max_length=64, description="Only the rows of this finding of the sheet (GET /api/findings lists them)."
+    )
 
     def view(self) -> ir.Query:
         return ir.query_from_json(self.query) if self.query else ir.Query()
+
+    def view_on(self, ws: Workspace, sheet: str) -> ir.Query:
+        """The view, narrowed to the finding's rows when the body names one."""
+        view = self.view()
+        return ws.finding_query(sheet, self.finding, view) if self.finding else view
 
 
 class QueryRequest(ViewBody):

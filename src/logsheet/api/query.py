@@ -55,18 +55,18 @@ def router(ws: Workspace, settings: Settings) -> APIRouter:
     def query(name: str, body: QueryRequest) -> dict[str, Any]:
         """A page of rows (or of groups, when the view has ``group``) and the exact total."""
         with ws.request(body.request_id):
-            return ws.query(name, body.view(), body.limit, body.offset, budget).to_json()
+            return ws.query(name, body.view_on(ws, name), body.limit, body.offset, budget).to_json()
 
     @api.post("/sheets/{name:path}/histogram")
     def histogram(name: str, body: HistogramRequest) -> dict[str, Any]:
         with ws.request(body.request_id):
-            result = ws.histogram(name, body.view(), body.buckets, body.start, body.end, body.column, budget)
+            result = ws.histogram(name, body.view_on(ws, name), body.buckets, body.start, body.end, body.column, budget)
         return result.to_json()  # type: ignore[no-any-return]
 
     @api.post("/sheets/{name:path}/profile")
     def profile(name: str, body: ProfileRequest) -> dict[str, Any]:
         with ws.request(body.request_id):
-            result = ws.profile(name, body.column, body.view(), body.top, budget)
+            result = ws.profile(name, body.column, body.view_on(ws, name), body.top, budget)
         return result.to_json()  # type: ignore[no-any-return]
 
     @api.post("/sheets/{name:path}/preview")
@@ -76,7 +76,7 @@ def router(ws: Workspace, settings: Settings) -> APIRouter:
             raise InvalidQuery(f"a preview shows 0 to 1000 rows, not {body.limit}")
         step = ir.step_from_json(body.step)
         with ws.request(body.request_id):
-            result = ws.preview(name, step, body.view(), body.limit, budget)
+            result = ws.preview(name, step, body.view_on(ws, name), body.limit, budget)
         return result.to_json()  # type: ignore[no-any-return]
 
     @api.post("/queries/{request_id}/cancel")

@@ -82,10 +82,10 @@ def router(ws: Workspace) -> APIRouter:
         if body.format not in EXPORTS:
             raise InvalidQuery(f"cannot export as {body.format!r}; use one of {', '.join(EXPORTS)}")
         suffix, media_type = EXPORTS[body.format]
-        ws.plan(name, body.view()).columns()  # a bad view is a 400 before any file is written
+        ws.plan(name, body.view_on(ws, name)).columns()  # a bad view is a 400 before any file is written
         target = ws.root / "tmp" / f"export-{uuid.uuid4().hex}.{suffix}"
         try:
-            ws.export(name, body.view(), target)
+            ws.export(name, body.view_on(ws, name), target)
         except BaseException:
             target.unlink(missing_ok=True)
             raise

@@ -50,6 +50,11 @@ def query_options(func: F) -> F:
             "--query-json",
             help="A whole view as IR JSON (from the web UI or a saved view); not with -w, -s, -c, --sort, -g or --agg.",
         ),
+        click.option(
+            "--finding",
+            metavar="ID",
+            help="Only the rows of this finding (`logsheet findings` lists them); the other options apply on top.",
+        ),
         click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds."),
     ]
     for option in reversed(options):

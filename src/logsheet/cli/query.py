@@ -37,6 +37,7 @@ def query(
     group_by: str | None,
     agg: tuple[str, ...],
     query_json: str | None,
+    finding: str | None,
     timeout: float,
     limit: int,
     offset: int,
@@ -52,6 +53,8 @@ def query(
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    if finding:
+        view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
     if show_sql:
         click.echo(ws.sql(sheet, view, dialect=dialect or chosen, limit=limit))
@@ -104,6 +107,7 @@ def export(
     group_by: str | None,
     agg: tuple[str, ...],
     query_json: str | None,
+    finding: str | None,
     timeout: float,
     limit: int | None,
     engine: str | None,
@@ -117,6 +121,8 @@ def export(
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    if finding:
+        view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)
     if to_dataset is not None:
         summary = ws.export_dataset(sheet, view, to_dataset, partition_by, limit, dataset=dataset)

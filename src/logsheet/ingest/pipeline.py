@@ -69,9 +69,10 @@ class ImportSummary:
     elapsed: float
     appended: bool
     warnings: list[str] = field(default_factory=list)
+    rules: dict[str, Any] | None = None  # the detection run after the import, when the workspace asks for one
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "sheet": self.sheet,
             "format": self.format,
             "rows": self.rows,
@@ -84,6 +85,9 @@ class ImportSummary:
             "appended": self.appended,
             "warnings": self.warnings,
         }
+        if self.rules is not None:
+            out["rules"] = self.rules
+        return out
 
 
 def run_import(

@@ -81,6 +81,20 @@ CREATE TABLE IF NOT EXISTS views (
     UNIQUE (sheet_id, name)
 );
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS findings (
+    id TEXT NOT NULL,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    rule_id TEXT NOT NULL,
+    level_rank INTEGER NOT NULL,
+    first_seen TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (sheet_id, id)
+);
+CREATE INDEX IF NOT EXISTS findings_rule ON findings (sheet_id, rule_id);
+CREATE TABLE IF NOT EXISTS rule_runs (
+    sheet_id INTEGER PRIMARY KEY REFERENCES sheets(id) ON DELETE CASCADE,
+    body TEXT NOT NULL
+);
 """
 
 
@@ -364,6 +378,45 @@ class Catalog:
                 (r[0], r[1], r[2])
                 for r in db.execute("SELECT name, query, created_at FROM views WHERE sheet_id = ? ORDER BY name", (sheet_id,))
             ]
+
+    # ------------------------------------------------------------------------------------------ findings
+    def replace_findings(
+        self, sheet_id: int, rule_ids: list[str], findings: list[tuple[str, str, int, str | None, str]], run: str
+    ) -> None:
+        """Store a rule run on a sheet: the findings of ``rule_ids`` are replaced by ``findings`` (rows of
+        id, rule id, level rank, first seen, JSON body), those of other rules stay; ``run`` (JSON) becomes
+        the sheet's last run."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM findings WHERE sheet_id = ? AND rule_id = ?", [(sheet_id, r) for r in rule_ids])
+            db.executemany(
+                "INSERT OR REPLACE INTO findings (id, sheet_id, rule_id, level_rank, first_seen, body) VALUES (?,?,?,?,?,?)",
+                [(fid, sheet_id, rule, rank, first, body) for fid, rule, rank, first, body in findings],
+            )
+            db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
+
+    def findings(self, sheet_id: int | None = None) -> list[tuple[int, str]]:
+        """(sheet id, JSON body) of the stored findings (of one sheet, or all), the most severe first, then by
+        first seen."""
+        with self._connect() as db:
+            if sheet_id is None:
+                rows = db.execute("SELECT sheet_id, body FROM findings ORDER BY level_rank, first_seen IS NULL, first_seen, id")
+            else:
+                rows = db.execute(
+                    "SELECT sheet_id, body FROM findings WHERE sheet_id = ? "
+                    "ORDER BY level_rank, first_seen IS NULL, first_seen, id",
+                    (sheet_id,),
+                )
+            return [(r[0], r[1]) for r in rows]
+
+    def finding(self, finding_id: str) -> tuple[int, str] | None:
+        with self._connect() as db:
+            row = db.execute("SELECT sheet_id, body FROM findings WHERE id = ? LIMIT 1", (finding_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def rule_run(self, sheet_id: int) -> str | None:
+        with self._connect() as db:
+            row = db.execute("SELECT body FROM rule_runs WHERE sheet_id = ?", (sheet_id,)).fetchone()
+        return row[0] if row else None
 
     # ------------------------------------------------------------------------------------------ settings
     def settings(self) -> dict[str, str]:

@@ -18,7 +18,9 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from collections.abc import Mapping as AnyMapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,8 @@ from logsheet.compiler.dialects import DUCKDB, Dialect, dialect_for
 from logsheet.core import ir
 from logsheet.core.errors import Conflict, LogsheetError, NotFound
 from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
+from logsheet.detect.findings import Finding
+from logsheet.detect.sigma import Mapping
 from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
 from logsheet.engines.datasets import DATE, DatasetSummary, partitioned
 from logsheet.engines.duckdb import DuckEngine
@@ -40,8 +44,9 @@ from logsheet.query.spellings import build_query, ir_json, parse_agg
 from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
-from logsheet.workspace import housekeeping
+from logsheet.workspace import detections, housekeeping
 from logsheet.workspace.context import Context, check_counts, context_query, row_context
+from logsheet.workspace.detections import RuleInfo, RuleRun
 from logsheet.workspace.engines import Engines
 from logsheet.workspace.summaries import JSONObject, SheetSummary
 
@@ -163,7 +168,7 @@ class Workspace:
         sheet: str | None = None,
         format: str | None = None,
         append: bool = False,
-        options: ImportOptions | Mapping[str, object] | None = None,
+        options: ImportOptions | AnyMapping[str, object] | None = None,
         progress: Progress | None = None,
     ) -> ImportSummary:
         from logsheet.ingest.options import ImportOptions
@@ -174,7 +179,15 @@ class Workspace:
             raise LogsheetError("nothing to import: give one or more files or folders")
         name = sheet or default_sheet_name(resolved[0])
         validate_sheet_name(name)
-        return run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
+        summary = run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
+        if detections.on_import(self):
+            try:
+                run = self.run_rules(name)
+            except LogsheetError as exc:
+                summary.warnings.append(f"the rules did not run after the import: {exc}")
+            else:
+                summary.rules = {**run.to_json(), "by_level": dict(Counter(f.level or "none" for f in run.findings))}
+        return summary
 
     # ---------------------------------------------------------------------------------------------- queries
     def plan(self, sheet: str, query: ir.Query | None = None, dialect: Dialect | None = None) -> ViewPlan:
@@ -420,6 +433,47 @@ class Workspace:
         so that it can still be deleted and never stops the others from being listed."""
         record = self.sheet(sheet)
         return [_saved_view(n, q, c) for n, q, c in self.catalog.views(record.id)]
+
+    # ------------------------------------------------------------------------- detections (logsheet.detect)
+    def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:
+        """The rules a run would use: the built-in pack (unless ``builtin`` is false), the workspace's rule
+        paths, and ``sigma`` (Sigma files or folders)."""
+        return detections.list_rules(detections.rule_sources(self, sigma, builtin), mappings)
+
+    def run_rules(
+        self,
+        sheet: str,
+        sigma: Sequence[str | Path] = (),
+        builtin: bool = True,
+        mappings: Sequence[Mapping] = (),
+        engine: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> RuleRun:
+        """Run the rules on a sheet, store its findings (replacing those the same rules found before)."""
+        sources = detections.rule_sources(self, sigma, builtin)
+        return detections.run_rules(self, sheet, sources, mappings, engine, timeout)
+
+    def findings(self, sheet: str | None = None) -> list[Finding]:
+        """The stored findings, of one sheet or every sheet, the most severe first."""
+        return detections.stored_findings(self, sheet)
+
+    def finding(self, finding: str) -> Finding:
+        return detections.stored_finding(self, finding)
+
+    def last_rule_run(self, sheet: str) -> JSONObject | None:
+        """What the last run of rules on the sheet did (rules run, refused and why), or None."""
+        return detections.last_run(self, sheet)
+
+    def finding_query(self, sheet: str, finding: str, query: ir.Query | None = None) -> ir.Query:
+        """A view narrowed to a finding's rows: ``query``'s filter and the finding's, both."""
+        return detections.finding_query(self, sheet, finding, query)
+
+    def rules_settings(self) -> JSONObject:
+        return detections.rules_settings(self)
+
+    def set_rules_settings(self, on_import: bool | None = None, sigma: Sequence[str] | None = None) -> JSONObject:
+        """Run the rules after every import (or not), and the workspace's own rule paths."""
+        return detections.set_rules_settings(self, on_import, sigma)
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(

@@ -77,6 +77,7 @@ class CompiledCorrelation:
     count: float
     format: str
     origin: str
+    generate: bool = False  # Sigma's ``generate``: its member rules also report their own matches
 
     def event_query(self, member: Member, time_column: str) -> ir.Query:
         """The view of a member's matches that :meth:`events` reads: time, group columns, counted value."""

@@ -186,6 +186,7 @@ def compile_correlation(
         count=count,
         format=sheet_format,
         origin=item.origin,
+        generate=bool(rule.generate),
     )
 
 

@@ -14,11 +14,14 @@ from typing import Any
 
 from logsheet.core.errors import LogsheetError
 from logsheet.ingest.formats.base import SAMPLE_BYTES, Detection, Sample
+from logsheet.ingest.formats.cloudtrail import entities as cloudtrail_entities
 from logsheet.ingest.formats.cloudtrail import order as cloudtrail_order
 from logsheet.ingest.formats.cloudtrail import reader as cloudtrail
 from logsheet.ingest.formats.generic import csvfmt, jsonfmt, parquetfmt, text
+from logsheet.ingest.formats.syslog import entities as syslog_entities
 from logsheet.ingest.formats.syslog import order as syslog_order
 from logsheet.ingest.formats.syslog import reader as syslog
+from logsheet.ingest.formats.vpcflow import entities as vpcflow_entities
 from logsheet.ingest.formats.vpcflow import order as vpcflow_order
 from logsheet.ingest.formats.vpcflow import reader as vpcflow
 
@@ -31,6 +34,13 @@ COLUMN_ORDERS: dict[str, tuple[str, ...]] = {
     syslog.name: syslog_order.COLUMN_ORDER,
 }
 
+# The kinds of entity a responder follows across sheets, and per format the columns that hold them.
+ENTITY_KINDS: tuple[str, ...] = ("ip", "user", "access_key", "account", "instance", "host")
+ENTITY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    cloudtrail.name: cloudtrail_entities.ENTITY_COLUMNS,
+    vpcflow.name: vpcflow_entities.ENTITY_COLUMNS,
+    syslog.name: syslog_entities.ENTITY_COLUMNS,
+}
 
 CERTAIN = 0.95  # a sniff this sure needs no second opinion
 
@@ -46,6 +56,18 @@ def column_order(name: str, columns: list[str]) -> list[str]:
     the sheet has, in the format's order (empty for a format without one, or a sheet without those columns)."""
     present = set(columns)
     return [c for c in COLUMN_ORDERS.get(name, ()) if c in present]
+
+
+def entity_columns(name: str, columns: list[str]) -> dict[str, tuple[str, ...]]:
+    """Per entity kind, the columns of a sheet of format ``name`` (with these columns) that hold it; kinds the
+    sheet has no column for are left out (a generic sheet has none: its entities are found by value shape)."""
+    present = set(columns)
+    out = {}
+    for kind, names in ENTITY_COLUMNS.get(name, {}).items():
+        found = tuple(c for c in names if c in present)
+        if found:
+            out[kind] = found
+    return out
 
 
 def names() -> list[str]:

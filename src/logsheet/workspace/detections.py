@@ -1,0 +1,408 @@
+"""Running detection rules on a sheet and keeping what they find (the workspace's side of :mod:`logsheet.detect`).
+
+:func:`run_rules` compiles the rules for the sheet's format and columns, evaluates every detection rule, and
+every member rule of a correlation, in one pass over the sheet (:class:`~logsheet.compiler.detection.RuleScan`),
+then reads again only what that pass found: a flagged rule's entities, a correlation's member rows (time, group
+key, counted value and the entity columns; a correlation is bounded by its matches, never the sheet). The
+findings replace the ones the same rules found before on that sheet, in the catalog.
+
+A rule that one of the run's correlations counts (Sigma's ``generate: false``, the default) reports no finding
+of its own: a brute force is one finding per source, not one per failed password.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sigma.correlations import SigmaCorrelationRule
+
+from logsheet.compiler import ViewPlan
+from logsheet.compiler.detection import RuleScan
+from logsheet.core import ir
+from logsheet.core.errors import LogsheetError, NotFound
+from logsheet.detect.findings import (
+    ENTITY_TOP,
+    Finding,
+    finding_id,
+    from_json,
+    iso,
+    level_rank,
+    window_predicate,
+)
+from logsheet.detect.sigma import CompiledCorrelation, CompiledRule, Mapping, Refused, compile_rules, evaluate
+from logsheet.detect.sigma.correlation import Event
+from logsheet.detect.sigma.load import Loaded, Source, load
+from logsheet.detect.sigma.logsources import LogSource, formats_for
+from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
+from logsheet.ingest import formats
+from logsheet.store.catalog import now
+
+if TYPE_CHECKING:
+    from logsheet.workspace.facade import Workspace
+
+SETTING_ON_IMPORT = "rules.on_import"
+SETTING_SIGMA = "rules.sigma"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as ``logsheet rules list`` shows it."""
+
+    id: str
+    title: str
+    level: str
+    status: str
+    kind: str  # "rule", or the correlation's type (event_count, value_count, temporal, temporal_ordered)
+    tags: tuple[str, ...]
+    logsource: str
+    formats: tuple[str, ...]  # the sheet formats it runs on
+    origin: str
+    builtin: bool
+    description: str
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["tags"] = list(self.tags)
+        out["formats"] = list(self.formats)
+        return out
+
+
+@dataclass
+class RuleRun:
+    """What one run of rules on one sheet did."""
+
+    sheet: str
+    findings: list[Finding]
+    rules: int  # rules and correlations that ran on the sheet
+    refused: list[Refused]  # rules meant for this sheet that could not run, each with why
+    other_formats: int  # rules for other log sources, not run here
+    scans: int  # passes over the sheet's rows (the combined one, plus one per flagged rule)
+    seconds: float
+    run_at: str = field(default_factory=now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "run_at": self.run_at,
+            "rules": self.rules,
+            "findings": len(self.findings),
+            "refused": [
+                {"id": r.id, "title": r.title, "origin": r.origin, "reason": r.reason, "kind": r.kind} for r in self.refused
+            ],
+            "other_formats": self.other_formats,
+            "scans": self.scans,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _refusal(r: Refused) -> dict[str, str]:
+    return {"id": r.id, "title": r.title, "origin": r.origin, "reason": r.reason, "kind": r.kind}
+
+
+# ------------------------------------------------------------------------------------------------ sources
+def rule_sources(ws: Workspace, sigma: Sequence[Source] = (), builtin: bool = True, configured: bool = True) -> list[Source]:
+    """The rules a run uses: the built-in pack, the workspace's own rule paths (``rules sigma`` setting), then
+    ``sigma`` (files, folders or YAML text)."""
+    from logsheet.detect.pack import pack_paths
+
+    out: list[Source] = list(pack_paths()) if builtin else []
+    if configured:
+        out += [Path(p) for p in configured_sigma(ws)]
+    out += list(sigma)
+    return out
+
+
+def configured_sigma(ws: Workspace) -> list[str]:
+    text = ws.catalog.settings().get(SETTING_SIGMA)
+    return [str(p) for p in json.loads(text)] if text else []
+
+
+def on_import(ws: Workspace) -> bool:
+    return ws.catalog.settings().get(SETTING_ON_IMPORT) == "true"
+
+
+def set_rules_settings(ws: Workspace, run_on_import: bool | None = None, sigma: Sequence[str] | None = None) -> dict[str, Any]:
+    """Turn running the rules after every import on or off, and set the workspace's own rule paths (files or
+    folders of Sigma YAML, checked now); None leaves a setting as it is. Returns the settings."""
+    values: dict[str, str | None] = {}
+    if run_on_import is not None:
+        values[SETTING_ON_IMPORT] = "true" if run_on_import else None
+    if sigma is not None:
+        paths = [str(Path(p).expanduser().resolve()) for p in sigma]
+        for p in paths:
+            if not Path(p).exists():
+                raise LogsheetError(f"no such rule file or folder: {p}")
+        values[SETTING_SIGMA] = json.dumps(paths) if paths else None
+    if values:
+        ws.catalog.update_settings(values)
+    return rules_settings(ws)
+
+
+def rules_settings(ws: Workspace) -> dict[str, Any]:
+    return {"on_import": on_import(ws), "sigma": configured_sigma(ws)}
+
+
+def list_rules(sources: Sequence[Source], mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:
+    """Every rule the sources hold (unreadable ones are errors: a list is where a broken rule file shows)."""
+    from logsheet.detect.pack import ROOT
+
+    items = load(sources)
+    for item in items:
+        if not isinstance(item, Loaded):
+            raise LogsheetError(f"{item.origin}: {item.reason}")
+    loaded = [i for i in items if isinstance(i, Loaded)]
+    where_by_ref: dict[str, tuple[str, ...]] = {}  # a detection rule's name and id -> the formats it runs on
+    for item in loaded:
+        logsource = getattr(item.rule, "logsource", None)
+        if logsource is not None:
+            source = _logsource(logsource)
+            for ref in (str(item.rule.id or ""), str(getattr(item.rule, "name", "") or "")):
+                if ref:
+                    where_by_ref[ref] = tuple(formats_for(source, mappings))
+    out = []
+    for item in loaded:
+        rule = item.rule
+        logsource = getattr(rule, "logsource", None)
+        if logsource is not None:
+            kind, described = "rule", _logsource(logsource).describe()
+            where = tuple(formats_for(_logsource(logsource), mappings))
+        else:  # a correlation: it runs where its rules run
+            assert isinstance(rule, SigmaCorrelationRule)
+            kind, described = rule.type.name.lower(), "the rules it correlates"
+            refs = [str(r.reference) for r in (rule.rules or [])]
+            where = tuple(dict.fromkeys(f for ref in refs for f in where_by_ref.get(ref, ())))
+        out.append(
+            RuleInfo(
+                id=str(rule.id or ""),
+                title=str(rule.title or ""),
+                level=str(rule.level or ""),
+                status=str(rule.status or ""),
+                kind=kind,
+                tags=tuple(str(t) for t in rule.tags),
+                logsource=described,
+                formats=where,
+                origin=item.origin,
+                builtin=_inside(item.origin, ROOT),
+                description=str(rule.description or ""),
+            )
+        )
+    return out
+
+
+def _logsource(logsource: Any) -> LogSource:
+    return LogSource(str(logsource.product or ""), str(logsource.service or ""), str(logsource.category or ""))
+
+
+def _inside(origin: str, root: Path) -> bool:
+    try:
+        return Path(origin).resolve().is_relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------- run
+def run_rules(
+    ws: Workspace,
+    sheet: str,
+    sources: Sequence[Source],
+    mappings: Sequence[Mapping] = (),
+    engine: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> RuleRun:
+    """Run the rules of ``sources`` on a sheet, store the findings (replacing those of the same rules) and
+    return the run."""
+    started, run_at = time.monotonic(), now()
+    record = ws.sheet(sheet)
+    compiled = compile_rules(sources, record.format, mappings, record.schema)
+    rules = [c for c in compiled if isinstance(c, CompiledRule)]
+    correlations = [c for c in compiled if isinstance(c, CompiledCorrelation)]
+    refused = [c for c in compiled if isinstance(c, Refused) and c.kind != "logsource"]
+    other = sum(1 for c in compiled if isinstance(c, Refused) and c.kind == "logsource")
+    if correlations and not record.time_column:
+        refused += [
+            Refused(c.id, c.title, c.origin, "a correlation needs a time column; this sheet has none", "correlation")
+            for c in correlations
+        ]
+        correlations = []
+    plan, runner = ws.view(sheet, engine=engine)
+    entity_columns = formats.entity_columns(record.format, record.schema.names())
+    counted = {m.rule_id for c in correlations if not c.generate for m in c.members}
+    reported = [r for r in rules if r.id not in counted]
+    predicates = [r.predicate for r in reported] + [m.predicate for c in correlations for m in c.members]
+    scans = 0
+    counts: list[Any] = []
+    if predicates:
+        counts = list(runner.fetch(RuleScan(plan, tuple(predicates)).counts_sql(), timeout).rows[0])
+        scans = 1
+    findings: list[Finding] = []
+    for i, rule in enumerate(reported):
+        n, first, last = counts[3 * i : 3 * i + 3]
+        if not n:
+            continue
+        entities = _entities(runner, plan, rule.predicate, entity_columns, timeout)
+        scans += 1
+        findings.append(
+            Finding(
+                id=finding_id(record.id, rule.id),
+                rule=rule.id,
+                title=rule.title,
+                level=rule.level,
+                tags=rule.tags,
+                kind="rule",
+                sheet=sheet,
+                rows=int(n),
+                first_seen=first,
+                last_seen=last,
+                where=rule.predicate,
+                entities=entities,
+                description=rule.description,
+                origin=rule.origin,
+                run_at=run_at,
+            )
+        )
+    offset = 3 * len(reported)
+    for correlation in correlations:
+        matched = [counts[offset + 3 * j] for j in range(len(correlation.members))]
+        offset += 3 * len(correlation.members)
+        if not any(matched):
+            continue
+        found, read = _correlate(
+            ws, sheet, record.id, record.time_column or "", correlation, matched, entity_columns, engine, timeout
+        )
+        found = [dataclasses.replace(f, run_at=run_at) for f in found]
+        findings += found
+        scans += read
+    findings.sort(key=lambda f: (level_rank(f.level), f.first_seen is None, iso(f.first_seen) or "", f.id))
+    ran = [r.id for r in rules] + [c.id for c in correlations] + [r.id for r in refused]
+    result = RuleRun(sheet, findings, len(rules) + len(correlations), refused, other, scans, time.monotonic() - started, run_at)
+    ws.catalog.replace_findings(
+        record.id,
+        sorted(set(ran)),
+        [(f.id, f.rule, level_rank(f.level), iso(f.first_seen), json.dumps(f.to_json())) for f in findings],
+        json.dumps(result.to_json()),
+    )
+    return result
+
+
+def _entities(
+    runner: Engine, plan: ViewPlan, predicate: ir.Predicate, columns: dict[str, tuple[str, ...]], timeout: float | None
+) -> dict[str, list[str]]:
+    """Per entity kind, its most frequent values among the predicate's rows (one grouped pass)."""
+    flat = [(kind, c) for kind, names in columns.items() for c in names]
+    if not flat:
+        return {}
+    rows = runner.fetch(RuleScan(plan, ()).entities_sql(predicate, [c for _, c in flat], ENTITY_TOP), timeout).rows
+    tally: dict[str, Counter[str]] = {}
+    for index, value, n in rows:
+        tally.setdefault(flat[int(index)][0], Counter())[str(value)] += int(n)
+    return {kind: [v for v, _ in counter.most_common(ENTITY_TOP)] for kind, counter in tally.items()}
+
+
+def _correlate(
+    ws: Workspace,
+    sheet: str,
+    sheet_id: int,
+    time_column: str,
+    correlation: CompiledCorrelation,
+    matched: list[Any],
+    entity_columns: dict[str, tuple[str, ...]],
+    engine: str | None,
+    timeout: float | None,
+) -> tuple[list[Finding], int]:
+    """The windows a correlation flags, as findings: its members' rows are read (time, group, value and the
+    entity columns), windowed, and each flagged window becomes one finding."""
+    entity_names = [c for names in entity_columns.values() for c in names]
+    events: list[Event] = []
+    entity_rows: dict[int, dict[str, Any]] = {}
+    reads = 0
+    for index, member in enumerate(correlation.members):
+        if not matched[index]:
+            continue
+        base = correlation.event_query(member, time_column)
+        columns = tuple(dict.fromkeys((*base.columns, *entity_names)))
+        plan, runner = ws.view(sheet, base.with_(columns=columns), engine=engine)
+        result = runner.fetch(plan.rows_sql(None), timeout)
+        reads += 1
+        rowids = [int(r[0]) for r in result.rows]
+        rows = [tuple(r[1:]) for r in result.rows]
+        events += correlation.events(index, time_column, rowids, rows)
+        at = {name: i for i, name in enumerate(columns)}
+        for rowid, row in zip(rowids, rows):
+            entity_rows[rowid] = {name: row[at[name]] for name in entity_names}
+    found = []
+    for window in evaluate(correlation, events):
+        tally: dict[str, Counter[str]] = {}
+        for rowid in window.rowids:
+            values = entity_rows.get(rowid, {})
+            for kind, names in entity_columns.items():
+                for name in names:
+                    value = values.get(name)
+                    if value is not None and str(value).strip():
+                        tally.setdefault(kind, Counter())[str(value)] += 1
+        found.append(
+            Finding(
+                id=finding_id(sheet_id, correlation.id, window.group, window.first),
+                rule=correlation.id,
+                title=correlation.title,
+                level=correlation.level,
+                tags=correlation.tags,
+                kind="correlation",
+                sheet=sheet,
+                rows=len(window.rowids),
+                first_seen=window.first,
+                last_seen=window.last,
+                where=window_predicate(correlation, window, time_column),
+                entities={k: [v for v, _ in c.most_common(ENTITY_TOP)] for k, c in tally.items()},
+                group=dict(zip(correlation.group_by, window.group)),
+                description=correlation.description,
+                origin=correlation.origin,
+            )
+        )
+    return found, reads
+
+
+# ------------------------------------------------------------------------------------------- stored ones
+def stored_findings(ws: Workspace, sheet: str | None = None) -> list[Finding]:
+    """The findings kept in the catalog, of one sheet or of every sheet, the most severe first."""
+    names = _sheet_names(ws)
+    sheet_id = ws.sheet(sheet).id if sheet is not None else None
+    return [from_json(json.loads(body), names.get(sid, "")) for sid, body in ws.catalog.findings(sheet_id)]
+
+
+def stored_finding(ws: Workspace, finding: str) -> Finding:
+    found = ws.catalog.finding(finding)
+    if found is None:
+        raise NotFound(f"no finding {finding!r}; `logsheet findings` lists them")
+    sheet_id, body = found
+    return from_json(json.loads(body), _sheet_names(ws).get(sheet_id, ""))
+
+
+def last_run(ws: Workspace, sheet: str) -> dict[str, Any] | None:
+    body = ws.catalog.rule_run(ws.sheet(sheet).id)
+    return json.loads(body) if body else None
+
+
+def finding_query(ws: Workspace, sheet: str, finding: str, query: ir.Query | None = None) -> ir.Query:
+    """``query`` (default: the whole sheet) narrowed to a finding's rows; the finding must be of this sheet."""
+    found = stored_finding(ws, finding)
+    if found.sheet != sheet:
+        raise LogsheetError(f"finding {finding} is of sheet {found.sheet!r}, not {sheet!r}")
+    base = query or ir.Query()
+    where = found.where if base.where is None else ir.And((found.where, base.where))
+    return base.with_(where=where)
+
+
+def _sheet_names(ws: Workspace) -> dict[int, str]:
+    names = {}
+    for name in ws.catalog.sheet_names():
+        record = ws.catalog.get_sheet(name)
+        if record is not None:
+            names[record.id] = name
+    return names
