@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.scenarios import billion, imports, queries, revisions, search, server
+from bench.scenarios import billion, detections, imports, queries, revisions, search, server
 
 
 def main() -> None:
@@ -46,6 +46,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "queries": lambda a: queries.run(a.data, a.reps, tuple(a.sizes.split(",")), a.only),
     "search": lambda a: search.run(a.data, a.reps, tuple(a.sizes.split(","))),
     "server": lambda a: server.run(a.data, a.reps, a.server_size),
+    "detections": lambda a: detections.run(a.data, a.reps),
     "billion": lambda a: billion.run(a.data, a.reps, a.rows),
     "revisions": lambda a: revisions.run(a.data, a.reps, a.against, a.revision_size),
 }
