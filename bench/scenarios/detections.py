@@ -100,6 +100,10 @@ def build_real(data: Path, ws: Workspace) -> str:
     return sheets.build(ws, "real1m", "real10m", rows * (ROWS // rows))
 
 
+def each_alone(ws: Workspace, sheet: str, rules: list[CompiledRule]) -> list[int]:
+    return [ws.count(sheet, ir.Query(where=r.predicate)) for r in rules]
+
+
 def run(data: Path, reps: int) -> None:
     ws = queries.workspace(data)
     generated = sheets.build(ws, "ct", "ct10m", ROWS)
