@@ -9,6 +9,9 @@ The demo has a workspace of its own (``default_demo_home``: ``logsheet-demo`` be
 folder, ``~/.local/share/logsheet-demo`` on Linux), so that it never mixes with real evidence. Rebuilding it
 replaces only the demo's own sheets: a sheet of the same name that is not the demo's stops it (never deleted),
 and the saved views of the demo's sheets are deleted only when the caller says so (``replace_views``).
+
+The demo workspace runs the detection rules after every import (``logsheet rules on-import on``), so the
+incident's brute force, root login and instance-credential abuse are findings as soon as it opens.
 """
 
 from __future__ import annotations
@@ -71,11 +74,16 @@ def build_demo(ws: Any, replace_views: bool = False) -> Iterator[str]:
         ("secure", relocate(files.secure_log), "syslog", {"year": DEMO_YEAR}),
         ("vpcflow", relocate(files.vpcflow_log), VPCFLOW_FORMAT, {}),
     ]
+    ws.set_rules_settings(on_import=True)
     for name, path, fmt, options in plan:
         if ws.catalog.get_sheet(name) is not None:
             ws.delete_sheet(name)
         summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options})
-        yield (f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected")
+        found = (summary.rules or {}).get("findings", 0)
+        yield (
+            f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected, "
+            f"{found:,} findings"
+        )
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
 
 
