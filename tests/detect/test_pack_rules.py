@@ -293,6 +293,40 @@ CT_CASES: list[Case] = [
     (EC2, "DescribeInstances", {"userIdentity": PERSON_ROLE, "sourceIPAddress": "198.51.100.9"}, set()),
     (SSM, "GetParameter", {"requestParameters": {"name": "/app/url", "withDecryption": False}}, set()),
     (SSM, "GetParameter", {"requestParameters": {"name": "/app/key", "withDecryption": True}}, {"aws_secret_read"}),
+    (
+        SSM,
+        "GetParameters",
+        {"requestParameters": {"names": list("abcde"), "withDecryption": True}},
+        {"aws_secret_read", "secrets_read_in_batch"},
+    ),
+    (SSM, "GetParameters", {"requestParameters": {"names": list("abcd"), "withDecryption": True}}, {"aws_secret_read"}),
+    (SSM, "GetParameters", {"requestParameters": {"names": list("abcdef"), "withDecryption": False}}, set()),
+    (
+        SSM,
+        "GetParametersByPath",
+        {"requestParameters": {"path": "/", "recursive": True, "withDecryption": True}},
+        {"aws_secret_read", "secrets_read_in_batch"},
+    ),
+    (
+        SSM,
+        "GetParametersByPath",
+        {"requestParameters": {"path": "/app", "recursive": False, "withDecryption": True}},
+        {"aws_secret_read"},
+    ),
+    (
+        SM,
+        "BatchGetSecretValue",
+        {"requestParameters": {"secretIdList": ["a"]}, "errorCode": "ResourceNotFoundException"},
+        {"aws_secret_read"},
+    ),
+    (SSM, "UpdateInstanceInformation", {"userIdentity": INSTANCE, "sourceIPAddress": "198.51.100.9"}, set()),
+    ("ssmmessages.amazonaws.com", "CreateControlChannel", {"userIdentity": INSTANCE, "sourceIPAddress": "198.51.100.9"}, set()),
+    (
+        EC2,
+        "DescribeInstances",
+        {"userIdentity": {**INSTANCE, "invokedBy": "ec2.amazonaws.com"}, "sourceIPAddress": "198.51.100.9"},
+        set(),
+    ),
 ]
 BURST = "arn:aws:iam::111122223333:user/"
 
@@ -300,12 +334,12 @@ BURST = "arn:aws:iam::111122223333:user/"
 def correlation_cases() -> Iterator[tuple[str, str, dict[str, Any], set[str], int]]:
     """(source, name, fields, labels, seconds after START): bursts that pass a correlation and ones that do not."""
     reads = {"aws_secret_read"}
-    for k in range(5):  # five reads in 100 s by one user: bulk
+    for k in range(10):  # ten reads in 200 s by one user: bulk
         yield SM, "GetSecretValue", {"userIdentity": user("collector")}, reads | {"secrets_read_in_bulk"}, 10_000 + 20 * k
-    for k in range(4):  # four: not bulk
+    for k in range(9):  # nine: not bulk
         yield SM, "GetSecretValue", {"userIdentity": user("app")}, reads, 10_000 + 20 * k
-    for k in range(5):  # five, but an hour apart: not bulk
-        yield SM, "BatchGetSecretValue", {"userIdentity": user("nightly")}, reads, 10_000 + 3600 * k
+    for k in range(10):  # ten, but an hour apart: not bulk (each a batch read, though)
+        yield SM, "BatchGetSecretValue", {"userIdentity": user("nightly")}, reads | {"secrets_read_in_batch"}, 10_000 + 3600 * k
     denied = {"aws_request_denied"}
     for k in range(10):  # ten refusals in 90 s: a burst
         code = ("AccessDenied", "Client.UnauthorizedOperation")[k % 2]
@@ -442,7 +476,9 @@ def flow_lines() -> tuple[list[str], dict[str, set[str]]]:
     rows.append(("10.0.1.1", "10.0.0.5", 50102, 22, 6, 5000, 2002, "ACCEPT", tcp))
     rows.append(("203.0.113.9", "10.0.0.5", 50103, 22, 6, 5000, 2003, "REJECT", tcp | {"vpcflow_rejected"}))
     rows.append(("203.0.113.9", "10.0.0.5", 50104, 443, 6, 5000, 2004, "ACCEPT", tcp))
-    rows.append(("10.0.0.5", "203.0.113.9", 22, 50100, 6, 5000, 2005, "ACCEPT", tcp | {"vpcflow_egress"}))
+    rows.append(("10.0.0.5", "203.0.113.9", 22, 50100, 6, 5000, 2005, "ACCEPT", {"vpcflow_egress"}))  # a reply from port 22
+    for k in range(30):  # 10.0.0.5's web server answering thirty clients' ephemeral ports: not a scan
+        rows.append(("10.0.0.5", "10.0.2.2", 443, 30000 + k, 6, 900, 2100 + k, "ACCEPT", set()))
     rows.append(("203.0.113.9", "10.0.0.5", 0, 0, 1, 84, 2006, "ACCEPT", set()))  # ICMP
     egress = tcp | {"vpcflow_egress"}
     for k in range(3):  # 10.0.0.5 → 198.51.100.200: 1.2 GB in 30 minutes
