@@ -124,7 +124,7 @@ def test_aliases_name_the_group_field_per_rule(auth: Workspace) -> None:
 def test_refused_correlations_say_why(auth: Workspace) -> None:
     schema = auth.sheet("auth").schema
     texts = {
-        "value_sum": BASE + correlation("value_sum", "ssh_failed", "    condition: {gte: 3, field: src_port}"),
+        "value_avg": BASE + correlation("value_avg", "ssh_failed", "    condition: {gte: 3, field: src_port}"),
         "missing": BASE + correlation("event_count", "no_such_rule", "    condition: {gte: 3}"),
         "refused member": BASE.replace("message|contains", "message|fieldref")
         + correlation("event_count", "ssh_failed", "    condition: {gte: 3}"),
@@ -134,6 +134,6 @@ def test_refused_correlations_say_why(auth: Workspace) -> None:
         [corr] = [r for r in compile_rules([text], "syslog", schema=schema) if r.title.endswith("correlation")]
         assert isinstance(corr, Refused) and corr.kind == "correlation", corr
         reasons[name] = corr.reason
-    assert reasons["value_sum"] == "not supported yet: value_sum correlation"
+    assert reasons["value_avg"] == "not supported yet: value_avg correlation"
     assert "no_such_rule" in reasons["missing"]
     assert "ssh_failed" in reasons["refused member"] and "fieldref" in reasons["refused member"]

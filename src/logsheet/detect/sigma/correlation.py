@@ -1,4 +1,4 @@
-"""Sigma correlation rules: ``event_count``, ``value_count``, ``temporal`` and ``temporal_ordered``, with
+"""Sigma correlation rules: ``event_count``, ``value_count``, ``value_sum``, ``temporal`` and ``temporal_ordered``, with
 ``group-by`` (and ``aliases``) and ``timespan``.
 
 A :class:`CompiledCorrelation` holds its member rules (already compiled, each with the columns its group-by
@@ -9,7 +9,8 @@ member rules flag, not the whole sheet, so the work is bounded by the matches.
 
 Windows slide: one starts at each matching event and lasts ``timespan`` seconds (inclusive). A group
 is flagged where a window satisfies the condition — ``event_count``: the number of events; ``value_count``:
-the number of distinct non-blank values of the field; ``temporal``: every member rule (or the condition's
+the number of distinct non-blank values of the field; ``value_sum``: the sum of the field's numeric values
+(blank or non-numeric values add nothing); ``temporal``: every member rule (or the condition's
 count of them, when it asks for more than one) matched; ``temporal_ordered``: the members matched in the
 order the rule lists them, each strictly later than the one before. Overlapping flagged windows of one group are one
 :class:`Window` (first and last seen, every event in it).
@@ -28,8 +29,8 @@ from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationCondit
 
 from logsheet.core import ir
 
-CorrelationKind = Literal["event_count", "value_count", "temporal", "temporal_ordered"]
-KINDS: tuple[str, ...] = ("event_count", "value_count", "temporal", "temporal_ordered")
+CorrelationKind = Literal["event_count", "value_count", "value_sum", "temporal", "temporal_ordered"]
+KINDS: tuple[str, ...] = ("event_count", "value_count", "value_sum", "temporal", "temporal_ordered")
 CountOp = Literal["<", "<=", ">", ">=", "=", "!="]
 _OPS: dict[SigmaCorrelationConditionOperator, CountOp] = {
     SigmaCorrelationConditionOperator.LT: "<",
@@ -52,7 +53,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 @dataclass(frozen=True)
 class Member:
     """One rule a correlation refers to: its id, its predicate, the columns of the correlation's group-by
-    fields in its rows (aliases applied), and the column of the counted field (``value_count``)."""
+    fields in its rows (aliases applied), and the column of the counted or summed field (``value_count``, ``value_sum``)."""
 
     rule_id: str
     title: str
@@ -147,10 +148,10 @@ def correlation_parts(rule: SigmaCorrelationRule) -> tuple[CorrelationKind, Coun
     field = condition.fieldref or ""
     if isinstance(field, list):
         if len(field) != 1:
-            raise CorrelationUnsupported("not supported yet: value_count over several fields")
+            raise CorrelationUnsupported(f"not supported yet: {kind} over several fields")
         field = field[0]
-    if kind == "value_count" and not field:
-        raise CorrelationUnsupported("a value_count correlation needs the condition's 'field'")
+    if kind in ("value_count", "value_sum") and not field:
+        raise CorrelationUnsupported(f"a {kind} correlation needs the condition's 'field'")
     return kind, op, float(condition.count), str(field), tuple(rule.group_by or ()), int(rule.timespan.seconds)  # type: ignore[return-value]  # kind is one of KINDS
 
 
@@ -203,7 +204,21 @@ def _measure(c: CompiledCorrelation, window: Sequence[Event]) -> float:
         return float(len(window))
     if c.kind == "value_count":
         return float(len({e.value for e in window if e.value is not None and e.value != ""}))
+    if c.kind == "value_sum":
+        return sum(_number(e.value) for e in window)
     return float(len({e.member for e in window}))
+
+
+def _number(value: Any) -> float:
+    """A summed value as a number: 0 for a blank, boolean or non-numeric value (it adds nothing)."""
+    if isinstance(value, bool) or value is None:
+        return 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value))
+    except ValueError:
+        return 0.0
 
 
 def _ordered_end(window: Sequence[Event], members: int) -> int | None:

@@ -8,6 +8,9 @@ columns its fields are stored in and the columns a keyword (field-less) detectio
   (``requestParameters.ipPermissions.items[0].ipRanges``), which the compiler resolves against the sheet.
 - ``product: linux`` with no service, or ``service: auth``, ``sshd`` or ``syslog`` → ``syslog`` sheets, whose
   keywords are searched in ``message``.
+- ``product: aws, service: vpcflow`` → ``vpcflow`` sheets, with the flow log's own field names as the reader
+  stores them (``srcaddr``, ``dstaddr``, ``srcport``, ``dstport``, ``protocol``, ``action``, ``bytes``,
+  ``log-status`` ...; times in ``start`` and ``end``).
 
 Anything else comes from a user mapping file (:func:`load_mapping`), YAML such as::
 
@@ -71,6 +74,7 @@ BUILTIN: tuple[Mapping, ...] = (
     Mapping(LogSource("linux", "auth"), "syslog", keywords=("message",)),
     Mapping(LogSource("linux", "sshd"), "syslog", keywords=("message",)),
     Mapping(LogSource("linux", "syslog"), "syslog", keywords=("message",)),
+    Mapping(LogSource("aws", "vpcflow"), "vpcflow"),
 )
 
 
