@@ -157,6 +157,8 @@ def compile_correlation(
         result = compiled.get(id(target))
         if isinstance(target, SigmaCorrelationRule):
             return refuse(f"not supported yet: a correlation of correlations ({ref.reference})")
+        if isinstance(result, Refused) and result.kind == "logsource":  # its rules are for other sheets: so is it
+            return Refused(rule_id, title, item.origin, f"its rule {ref.reference}: {result.reason}", "logsource")
         if not isinstance(result, CompiledRule):
             why = result.reason if isinstance(result, Refused) else "it was not read"
             return refuse(f"its rule {ref.reference} does not run here: {why}")
