@@ -18,11 +18,13 @@ order the rule lists them, each strictly later than the one before. Overlapping 
 
 from __future__ import annotations
 
+import math
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, Literal
 
 from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationConditionOperator, SigmaCorrelationRule
@@ -178,47 +180,95 @@ def _fold(group: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _flagged_spans(c: CompiledCorrelation, events: Sequence[Event]) -> list[tuple[int, int, float]]:
-    """(first index, last index, measure) of every flagged window, a window starting at each event."""
+    """(first index, last index, measure) of every flagged window, a window starting at each event.
+
+    One pass: the window's end only moves forward, and its measure is kept up to date as events enter and
+    leave it (:class:`_Tally`), so a group of n events costs O(n), however many fall in one window."""
     spans: list[tuple[int, int, float]] = []
-    end = 0
-    for start, first in enumerate(events):
-        limit = first.time.timestamp() + c.timespan
-        end = max(end, start)
-        while end + 1 < len(events) and events[end + 1].time.timestamp() <= limit:
-            end += 1
-        window = events[start : end + 1]
-        if c.kind == "temporal_ordered":
-            last = _ordered_end(window, len(c.members))
+    if c.kind == "temporal_ordered":
+        end = 0
+        for start, first in enumerate(events):
+            end = _window_end(events, start, max(end, start), first.time.timestamp() + c.timespan)
+            last = _ordered_end(events[start : end + 1], len(c.members))
             if last is not None:
                 spans.append((start, start + last, float(len(c.members))))
-            continue
-        measure = _measure(c, window)
+        return spans
+    tally = _Tally(c.kind)
+    end = -1
+    for start, first in enumerate(events):
+        limit = first.time.timestamp() + c.timespan
+        while end + 1 < len(events) and events[end + 1].time.timestamp() <= limit:
+            end += 1
+            tally.add(events[end])
+        measure = tally.measure()
         passed = measure >= c.required() if c.kind == "temporal" else _COMPARE[c.op](measure, c.count)
         if passed:
             spans.append((start, end, measure))
+        tally.remove(first)
     return spans
 
 
-def _measure(c: CompiledCorrelation, window: Sequence[Event]) -> float:
-    if c.kind == "event_count":
-        return float(len(window))
-    if c.kind == "value_count":
-        return float(len({e.value for e in window if e.value is not None and e.value != ""}))
-    if c.kind == "value_sum":
-        return sum(_number(e.value) for e in window)
-    return float(len({e.member for e in window}))
+def _window_end(events: Sequence[Event], start: int, end: int, limit: float) -> int:
+    while end + 1 < len(events) and events[end + 1].time.timestamp() <= limit:
+        end += 1
+    return end
 
 
-def _number(value: Any) -> float:
-    """A summed value as a number: 0 for a blank, boolean or non-numeric value (it adds nothing)."""
+class _Tally:
+    """The measure of the events in a sliding window: their number (``event_count``), their distinct non-blank
+    values (``value_count``), the exact sum of their values (``value_sum``: integers stay integers, other
+    numbers are exact fractions, so events leaving the window never leave rounding behind), or the member
+    rules that matched in it (``temporal``)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.events = 0
+        self.counts: Counter[Any] = Counter()
+        self.total: Fraction | int = 0
+
+    def add(self, e: Event) -> None:
+        self._change(e, 1)
+
+    def remove(self, e: Event) -> None:
+        self._change(e, -1)
+
+    def _change(self, e: Event, step: int) -> None:
+        self.events += step
+        if self.kind == "value_sum":
+            self.total += step * _exact(e.value)
+            return
+        key = e.member if self.kind == "temporal" else e.value
+        if self.kind == "value_count" and (key is None or key == ""):
+            return
+        self.counts[key] += step
+        if self.counts[key] == 0:
+            del self.counts[key]
+
+    def measure(self) -> float:
+        if self.kind == "event_count":
+            return float(self.events)
+        if self.kind == "value_sum":
+            return float(self.total)
+        return float(len(self.counts))
+
+
+def _exact(value: Any) -> Fraction | int:
+    """A summed value as an exact number: 0 for a blank, boolean or non-numeric value (it adds nothing)."""
     if isinstance(value, bool) or value is None:
-        return 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return Fraction(value) if math.isfinite(value) else 0
     try:
-        return float(str(value))
+        return int(str(value))
     except ValueError:
-        return 0.0
+        pass
+    try:
+        number = float(str(value))
+    except ValueError:
+        return 0
+    return Fraction(number) if math.isfinite(number) else 0
 
 
 def _ordered_end(window: Sequence[Event], members: int) -> int | None:
