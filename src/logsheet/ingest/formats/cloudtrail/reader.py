@@ -39,6 +39,7 @@ from logsheet.ingest.formats.cloudtrail import fields
 from logsheet.ingest.formats.cloudtrail.decode import POSITION_KEY, head, stage
 from logsheet.ingest.formats.cloudtrail.sniff import classify, envelope
 from logsheet.ingest.formats.cloudtrail.sniff import sniff as _sniff
+from logsheet.ingest.formats.generic.jsonstream import MAX_RECORD_BYTES
 from logsheet.ingest.formats.parallel import batches, side_by_side, uncompressed_size
 from logsheet.ingest.formats.sql import files_array, named, struct_literal, table_function, with_source
 from logsheet.ingest.formats.stage import copy_to_parquet, parquet_table
@@ -127,7 +128,9 @@ def _stage_batch(
         target = ctx.new_path(f"cloudtrail-{kind}", ".parquet")
         try:
             # in file order: the sheet's row groups then hold narrow row-id ranges (pages are read by row id)
-            ordered = _select(_fast_rows(kind, good), good, check=True).order_by(col(SOURCE), col(POS))
+            rows = _select(_fast_rows(kind, good), good, check=True)
+            # one file is already in its order (read in order, numbered as read): no sort of the whole file
+            ordered = rows.order_by(col(SOURCE), col(POS)) if len(good) > 1 else rows
             copy_to_parquet(con, ordered, target)
             return [target]
         except duckdb.Error as exc:
@@ -147,10 +150,13 @@ def _fast_rows(kind: str, sources: list[SourceFile]) -> exp.Select:
         files_array(sources),
         named("format", lit(FAST[kind])),
         named("filename", exp.true()),
-        named("maximum_object_size", lit(object_size(sources))),
+        # a {"Records": [...]} file is one object; a line or an array element is one record
+        named("maximum_object_size", lit(object_size(sources) if kind == "records" else MAX_RECORD_BYTES)),
     )
     filename, document = exp.column("filename"), exp.Column(this=ident("json"))
-    number = exp.Window(this=exp.RowNumber(), partition_by=[filename])
+    # One file (a big one is a batch of its own): numbered as it is read, by a streaming window, so that a
+    # file of any size never sits whole in memory; several files: numbered within each.
+    number = exp.Window(this=exp.RowNumber(), partition_by=[filename] if len(sources) > 1 else [])
     if kind != "records":  # each value is a record
         return exp.select(filename, exp.alias_(number, "pos"), exp.alias_(document, "r")).from_(reader)
     objects = exp.select(filename, document, exp.alias_(number, "o")).from_(reader)
