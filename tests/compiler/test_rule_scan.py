@@ -5,8 +5,6 @@ JSON paths) on a sheet with blanks and mixed case, checked with Hypothesis."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
