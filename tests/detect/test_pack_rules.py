@@ -80,6 +80,53 @@ EC2, IAM, S3, SSM, SM = (f"{s}.amazonaws.com" for s in ("ec2", "iam", "s3", "ssm
 CT_CASES: list[Case] = [
     ("cloudtrail.amazonaws.com", "StopLogging", {}, {"trail_stopped"}),
     ("cloudtrail.amazonaws.com", "StartLogging", {}, set()),
+    ("cloudtrail.amazonaws.com", "StopLogging", {"errorCode": "TrailNotFoundException"}, set()),
+    (
+        EC2,
+        "ModifyImageAttribute",
+        {"requestParameters": share("launchPermission", "add", {"group": "all"}), "errorCode": "UnauthorizedOperation"},
+        {"aws_request_denied"},
+    ),
+    (
+        EC2,
+        "AuthorizeSecurityGroupIngress",
+        {"requestParameters": sg_flat("0.0.0.0/0", 22, 22), "errorCode": "InvalidPermission.Duplicate"},
+        set(),
+    ),
+    (SSM, "SendCommand", {"errorCode": "InvalidInstanceId"}, set()),
+    (
+        "signin.amazonaws.com",
+        "ConsoleLogin",
+        {
+            "additionalEventData": {"MFAUsed": "No", "SamlProviderArn": "arn:aws:iam::1:saml-provider/Okta"},
+            "responseElements": {"ConsoleLogin": "Success"},
+        },
+        set(),
+    ),
+    (
+        IAM,
+        "CreateAccessKey",
+        {
+            "requestParameters": {"userName": "deployer"},
+            "userIdentity": {**user("alice"), "invokedBy": "cloudformation.amazonaws.com"},
+        },
+        set(),
+    ),
+    (
+        EC2,
+        "DescribeInstanceAttribute",
+        {
+            "requestParameters": {"instanceId": INSTANCE_ID, "attribute": "userData"},
+            "userIdentity": {**PERSON_ROLE, "invokedBy": "cloudformation.amazonaws.com"},
+        },
+        set(),
+    ),
+    (
+        EC2,
+        "RunInstances",
+        {"userIdentity": INSTANCE, "sourceIPAddress": "10.0.5.6", "errorCode": "Client.UnauthorizedOperation"},
+        {"instance_credentials_run_instances", "aws_request_denied"},
+    ),
     ("cloudtrail.amazonaws.com", "DeleteTrail", {}, {"trail_deleted"}),
     ("cloudtrail.amazonaws.com", "CreateTrail", {}, set()),
     ("cloudtrail.amazonaws.com", "PutEventSelectors", {}, {"trail_selectors_changed"}),
@@ -94,6 +141,12 @@ CT_CASES: list[Case] = [
     ("guardduty.amazonaws.com", "CreateDetector", {}, set()),
     ("organizations.amazonaws.com", "LeaveOrganization", {}, {"organization_left"}),
     ("organizations.amazonaws.com", "DescribeOrganization", {}, set()),
+    (
+        "organizations.amazonaws.com",
+        "LeaveOrganization",
+        {"errorCode": "AccessDenied"},
+        {"organization_left", "aws_request_denied"},
+    ),
     (
         EC2,
         "ModifySnapshotAttribute",
