@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from pack_eval import FOLDERS, compile_pack, flagged, ids_by_file, pack_files
+from pack_eval import FOLDERS, compile_pack, flagged, ids_by_file, pack_files, rule_ids_by_label
 
 from fixtures import ACCOUNT, START, ct_record
 from logsheet.core import ir
@@ -110,8 +110,9 @@ CT_CASES: list[Case] = [
             "requestParameters": {"userName": "deployer"},
             "userIdentity": {**user("alice"), "invokedBy": "cloudformation.amazonaws.com"},
         },
-        set(),
+        {"access_key_created_for_user"},
     ),
+    (IAM, "ListUsers", {"errorCode": "AccessDenied", "sourceIPAddress": "cloudformation.amazonaws.com"}, set()),
     (
         EC2,
         "DescribeInstanceAttribute",
@@ -583,13 +584,8 @@ def keys_of(ws: Workspace, sheet: str) -> dict[int, Any]:
 
 
 def labels_of_rules(sheet_format: str) -> dict[str, str]:
-    """Rule id → its label: a base rule's Sigma name, the file's stem for the rule the file is named for."""
-    out = {}
-    for path in pack_files(sheet_format):
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            if doc:
-                out[str(doc["id"])] = str(doc.get("name") or path.stem)
-    return out
+    """Rule id → its label (a base rule's Sigma name, the file's stem for the rule the file is named for)."""
+    return {rule_id: label for label, rule_id in rule_ids_by_label(sheet_format).items()}
 
 
 # ---------------------------------------------------------------------------------------------------- tests
