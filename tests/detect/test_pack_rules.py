@@ -20,6 +20,7 @@ from logsheet.core import ir
 from logsheet.detect import CompiledCorrelation, CompiledRule, Refused
 from logsheet.detect.pack import pack_paths
 from logsheet.workspace import Workspace
+from repo_paths import DOCS
 
 # ------------------------------------------------------------------------------------------------ CloudTrail
 ROOT = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
@@ -671,3 +672,11 @@ def compile_rules_of(path: Path, sheet_format: str) -> list[Any]:
     from logsheet.detect import compile_rules
 
     return compile_rules([path], sheet_format)
+
+
+def test_docs_table_lists_every_rule() -> None:
+    text = (DOCS / "detections.md").read_text(encoding="utf-8")
+    section = text[text.index("## The built-in pack") :]
+    for path in pack_paths():
+        docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        assert f"`{path.parent.name}/{path.name}`" in section and docs[-1]["title"] in section, path.name
