@@ -92,3 +92,15 @@ def rule_id(stem: str) -> str:
         if found:
             return found[-1]
     raise KeyError(f"no pack file {stem}.yml")
+
+
+def rule_ids_by_label(sheet_format: str) -> dict[str, str]:
+    """Label → rule id: a base rule's Sigma ``name``, or the file's stem for the rule the file is named for."""
+    import yaml
+
+    out = {}
+    for path in pack_files(sheet_format):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc:
+                out[str(doc.get("name") or path.stem)] = str(doc["id"])
+    return out

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
-from pack_eval import FOLDERS, compile_pack, flagged, ids_by_file, pack_files
+from pack_eval import FOLDERS, compile_pack, flagged, ids_by_file, pack_files, rule_ids_by_label
 
 from fixtures import ACCOUNT, START, ct_record
 from logsheet.core import ir
 from logsheet.detect import CompiledCorrelation, CompiledRule, Refused
 from logsheet.detect.pack import pack_paths
 from logsheet.workspace import Workspace
+from repo_paths import DOCS
 
 # ------------------------------------------------------------------------------------------------ CloudTrail
 ROOT = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
@@ -80,6 +81,54 @@ EC2, IAM, S3, SSM, SM = (f"{s}.amazonaws.com" for s in ("ec2", "iam", "s3", "ssm
 CT_CASES: list[Case] = [
     ("cloudtrail.amazonaws.com", "StopLogging", {}, {"trail_stopped"}),
     ("cloudtrail.amazonaws.com", "StartLogging", {}, set()),
+    ("cloudtrail.amazonaws.com", "StopLogging", {"errorCode": "TrailNotFoundException"}, set()),
+    (
+        EC2,
+        "ModifyImageAttribute",
+        {"requestParameters": share("launchPermission", "add", {"group": "all"}), "errorCode": "UnauthorizedOperation"},
+        {"aws_request_denied"},
+    ),
+    (
+        EC2,
+        "AuthorizeSecurityGroupIngress",
+        {"requestParameters": sg_flat("0.0.0.0/0", 22, 22), "errorCode": "InvalidPermission.Duplicate"},
+        set(),
+    ),
+    (SSM, "SendCommand", {"errorCode": "InvalidInstanceId"}, set()),
+    (
+        "signin.amazonaws.com",
+        "ConsoleLogin",
+        {
+            "additionalEventData": {"MFAUsed": "No", "SamlProviderArn": "arn:aws:iam::1:saml-provider/Okta"},
+            "responseElements": {"ConsoleLogin": "Success"},
+        },
+        set(),
+    ),
+    (
+        IAM,
+        "CreateAccessKey",
+        {
+            "requestParameters": {"userName": "deployer"},
+            "userIdentity": {**user("alice"), "invokedBy": "cloudformation.amazonaws.com"},
+        },
+        {"access_key_created_for_user"},
+    ),
+    (IAM, "ListUsers", {"errorCode": "AccessDenied", "sourceIPAddress": "cloudformation.amazonaws.com"}, set()),
+    (
+        EC2,
+        "DescribeInstanceAttribute",
+        {
+            "requestParameters": {"instanceId": INSTANCE_ID, "attribute": "userData"},
+            "userIdentity": {**PERSON_ROLE, "invokedBy": "cloudformation.amazonaws.com"},
+        },
+        set(),
+    ),
+    (
+        EC2,
+        "RunInstances",
+        {"userIdentity": INSTANCE, "sourceIPAddress": "10.0.5.6", "errorCode": "Client.UnauthorizedOperation"},
+        {"instance_credentials_run_instances", "aws_request_denied"},
+    ),
     ("cloudtrail.amazonaws.com", "DeleteTrail", {}, {"trail_deleted"}),
     ("cloudtrail.amazonaws.com", "CreateTrail", {}, set()),
     ("cloudtrail.amazonaws.com", "PutEventSelectors", {}, {"trail_selectors_changed"}),
@@ -94,6 +143,12 @@ CT_CASES: list[Case] = [
     ("guardduty.amazonaws.com", "CreateDetector", {}, set()),
     ("organizations.amazonaws.com", "LeaveOrganization", {}, {"organization_left"}),
     ("organizations.amazonaws.com", "DescribeOrganization", {}, set()),
+    (
+        "organizations.amazonaws.com",
+        "LeaveOrganization",
+        {"errorCode": "AccessDenied"},
+        {"organization_left", "aws_request_denied"},
+    ),
     (
         EC2,
         "ModifySnapshotAttribute",
@@ -530,13 +585,8 @@ def keys_of(ws: Workspace, sheet: str) -> dict[int, Any]:
 
 
 def labels_of_rules(sheet_format: str) -> dict[str, str]:
-    """Rule id → its label: a base rule's Sigma name, the file's stem for the rule the file is named for."""
-    out = {}
-    for path in pack_files(sheet_format):
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            if doc:
-                out[str(doc["id"])] = str(doc.get("name") or path.stem)
-    return out
+    """Rule id → its label (a base rule's Sigma name, the file's stem for the rule the file is named for)."""
+    return {rule_id: label for label, rule_id in rule_ids_by_label(sheet_format).items()}
 
 
 # ---------------------------------------------------------------------------------------------------- tests
@@ -622,3 +672,11 @@ def compile_rules_of(path: Path, sheet_format: str) -> list[Any]:
     from logsheet.detect import compile_rules
 
     return compile_rules([path], sheet_format)
+
+
+def test_docs_table_lists_every_rule() -> None:
+    text = (DOCS / "detections.md").read_text(encoding="utf-8")
+    section = text[text.index("## The built-in pack") :]
+    for path in pack_paths():
+        docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        assert f"`{path.parent.name}/{path.name}`" in section and docs[-1]["title"] in section, path.name
