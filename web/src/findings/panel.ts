@@ -17,9 +17,12 @@ const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} 
 export function runSummary(run: RuleRun, tz: string): HTMLElement {
   const refused = run.refused ?? [];
   const line = `${plural(run.rules, "rule")} ran, ${plural(run.findings, "finding")}, ${formatCount(refused.length)} could not run`;
-  const when = run.run_at ? ` · ${formatTimestamp(run.run_at, tz)}` : "";
-  const extra = `${run.other_formats ? ` · ${plural(run.other_formats, "rule")} for other logs` : ""}${typeof run.seconds === "number" ? ` · ${run.seconds} s` : ""}`;
-  const out = h("div", { class: "rule-run", "data-testid": "rule-run" }, h("p", { class: "rule-run-line" }, h("strong", {}, line), h("span", { class: "muted" }, `${extra}${when}`)));
+  const extra = [
+    run.other_formats ? `${plural(run.other_formats, "rule")} for other logs` : "",
+    typeof run.seconds === "number" ? `${run.seconds} s` : "",
+    run.run_at ? formatTimestamp(run.run_at, tz) : "",
+  ].filter(Boolean);
+  const out = h("div", { class: "rule-run", "data-testid": "rule-run" }, h("p", { class: "rule-run-line" }, h("strong", {}, line), h("span", { class: "muted" }, extra.join(" · "))));
   if (refused.length) {
     const items = refused.map((r) =>
       h("li", {}, h("strong", {}, r.title || r.id), ` — ${r.reason}`, r.origin ? h("span", { class: "muted rule-origin" }, ` (${r.origin})`) : null),
