@@ -151,3 +151,13 @@ def test_a_finding_with_a_markup_title_opens_as_text(page: Any, server: Any, she
     assert chip.locator("img").count() == 0
     assert page.locator("img").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_an_address_naming_a_finding_that_is_gone(page: Any, server: Any, sheet: str, page_watch: Any) -> None:
+    page_watch.allow(r"status of 404")
+    page.goto(f"{server.url}/sheets/{sheet}?finding=F000000000000")
+    chip = page.get_by_test_id("finding-chip")
+    expect(chip).to_contain_text("Finding: F000000000000 (")
+    expect(page.locator(".grid-messages .inline-error")).to_contain_text("F000000000000")
+    chip.get_by_role("button", name="Remove the finding from the view").click()
+    expect_total(page, f"{ROWS} rows")
