@@ -120,6 +120,11 @@ export class FindingsPanel {
     if (this.loaded) this.render();
   }
 
+  /** The page's time zone changed: the times are shown in the new one. */
+  timeZoneChanged(): void {
+    if (this.loaded) this.render();
+  }
+
   /** A finding by id: from the list when it is there, else from the server (an address that names one). */
   async lookup(id: string): Promise<Finding> {
     return this.findings.find((f) => f.id === id) ?? (await api.finding(id));

@@ -394,6 +394,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     if (next.tz !== previous.tz || source === "load") {
       tz.value = next.tz;
       filterBar.setTimeZone(next.tz);
+      findings.timeZoneChanged();
     }
     if (histogram && (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz || source === "load")) void histogram.load(q, next.tz);
     if (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz) profile.follow(q, next.tz);
