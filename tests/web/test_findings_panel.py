@@ -73,12 +73,17 @@ def test_run_rules_and_open_a_finding(page: Any, server: Any, sheet: str, screen
 
     panel(page).get_by_role("button", name="Run rules").click()
     summary = panel(page).get_by_test_id("rule-run")
-    expect(summary).to_contain_text("4 rules ran, 3 findings, 1 could not run")
-    summary.locator("summary", has_text="1 rule could not run").click()
-    expect(summary.locator(".refused li")).to_contain_text("Not runnable here (test)")
-    expect(summary.locator(".refused li")).to_contain_text("fieldref")
-    expect(button.get_by_test_id("findings-badge")).to_have_text("3")
-    expect(button.get_by_test_id("findings-badge")).to_have_class(re.compile("level-critical"))
+    expect(summary).to_contain_text(" could not run")
+    run = server.ws.last_rule_run(sheet)  # the built-in pack ran too: its figures are the workspace's own
+    assert run is not None and run["findings"] >= 3
+    refused = len(run["refused"])
+    expect(summary).to_contain_text(f"{run['rules']} rules ran, {run['findings']} findings, {refused} could not run")
+    summary.locator("summary", has_text=re.compile(f"^{refused} rules? could not run$")).click()
+    mine = summary.locator(".refused li", has_text="Not runnable here (test)")
+    expect(mine).to_contain_text("fieldref")
+    badge = button.get_by_test_id("findings-badge")
+    expect(badge).to_have_text(str(len(server.ws.findings(sheet))))
+    expect(badge).to_have_class(re.compile("level-critical"))
 
     brute = rule_group(page, "SSH brute force (test)")
     expect(brute.locator(".level-badge")).to_have_text("high")
