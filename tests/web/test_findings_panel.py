@@ -114,6 +114,11 @@ def test_run_rules_and_open_a_finding(page: Any, server: Any, sheet: str, screen
     expect(stat(page, "Rows")).to_have_text(str(BRUTE_FAILURES))
     expect(stat(page, "Distinct")).to_have_text("1")
     expect(page.locator(".profile-panel .top-values li").first).to_contain_text(BRUTE_IP)
+    with page.expect_download() as download:  # the export is of the finding's rows too
+        page.get_by_role("button", name="Export ▾").click()
+        page.get_by_role("menu").get_by_role("menuitem", name="CSV", exact=True).click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8").strip().splitlines()
+    assert len(exported) == BRUTE_FAILURES + 1 and all(BRUTE_IP in line for line in exported[1:])
     page.get_by_role("button", name=re.compile("^Findings")).click()
     expect(page.locator(".histogram-caption")).to_contain_text(f"{BRUTE_FAILURES} rows")
     assert re.search(r"[?&]finding=F[0-9a-f]{12}\b", page.url), page.url
