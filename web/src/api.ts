@@ -2,6 +2,7 @@
 
 import type {
   EventContext,
+  Finding,
   FormatInfo,
   Histogram,
   Job,
@@ -10,6 +11,7 @@ import type {
   Preview,
   Profile,
   Query,
+  RuleRun,
   SavedView,
   SheetInfo,
   SheetSummary,
@@ -89,6 +91,17 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
 
 const enc = encodeURIComponent;
 
+/** A view body's `query` (the IR only) and, when the view is narrowed to a finding, its `finding`. */
+function viewBody(query: Query): { query: Query; finding?: string } {
+  const { finding, ...ir } = query;
+  return finding ? { query: ir, finding } : { query: ir };
+}
+
+/** The IR alone (a saved view holds no finding). */
+function irOnly(query: Query): Query {
+  return viewBody(query).query;
+}
+
 let counter = 0;
 export function newRequestId(): string {
   counter += 1;
@@ -113,21 +126,21 @@ export const api = {
     call<Page>("GET", `/api/sheets/${enc(name)}/rejects?limit=${limit}&offset=${offset}`),
 
   query: (name: string, query: Query, limit: number, offset: number, run?: Running) =>
-    call<Page>("POST", `/api/sheets/${enc(name)}/query`, { query, limit, offset, request_id: run?.requestId }, run?.signal),
+    call<Page>("POST", `/api/sheets/${enc(name)}/query`, { ...viewBody(query), limit, offset, request_id: run?.requestId }, run?.signal),
   histogram: (name: string, query: Query, buckets: number, start: string | null, end: string | null, run?: Running) =>
     call<Histogram>(
       "POST",
       `/api/sheets/${enc(name)}/histogram`,
-      { query, buckets, start: start ?? undefined, end: end ?? undefined, request_id: run?.requestId },
+      { ...viewBody(query), buckets, start: start ?? undefined, end: end ?? undefined, request_id: run?.requestId },
       run?.signal,
     ),
   profile: (name: string, query: Query, column: string, run?: Running) =>
-    call<Profile>("POST", `/api/sheets/${enc(name)}/profile`, { query, column, top: 20, request_id: run?.requestId }, run?.signal),
+    call<Profile>("POST", `/api/sheets/${enc(name)}/profile`, { ...viewBody(query), column, top: 20, request_id: run?.requestId }, run?.signal),
   preview: (name: string, query: Query, step: Step, limit = 20) =>
-    call<Preview>("POST", `/api/sheets/${enc(name)}/preview`, { query, step, limit }),
+    call<Preview>("POST", `/api/sheets/${enc(name)}/preview`, { ...viewBody(query), step, limit }),
   views: (name: string) => call<SavedView[]>("GET", `/api/sheets/${enc(name)}/views`),
   saveView: (name: string, view: string, query: Query) =>
-    call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query }),
+    call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query: irOnly(query) }),
   deleteView: (name: string, view: string) =>
     call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}/views/${enc(view)}`),
   parseFilter: (text: string) => call<{ where: Predicate | null }>("POST", "/api/filter/parse", { text }),
@@ -135,13 +148,17 @@ export const api = {
   /** A row and the `before` / `after` rows around it in the sheet's time order (docs/api.md, context). */
   context: (name: string, rowid: number, before: number, after: number) =>
     call<EventContext>("GET", `/api/sheets/${enc(name)}/rows/${enc(String(rowid))}/context?before=${before}&after=${after}`),
+  rules: () => call<{ rules: Array<Record<string, unknown>>; settings: { on_import: boolean; sigma: string[] } }>("GET", "/api/rules"),
+  runRules: (name: string) => call<{ run: RuleRun; findings: Finding[] }>("POST", `/api/sheets/${enc(name)}/rules/run`),
+  findings: (name: string) => call<{ findings: Finding[]; last_run: RuleRun | null }>("GET", `/api/sheets/${enc(name)}/findings`),
+  finding: (id: string) => call<Finding>("GET", `/api/findings/${enc(id)}`),
   cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`/api/sheets/${enc(name)}/export`, {
       method: "POST",
       headers: headers(true),
-      body: JSON.stringify({ query, format }),
+      body: JSON.stringify({ ...viewBody(query), format }),
       credentials: "same-origin",
     });
     if (!response.ok) throw await errorFrom(response);

@@ -58,6 +58,9 @@ export interface Query {
   columns: string[];
   sort: SortKey[];
   group: GroupBy | null;
+  /** Not part of the IR: the finding (`F…`) the view is narrowed to. api.ts sends it as the body's own
+   * `finding` beside `query`; the URL keeps it as `?finding=`. */
+  finding?: string | null;
 }
 
 export function emptyQuery(): Query {
@@ -164,4 +167,37 @@ export interface EventContext {
   before: number;
   after: number;
   elapsed_ms: number;
+}
+
+export type Level = "informational" | "low" | "medium" | "high" | "critical" | string;
+
+/** A finding (docs/detections.md, Findings): one rule's rows on a sheet, or one window of a correlation. */
+export interface Finding {
+  id: string;
+  rule: string;
+  title: string;
+  level: Level;
+  tags: string[];
+  attack: string[];
+  kind: "rule" | "correlation";
+  sheet: string;
+  rows: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  entities: Record<string, string[]>;
+  group: Record<string, unknown>;
+  description: string;
+  origin: string;
+  run_at: string;
+}
+
+export interface RuleRun {
+  sheet?: string;
+  run_at: string;
+  rules: number;
+  findings: number;
+  refused: Array<{ id: string; title: string; origin: string; reason: string; kind: string }>;
+  other_formats: number;
+  scans: number;
+  seconds: number;
 }

@@ -11,6 +11,8 @@ import { toPredicate, toTree, type Group } from "./model";
 export class FilterBar {
   readonly el: HTMLElement;
   readonly input: HTMLTextAreaElement;
+  /** Chips the page puts before the filter text (the finding the view is narrowed to). */
+  readonly chips: HTMLElement;
   private readonly builder: FilterBuilder;
   private readonly builderBox: HTMLElement;
   /** Which side the user changed last: what Apply (or Enter) applies. */
@@ -55,6 +57,7 @@ export class FilterBar {
       this.apply(null);
     });
     this.status = h("span", { class: "filter-status muted", "aria-live": "polite" });
+    this.chips = h("span", { class: "filter-chips" });
     this.input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey) {
         e.preventDefault();
@@ -72,7 +75,7 @@ export class FilterBar {
     this.el = h(
       "section",
       { class: "filter-bar", "aria-label": "Filter" },
-      h("div", { class: "filter-row" }, h("span", { class: "filter-label" }, "Filter"), this.input, this.toggle, applyButton, clearButton, this.status),
+      h("div", { class: "filter-row" }, h("span", { class: "filter-label" }, "Filter"), this.chips, this.input, this.toggle, applyButton, clearButton, this.status),
       this.error.el,
       this.builderBox,
     );

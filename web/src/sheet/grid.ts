@@ -86,7 +86,7 @@ function sortKey(sort: SortKey[]): string {
 }
 
 function dataKey(q: Query): string {
-  return JSON.stringify([q.steps, q.where, q.search, q.group]);
+  return JSON.stringify([q.steps, q.where, q.search, q.group, q.finding ?? null]);
 }
 
 export class SheetGrid {

@@ -4,6 +4,8 @@
 import { api } from "../api";
 import { FilterBar } from "../filter/bar";
 import { andWith, valueCondition, withTimeRange } from "../filter/predicates";
+import { FindingChip } from "../findings/chip";
+import { FindingsPanel } from "../findings/panel";
 import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
@@ -11,7 +13,7 @@ import { openEvent } from "../event/viewer";
 import { link } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
-import type { Column, Page, Predicate, Query, SheetInfo } from "../types";
+import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
 import { formatCount, h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { tabs } from "../ui/tabs";
@@ -107,12 +109,45 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const rowSort = () => (rowColumns.some((c) => c.name === info.time_column) ? defaultSort(info.time_column) : []);
   const group = new GroupPanel(state, rowSort);
   const profile = new ProfilePanel(name, progress, filterTo);
+  // A finding opens as a new entry in the browser's history (Back goes to the view before it); its chip's ×
+  // goes back to the sheet's view with the user's own filter, search, sort and group kept.
+  const openFinding = (f: Finding) => {
+    if (state.query.finding === f.id) return;
+    history.pushState(null, "", window.location.pathname + window.location.search);
+    lastActed = "other";
+    state.update((d) => {
+      d.query.finding = f.id;
+    });
+  };
+  const findings = new FindingsPanel(name, () => state.value.tz, openFinding);
+  const findingChip = new FindingChip(() => {
+    lastActed = "other";
+    state.update((d) => {
+      delete d.query.finding;
+    });
+  });
+  filterBar.chips.appendChild(findingChip.el);
+  let chipSeq = 0;
+  const showFinding = async (id: string | null) => {
+    const seq = ++chipSeq;
+    findings.setActive(id);
+    if (!id) return findingChip.show(null);
+    findingChip.show(id);
+    try {
+      const f = await findings.lookup(id);
+      if (seq === chipSeq) findingChip.show(f);
+    } catch (e) {
+      if (seq === chipSeq) findingChip.show(id, (e as Error).message);
+    }
+  };
   const side = tabs("Side panel", [
     { id: "detail", title: "Cell", panel: detail.el },
     { id: "steps", title: "Steps", panel: steps.el },
     { id: "group", title: "Group", panel: group.el },
     { id: "profile", title: "Profile", panel: profile.el },
+    { id: "findings", title: "Findings", panel: findings.el },
   ]);
+  findings.button.addEventListener("click", () => side.select("findings"));
 
   const histogram = info.time_column
     ? new TimeHistogram(name, info.time_column, progress, (range) => {
@@ -290,6 +325,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       elapsed,
       h("div", { class: "header-search" }, search.el, searchError.el),
       h("label", { class: "field inline" }, h("span", {}, "Time zone"), tz),
+      findings.button,
       columnsButton,
       viewsButton(host),
       exportButton(host),
@@ -346,7 +382,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     undoAfterError.hidden = !state.canUndo();
   }
 
-  const histogramKey = (q: Query) => JSON.stringify([q.steps, q.where, q.search]);
+  const histogramKey = (q: Query) => JSON.stringify([q.steps, q.where, q.search, q.finding ?? null]);
 
   function onChange(next: ViewState, previous: ViewState, source: Source): void {
     grid.apply(next, previous, source);
@@ -354,9 +390,11 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     const p = previous.query;
     if (JSON.stringify(q.where) !== JSON.stringify(p.where) || source === "load") void filterBar.show(q.where);
     if (q.search !== p.search || source === "load") search.show(q.search);
+    if ((q.finding ?? null) !== (p.finding ?? null) || source === "load") void showFinding(q.finding ?? null);
     if (next.tz !== previous.tz || source === "load") {
       tz.value = next.tz;
       filterBar.setTimeZone(next.tz);
+      findings.timeZoneChanged();
     }
     if (histogram && (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz || source === "load")) void histogram.load(q, next.tz);
     if (histogramKey(q) !== histogramKey(p) || next.tz !== previous.tz) profile.follow(q, next.tz);
@@ -393,6 +431,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   group.setColumns(rowColumns);
   const initial = state.value;
   onChange(initial, initial, "load");
+  void findings.load();
   if (initial.query.group && initial.query.steps.length) void loadRowColumns();
 
   setShortcuts({

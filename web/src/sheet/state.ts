@@ -1,7 +1,8 @@
 // The view state of a sheet (the IR query plus display choices), its undo/redo history and its URL.
 //
 // The URL carries everything needed to reopen the view: `?q=` the IR query (logsheet.ir JSON), `hide=` the
-// hidden columns, `tz=` the display time zone, `chart=` the chart type. Column widths, order and pinning live in
+// hidden columns, `tz=` the display time zone, `chart=` the chart type, `finding=` the finding the view is
+// narrowed to (findings/panel.ts; not part of the IR, so not in `q=`). Column widths, order and pinning live in
 // localStorage per sheet (layout.ts). A URL without `q=` opens a sheet with a time column sorted by it.
 
 import { emptyQuery, type Query, type SortKey } from "../types";
@@ -105,6 +106,9 @@ export function readUrl(search: string): ViewState {
       query = emptyQuery();
     }
   }
+  delete query.finding;
+  const finding = params.get("finding");
+  if (finding) query.finding = finding;
   let hidden: string[] = [];
   try {
     const parsed = JSON.parse(params.get("hide") ?? "[]");
@@ -137,12 +141,13 @@ export function defaultSort(timeColumn: string | null): SortKey[] {
  * written as no ``q`` at all; every other view, a sheet in file order included, is written out whole. */
 export function viewSearch(state: ViewState, timeColumn: string | null = null): string {
   const params = new URLSearchParams();
-  const q = state.query;
+  const { finding, ...q } = state.query;
   const first = defaultSort(timeColumn);
   const opening =
     q.sort.length === first.length && q.sort.every((s, i) => s.column === first[i].column && !!s.descending === first[i].descending);
   const trivial = !q.steps.length && !q.where && !q.search && opening && !q.group && !q.columns.length;
   if (!trivial) params.set("q", JSON.stringify(q));
+  if (finding) params.set("finding", finding);
   if (state.hidden.length) params.set("hide", JSON.stringify(state.hidden));
   if (state.tz !== "UTC") params.set("tz", state.tz);
   if (state.chart) params.set("chart", state.chart);
