@@ -38,7 +38,8 @@ def test_a_run_reports_the_brute_force_the_root_login_and_why_a_rule_did_not_run
     assert "fieldref" in run.refused[0].reason
     assert run.other_formats == 1  # the CloudTrail rule is for other sheets
     assert run.rules == 3  # two detection rules and the correlation
-    assert run.scans == 1 + 1 + 1  # the combined pass, the root rule's entities, the correlation's member rows
+    # the combined pass, the root rule's entities, the brute force's candidate groups and its member rows
+    assert run.scans == 1 + 1 + 1 + 1
 
 
 def test_every_finding_opens_exactly_its_rows(ws: Workspace, tmp_path: Path) -> None:
@@ -130,3 +131,84 @@ level: low
         at = [c.name for c in rows.columns].index("eventTime")
         times = [r[at] for r in rows.rows]
         assert (finding.first_seen, finding.last_seen) == (min(times), max(times))
+
+
+WHO = ["Alice", "alice", "ALICE", "straße", "straße", "STRASSE", "bob", "carol", "carol", "carol", "", None]
+COUNTING = """
+title: one event (test)
+id: 00000000-0000-4000-8000-0000000000c1
+name: test_any_event
+logsource: {product: test, service: events}
+detection: {sel: {kind: login}, condition: sel}
+level: low
+---
+title: three by one person (test)
+id: 00000000-0000-4000-8000-0000000000c2
+correlation:
+  type: event_count
+  rules: [test_any_event]
+  group-by: [who]
+  timespan: 1m
+  condition: {gte: 3}
+level: medium
+---
+title: much by one person (test)
+id: 00000000-0000-4000-8000-0000000000c3
+correlation:
+  type: value_sum
+  rules: [test_any_event]
+  group-by: [who]
+  timespan: 1m
+  condition: {field: size, gte: 30}
+level: medium
+---
+title: many ports by one person (test)
+id: 00000000-0000-4000-8000-0000000000c4
+correlation:
+  type: value_count
+  rules: [test_any_event]
+  group-by: [who]
+  timespan: 1m
+  condition: {field: port, gte: 2}
+level: medium
+"""
+MAPPING = "mappings:\n  - logsource: {product: test, service: events}\n    format: json\n"
+
+
+@pytest.mark.parametrize("exotic", [True, False])
+def test_the_engines_group_prefilter_finds_what_reading_every_event_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exotic: bool
+) -> None:
+    """Counting correlations narrow the rows they read to the groups the engine says may pass; the findings
+    are the same as reading every event (mixed case, blank keys, sums, distinct values; with and without a
+    key outside ASCII, which case folding joins to another)."""
+    from logsheet.detect.sigma import load_mapping
+    from logsheet.workspace import detections
+
+    who = WHO if exotic else [w.replace("ß", "ss") if w else w for w in WHO]
+    rows = [
+        {"t": f"2024-05-01T10:00:{(i * 7) % 60:02d}Z", "kind": "login", "who": w, "size": 11 * (i % 4), "port": 20 + i % 3}
+        for i, w in enumerate(who * 3)
+    ]
+    ws = Workspace.open(tmp_path / "home")
+    ws.import_paths([write_json(tmp_path / "events.json", rows)], sheet="events")
+    mappings = load_mapping(MAPPING)
+    narrowed = ws.run_rules("events", [COUNTING], builtin=False, mappings=mappings)
+    monkeypatch.setattr(detections, "_candidate_groups", lambda *args: None)
+    everything = ws.run_rules("events", [COUNTING], builtin=False, mappings=mappings)
+    shape = lambda run: sorted((f.title, f.rows, str(f.group), f.first_seen) for f in run.findings)  # noqa: E731
+    assert shape(narrowed) == shape(everything)
+    assert {f.title for f in everything.findings} == {
+        "three by one person (test)",
+        "much by one person (test)",
+        "many ports by one person (test)",
+    }
+    assert any("stra" in str(f.group).lower() for f in everything.findings)
+    from logsheet.detect.sigma import CompiledCorrelation, compile_rules
+
+    compiled = compile_rules([COUNTING], "json", mappings, ws.sheet("events").schema)
+    three = next(c for c in compiled if isinstance(c, CompiledCorrelation) and c.kind == "event_count")
+    monkeypatch.undo()
+    groups = detections._candidate_groups(ws, "events", three, None, 60)
+    # narrowed to the groups that reach three events; a key outside ASCII: every group is read
+    assert groups is None if exotic else sorted(groups or []) == [("alice",), ("bob",), ("carol",), ("strasse",)]

@@ -221,3 +221,91 @@ def _when(condition: exp.Expr, value: exp.Expr) -> exp.Expr:
 
 def _grouping(name: str, alias: str) -> exp.Expr:
     return exp.Alias(this=exp.Anonymous(this="GROUPING", expressions=[col(name)]), alias=ident(alias))
+
+
+# ------------------------------------------------------------------------------------ correlation groups
+@dataclass(frozen=True)
+class WindowScan:
+    """The groups of a counting correlation (``event_count``, ``value_count``, ``value_sum`` with ``>`` or
+    ``>=``) that may have a flagged window, found by the engine: each event's measure over the events of its
+    group from its time to ``timespan`` seconds later (a window function), kept where it passes.
+
+    It only narrows which groups' events are read into the exact windowing (:func:`logsheet.detect.sigma.evaluate`),
+    so it errs on the side of more: group keys are compared lower-cased (as the windowing compares them, for
+    ASCII), a key with a character outside ASCII is reported as such (Python's case folding can join what
+    lower-casing keeps apart), a window's frame includes the events at its first event's time, sums are
+    compared with a little slack for floating-point rounding. ``members``: per member rule, its predicate, its group-by columns
+    and its counted column."""
+
+    plan: ViewPlan
+    members: tuple[tuple[ir.Predicate, tuple[str, ...], str], ...]
+    kind: str
+    count: float
+    timespan: int
+
+    def candidates_sql(self) -> exp.Select:
+        """Rows of the candidate groups' keys, lower-cased text (``k0``, ``k1``, ...), each once, and ``x``:
+        whether the key holds a character outside ASCII (then the caller cannot narrow by key: Python's case
+        folding may join it with another key, ``straße`` with ``STRASSE``)."""
+        assert self.plan.time_column, "a correlation needs a time column"
+        compiler = PredicateCompiler(self.plan.schema, self.plan.dialect)
+        width = len(self.members[0][1])
+        keys = [f"k{i}" for i in range(width)]
+        branches: list[exp.Select] = []
+        for predicate, group, value in self.members:
+            texts = [cast(resolve(g, self.plan.schema).expression, "VARCHAR") for g in group]
+            present = [
+                exp.and_(exp.Not(this=exp.Is(this=t.copy(), expression=exp.Null())), exp.NEQ(this=t.copy(), expression=lit("")))
+                for t in texts
+            ]
+            counted: exp.Expr = resolve(value, self.plan.schema).expression if value else exp.Null()
+            if self.kind == "value_sum":
+                counted = cast(counted, "DOUBLE", safe=True)
+            elif self.kind == "value_count":
+                counted = func_nullif(cast(counted, "VARCHAR"))
+            exotic = exp.or_(*[exp.RegexpLike(this=t.copy(), expression=lit("[^\\x00-\\x7f]")) for t in texts])
+            branch = _wrap(self.plan.filtered).where(exp.and_(compiler.compile(predicate), *present))
+            branches.append(
+                branch.select(
+                    *[exp.Alias(this=exp.Lower(this=t), alias=ident(k)) for t, k in zip(texts, keys)],
+                    exp.Alias(this=col(self.plan.time_column), alias=ident("t")),
+                    exp.Alias(this=counted, alias=ident("v")),
+                    exp.Alias(this=exotic, alias=ident("x")),
+                    append=False,
+                )
+            )
+        events: exp.Expr = branches[0]
+        for other in branches[1:]:
+            events = exp.Union(this=events, expression=other, distinct=False)
+        measure = {
+            "event_count": exp.Count(this=exp.Star()),
+            "value_sum": exp.Sum(this=col("v")),
+            "value_count": exp.Count(this=exp.Distinct(expressions=[col("v")])),
+        }[self.kind]
+        frame = exp.WindowSpec(
+            kind="RANGE",
+            start="CURRENT ROW",
+            end=exp.Interval(this=lit(str(int(self.timespan))), unit=exp.Var(this="SECOND")),
+            end_side="FOLLOWING",
+        )
+        window = exp.Window(
+            this=measure,
+            partition_by=[col(k) for k in keys],
+            order=exp.Order(expressions=[exp.Ordered(this=col("t"))]),
+            spec=frame,
+        )
+        measured = exp.select(*[col(k) for k in keys], col("x"), exp.Alias(this=window, alias=ident("m")))
+        measured = measured.from_(exp.Subquery(this=events, alias=exp.TableAlias(this=ident("e"))))
+        slack = abs(self.count) * 1e-9 + 1e-9 if self.kind == "value_sum" else 0.0
+        passes = exp.GTE(this=col("m"), expression=lit(self.count - slack))
+        return (
+            exp.select(*[col(k) for k in keys], col("x"))
+            .distinct()
+            .from_(exp.Subquery(this=measured, alias=exp.TableAlias(this=ident("w"))))
+            .where(exp.or_(passes, col("x")))
+        )
+
+
+def func_nullif(text: exp.Expr) -> exp.Expr:
+    """Blank text as NULL (a blank value is no value to count)."""
+    return exp.Nullif(this=text, expression=lit(""))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sigma.correlations import SigmaCorrelationRule
 
 from logsheet.compiler import ViewPlan
-from logsheet.compiler.detection import RuleScan
+from logsheet.compiler.detection import RuleScan, WindowScan
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError, NotFound
 from logsheet.detect.findings import (
@@ -322,10 +322,22 @@ def _correlate(
     events: list[Event] = []
     entity_rows: dict[int, dict[str, Any]] = {}
     reads = 0
+    groups = _candidate_groups(ws, sheet, correlation, engine, timeout)
+    if groups is not None:
+        reads += 1
+        if not groups:
+            return [], reads  # no group comes near the threshold: nothing to window
     for index, member in enumerate(correlation.members):
         if not matched[index]:
             continue
         base = correlation.event_query(member, time_column)
+        if groups is not None and member.group_by:
+            keys = (
+                ir.Or(tuple(_group_is(member.group_by, g) for g in groups))
+                if len(groups) > 1
+                else _group_is(member.group_by, groups[0])
+            )
+            base = base.with_(where=ir.And((member.predicate, keys)))
         columns = tuple(dict.fromkeys((*base.columns, *entity_names)))
         plan, runner = ws.view(sheet, base.with_(columns=columns), engine=engine)
         result = runner.fetch(plan.rows_sql(None), timeout)
@@ -366,6 +378,35 @@ def _correlate(
             )
         )
     return found, reads
+
+
+MAX_CANDIDATE_GROUPS = 2_000  # past this many, every member row is read (a filter of that many keys costs more)
+
+
+def _candidate_groups(
+    ws: Workspace, sheet: str, correlation: CompiledCorrelation, engine: str | None, timeout: float | None
+) -> list[tuple[str, ...]] | None:
+    """The (lower-cased) group keys of a counting correlation that may hold a flagged window, found by the
+    engine (:class:`~logsheet.compiler.detection.WindowScan`); None when it cannot tell (another kind or
+    comparison, distinct values on an engine without distinct window aggregates, too many groups)."""
+    if correlation.kind not in ("event_count", "value_count", "value_sum") or correlation.op not in (">", ">="):
+        return None
+    if not correlation.group_by:
+        return None
+    plan, runner = ws.view(sheet, engine=engine)
+    if correlation.kind == "value_count" and (plan.dialect.name != "duckdb" or len(correlation.members) > 1):
+        return None
+    members = tuple((m.predicate, m.group_by, m.value) for m in correlation.members)
+    scan = WindowScan(plan, members, correlation.kind, correlation.count, correlation.timespan)
+    rows = runner.fetch(scan.candidates_sql(), timeout).rows
+    if len(rows) > MAX_CANDIDATE_GROUPS or any(row[-1] for row in rows):
+        return None  # too many to filter by, or a key outside ASCII (case folding may join it with another)
+    return [tuple(str(v) for v in row[:-1]) for row in rows]
+
+
+def _group_is(columns: tuple[str, ...], key: tuple[str, ...]) -> ir.Predicate:
+    parts = tuple(ir.Compare(c, "=", v, case_sensitive=False) for c, v in zip(columns, key))
+    return parts[0] if len(parts) == 1 else ir.And(parts)
 
 
 # ------------------------------------------------------------------------------------------- stored ones
