@@ -191,9 +191,10 @@ def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[
     writer = CsvStager(target, source, wide_names(names) if wide else names, ctx)
     writer.long_lines = [length for _, _, length in found.long_lines]
     if wide:
-        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
+        tail = wide_tail(names)
+        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0, objects=tail)
         note = "; ".join(n for n in (ready.note, wide_note(names)) if n)
-        return target, writer.guesses, note, wide_tail(names, delimiter)
+        return target, writer.guesses, note, tail
     cut = found.quotes % 2 == 1 or bool(found.damage and not found.ends_line)
     writer.read(ready.path, delimiter, skip=1 if header else 0, cut_last=cut)
     if found.damage:

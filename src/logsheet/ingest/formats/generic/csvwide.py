@@ -10,8 +10,8 @@ and 4.4 GB), while one column for the tail costs a string split per line.
 
 Lines are read in Python: a line without a quote character is split at the first ``MAX_COLUMNS - 1``
 delimiters (the tail is staged as written); a line with quotes is parsed by the csv module (with the lines
-that follow when a quoted value spans lines) and its tail's fields staged escaped. The engine turns either
-into the JSON object when the sheet is written (``csvtail``). A row whose field count
+that follow when a quoted value spans lines). Either tail is staged as its JSON object (``csvtail``, at C
+speed). A row whose field count
 differs from the header's is a reject with its line number; an unterminated quoted value at the end of
 the file is a reject too.
 """
@@ -24,15 +24,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from logsheet.ingest.formats.generic.csvrows import CsvStager
-from logsheet.ingest.formats.generic.csvtail import Tail, staged_fields, staged_raw
+from logsheet.ingest.formats.generic.csvtail import Tail
 
 MAX_COLUMNS = 256
 MORE = "more_columns"
 BATCH_BYTES = 16 << 20  # text per batch handed to the stager (one staging row group: DuckDB reads it whole)
 
 
-def stage_wide(stager: CsvStager, path: Path, delimiter: str, width: int, skip: int) -> None:
-    """Feed ``stager`` (made with ``wide_names``) the rows of a file of ``width`` columns."""
+def stage_wide(stager: CsvStager, path: Path, delimiter: str, width: int, skip: int, objects: Tail) -> None:
+    """Feed ``stager`` (made with ``wide_names``) the rows of a file of ``width`` columns, each tail made a
+    JSON object by ``objects`` (``wide_tail``)."""
     keep = MAX_COLUMNS - 1
     number = 0
     rows: list[list[str | None]] = []
@@ -77,7 +78,7 @@ def stage_wide(stager: CsvStager, path: Path, delimiter: str, width: int, skip: 
             if count != width:
                 stager.reject_row(start, f"line {start}: {count} field(s) where the header has {width}", line[: 1 << 20])
                 continue
-            staged = staged_raw(tail, delimiter) if isinstance(tail, str) else staged_fields(tail)
+            staged = objects.raw(tail, delimiter) if isinstance(tail, str) else objects.fields(tail)
             rows.append([v or None for v in head] + [staged])
             numbers.append(start)
             size += len(line)
@@ -96,9 +97,9 @@ def wide_names(names: list[str]) -> list[str]:
     return [*head, more]
 
 
-def wide_tail(names: list[str], delimiter: str) -> Tail:
+def wide_tail(names: list[str]) -> Tail:
     """Where and how a file of these (more than ``MAX_COLUMNS``) column names keeps its tail."""
-    return Tail(wide_names(names)[-1], delimiter, tuple(names[MAX_COLUMNS - 1 :]))
+    return Tail(wide_names(names)[-1], tuple(names[MAX_COLUMNS - 1 :]))
 
 
 def wide_note(names: list[str]) -> str:
