@@ -45,7 +45,8 @@ class Tail:
     def raw(self, text: str, delimiter: str) -> str:
         """The object of a tail as written in the file (a line without a quote character; as many fields as
         names)."""
-        if _ESCAPE.search(text.replace(delimiter, ",") if delimiter < " " else text) is not None:
+        plain = text.replace(delimiter, ",") if delimiter < " " else text
+        if "\\" in plain or (not plain.isprintable() and _ESCAPE.search(plain) is not None):  # isprintable: C speed
             return self.fields(text.split(delimiter))
         out = self._plain.copy()
         out[1:-1:2] = text.split(delimiter)

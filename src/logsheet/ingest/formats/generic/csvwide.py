@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from logsheet.ingest.formats.generic.csvrows import CsvStager
+from logsheet.ingest.formats.generic.csvrows import TEXT, CsvStager
 from logsheet.ingest.formats.generic.csvtail import Tail
 
 MAX_COLUMNS = 256
@@ -35,6 +35,7 @@ def stage_wide(stager: CsvStager, path: Path, delimiter: str, width: int, skip: 
     """Feed ``stager`` (made with ``wide_names``) the rows of a file of ``width`` columns, each tail made a
     JSON object by ``objects`` (``wide_tail``)."""
     keep = MAX_COLUMNS - 1
+    stager.guess[-1] = TEXT  # the tail is JSON text: nothing to guess
     number = 0
     rows: list[list[str | None]] = []
     tail: str | list[str]
