@@ -236,6 +236,8 @@ def test_ten_thousand_columns_by_ten_thousand_rows_in_a_minute_and_bounded_memor
     assert summary["elapsed_seconds"] < 60, summary["elapsed_seconds"]
     assert peak_kib < 2 * 1024 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
     print(f"10,000 × 10,000 CSV: {summary['elapsed_seconds']:.1f} s, peak {peak_kib / 1024:.0f} MiB")
+    found = run("query", "wide", "--where", "more_columns.c9001 = '9001'", "--count", home=home)
+    assert found.returncode == 0 and found.stdout.strip() == str(len(range(0, 10_000, 7))), found.stdout + found.stderr
 
 
 @pytest.mark.slow
