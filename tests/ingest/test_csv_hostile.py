@@ -193,20 +193,21 @@ def test_a_binary_file_is_refused_unless_forced(tmp_path: Path) -> None:
     assert forced["rows"] > 0 and "imported as text lines (--format text)" in forced["sources"][0]["note"]
 
 
-def test_a_csv_wider_than_the_column_limit_keeps_its_tail_as_text(tmp_path: Path) -> None:
+def test_a_csv_wider_than_the_column_limit_keeps_its_tail_as_a_json_object(tmp_path: Path) -> None:
     home = tmp_path / "home"
     names = [f"c{j}" for j in range(300)]
     body = [",".join(names)] + [",".join(str(i * 1000 + j) for j in range(300)) for i in range(20)]
-    body[3] = body[3].replace(",2299", ',"2,299"')  # a quoted field in the tail is kept as CSV
+    body[3] = body[3].replace(",2299", ',"2,299"')  # a quoted field in the tail: its value, unquoted
     path = tmp_path / "wide.csv"
     path.write_text("\n".join(body) + "\n")
     summary = imported(path, "w", home)
-    assert len(summary["columns"]) == 256 and summary["columns"][-1]["name"] == "more_columns"
+    assert len(summary["columns"]) == 256 and summary["columns"][-1] == {"name": "more_columns", "type": "json"}
     assert "300 columns: the first 255 are sheet columns" in summary["sources"][0]["note"]
     got = rows("w", home)
     assert got[0]["c0"] == 0 and got[0]["c254"] == 254
-    assert got[0]["more_columns"] == ",".join(str(j) for j in range(255, 300))
-    assert got[2]["more_columns"].endswith(',"2,299"')
+    assert list(json.loads(got[0]["more_columns"]).items()) == [(f"c{j}", str(j)) for j in range(255, 300)]
+    assert json.loads(got[2]["more_columns"])["c299"] == "2,299"
+    assert json.loads(got[2]["more_columns"])["c298"] == "2298"
 
 
 @pytest.mark.slow
@@ -231,9 +232,12 @@ def test_ten_thousand_columns_by_ten_thousand_rows_in_a_minute_and_bounded_memor
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["rows"] == 10_000 and summary["rejected"] == 0
+    assert summary["columns"][-1] == {"name": "more_columns", "type": "json"}
     assert summary["elapsed_seconds"] < 60, summary["elapsed_seconds"]
     assert peak_kib < 2 * 1024 * 1024, f"peak memory {peak_kib / 1024:.0f} MiB"
     print(f"10,000 × 10,000 CSV: {summary['elapsed_seconds']:.1f} s, peak {peak_kib / 1024:.0f} MiB")
+    found = run("query", "wide", "--where", "more_columns.c9001 = '9001'", "--count", home=home)
+    assert found.returncode == 0 and found.stdout.strip() == str(len(range(0, 10_000, 7))), found.stdout + found.stderr
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ Quirks handled here (details in docs/importing.md, "CSV and text files"):
   plain UTF-8 is decoded into a UTF-8 copy in the staging folder first; the original is never touched.
 - Rows are parsed by Arrow's streaming reader (``csvrows``): LF, CRLF and CR endings; a row with the wrong
   number of fields is a reject with its row number and raw text; a file that ends inside a row has that
-  row as a reject. Files wider than ``csvwide.MAX_COLUMNS`` keep the tail of each row as CSV text.
+  row as a reject. Files wider than ``csvwide.MAX_COLUMNS`` keep the tail of each row as a JSON object.
 - Everything is read as text, then each column gets the narrowest type that every non-blank value fits
   exactly (integer, float, boolean, timestamp): a late odd value can never turn a row into a reject.
 - Headers with spaces, duplicates or blanks are fine (blank headers become ``column_N``, repeats get
@@ -30,7 +30,8 @@ from logsheet.core.sqlnames import cast, col, func, lit, render
 from logsheet.ingest.formats.base import Detection, ReadContext, Sample, SourceFile, Staged
 from logsheet.ingest.formats.generic import textfile
 from logsheet.ingest.formats.generic.csvrows import EMPTY, GROUP_BYTES, GUESSES, CsvStager
-from logsheet.ingest.formats.generic.csvwide import MAX_COLUMNS, stage_wide, wide_names, wide_note
+from logsheet.ingest.formats.generic.csvtail import Tail, row_bytes, tail_json
+from logsheet.ingest.formats.generic.csvwide import MAX_COLUMNS, stage_wide, wide_names, wide_note, wide_tail
 from logsheet.ingest.formats.generic.flatten import guess_time_column
 from logsheet.ingest.formats.sql import struct_literal
 from logsheet.ingest.formats.stage import ROW_GROUP_ROWS, parquet_table
@@ -121,8 +122,11 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     sources_read: list[Path] = []
     guesses: dict[str, tuple[int, bool]] = {}
     notes: dict[int, str] = {}
+    tails: dict[int, Tail] = {}
     for source in sources:
-        part, seen, note = _stage(source, ctx)
+        part, seen, note, tail = _stage(source, ctx)
+        if tail is not None:
+            tails[source.id] = tail
         sources_read.append(source.path)
         staged_parts.append(part)
         if note:
@@ -134,14 +138,19 @@ def read(sources: list[SourceFile], ctx: ReadContext) -> Staged:
     table = parquet_table(staged_parts)
     columns = [c for c in ctx.con.sql(render(exp.select(exp.Star()).from_(table).limit(0))).columns if c not in (SOURCE, POS)]
     types = _types(columns, guesses, table, ctx)
+    types.update({t.column: "json" for t in tails.values()})
     projections: list[exp.Expr] = [col(SOURCE), col(POS)]
     for column in columns:
         engine = dict(_TRY_TYPES).get(types[column])
         value = col(column) if engine is None else cast(exp.Trim(this=col(column)), engine, safe=True)
+        if types[column] == "json":
+            value = tail_json(column, tails, [s.id for s in sources])
         projections.append(exp.alias_(value, column, quoted=True))
     select = exp.select(*projections).from_(table)
     staged = Staged(select=select, types=types, time_column=guess_time_column(types), notes=notes)
-    staged.row_group_rows = row_group_rows(sum(p.stat().st_size for p in sources_read), rows_read(ctx, table))
+    rows = rows_read(ctx, table)
+    text_bytes = sum(p.stat().st_size for p in sources_read) + rows * row_bytes(list(tails.values()))
+    staged.row_group_rows = row_group_rows(text_bytes, rows)
     return staged
 
 
@@ -160,10 +169,11 @@ def rows_read(ctx: ReadContext, table: exp.Table) -> int:
     return int(found[0]) if found else 0
 
 
-def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[int, bool]], str]:
+def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[int, bool]], str, Tail | None]:
     """Read one file as text columns into a staging Parquet file; its bad rows become rejects.
 
-    Returns the staged file, each column's type guess (an index into ``GUESSES``) and the source's note."""
+    Returns the staged file, each column's type guess (an index into ``GUESSES``), the source's note and,
+    for a wide file, where its tail is (``csvwide``)."""
     found = textfile.scan(source)
     encoding, note = textfile.choose(found, ctx.options.get("encoding"))
     ready = textfile.prepare(source, found, encoding, note, ctx.new_path)
@@ -181,14 +191,15 @@ def _stage(source: SourceFile, ctx: ReadContext) -> tuple[Path, dict[str, tuple[
     writer = CsvStager(target, source, wide_names(names) if wide else names, ctx)
     writer.long_lines = [length for _, _, length in found.long_lines]
     if wide:
-        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0)
+        tail = wide_tail(names)
+        stage_wide(writer, ready.path, delimiter, len(names), skip=1 if header else 0, objects=tail)
         note = "; ".join(n for n in (ready.note, wide_note(names)) if n)
-        return target, writer.guesses, note
+        return target, writer.guesses, note, tail
     cut = found.quotes % 2 == 1 or bool(found.damage and not found.ends_line)
     writer.read(ready.path, delimiter, skip=1 if header else 0, cut_last=cut)
     if found.damage:
         ctx.reject(source, writer.last_row + 1, found.damage + "; the rows before the damage were read", "")
-    return target, writer.guesses, ready.note
+    return target, writer.guesses, ready.note, None
 
 
 def header_names(first: list[str]) -> list[str]:
