@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -519,3 +520,13 @@ def test_column_reference_spellings() -> None:
 def test_column_reference_errors(text: str, message: str) -> None:
     with pytest.raises(FilterSyntaxError, match=re.escape(message)):
         parse_filter(text)
+
+
+def test_the_documented_column_comparisons_parse_and_format_back() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "filter-language.md").read_text(encoding="utf-8")
+    section = doc.split("### Comparing two columns", 1)[1].split("\n### ", 1)[0]
+    examples = re.findall(r"^- `([^`]+)`", section, flags=re.M)
+    assert len(examples) == 4
+    for text in examples:
+        pred = parse_filter(text)
+        assert isinstance(pred, ir.CompareColumns) and format_filter(pred) == text
