@@ -79,3 +79,14 @@ def test_json_round_trip_and_refusals() -> None:
         ir.predicate_from_json({"kind": "columns", "column": "a", "op": "="})
     with pytest.raises(InvalidQuery, match="CompareColumns.other"):
         ir.CompareColumns("a", "=", 3)  # type: ignore[arg-type]
+
+
+def test_json_schema_has_the_node() -> None:
+    from logsheet.core.ir_schema import definitions
+
+    defs = definitions()
+    node = defs["CompareColumns"]
+    assert node["properties"]["kind"] == {"const": "columns"}
+    assert node["properties"]["op"]["enum"] == list(ir.COLUMNS_OPS)
+    assert node["required"] == ["kind", "column", "op", "other"] and node["additionalProperties"] is False
+    assert {"$ref": "#/$defs/CompareColumns"} in defs["Predicate"]["anyOf"]
