@@ -80,7 +80,7 @@ status: test
 logsource: {product: linux, service: sshd}
 detection:
   sel:
-    user|fieldref: src_ip
+    user|expand: '%admins%'
   condition: sel
 level: low
 ---

@@ -50,7 +50,7 @@ def test_rules_run_prints_the_findings_as_json_with_the_contracts_fields(secure:
     brute = next(f for f in found if f["kind"] == "correlation")
     assert brute["rows"] == BRUTE_FAILURES and brute["rule"] == "00000000-0000-4000-8000-000000000002"
     assert brute["attack"] == ["T1110.001"]
-    assert "rule not run: Not runnable here (test)" in result.stderr and "fieldref" in result.stderr
+    assert "rule not run: Not runnable here (test)" in result.stderr and "%admins%" in result.stderr
     assert findings_json("findings", "secure", "--format", "json") == found  # stored, same shape
     assert findings_json("findings", "--format", "json") == found
 

@@ -413,7 +413,9 @@ def _leaf() -> st.SearchStrategy[ir.Predicate]:
         ),
         st.builds(ir.Search, texts),
     )
-    return st.one_of(typed, textual)
+    all_columns = st.sampled_from(["name", "ip", "doc", "doc.k", "doc.a[0]", "n", "f", "ts", "ok"])
+    columns = st.builds(ir.CompareColumns, all_columns, st.sampled_from(ir.COLUMNS_OPS), all_columns, st.booleans())
+    return st.one_of(typed, textual, columns)
 
 
 predicates = st.recursive(

@@ -25,6 +25,8 @@ def columns_of(pred: ir.Predicate) -> set[str]:
         return set().union(*(columns_of(p) for p in pred.items))
     if isinstance(pred, ir.Not):
         return columns_of(pred.item)
+    if isinstance(pred, ir.CompareColumns):
+        return {pred.column, pred.other}
     column = getattr(pred, "column", None)
     return {column} if isinstance(column, str) else set()
 

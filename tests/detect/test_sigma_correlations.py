@@ -126,7 +126,7 @@ def test_refused_correlations_say_why(auth: Workspace) -> None:
     texts = {
         "value_avg": BASE + correlation("value_avg", "ssh_failed", "    condition: {gte: 3, field: src_port}"),
         "missing": BASE + correlation("event_count", "no_such_rule", "    condition: {gte: 3}"),
-        "refused member": BASE.replace("message|contains", "message|fieldref")
+        "refused member": BASE.replace("message|contains: 'Failed password'", "message|expand: '%failures%'")
         + correlation("event_count", "ssh_failed", "    condition: {gte: 3}"),
     }
     reasons = {}
@@ -136,4 +136,4 @@ def test_refused_correlations_say_why(auth: Workspace) -> None:
         reasons[name] = corr.reason
     assert reasons["value_avg"] == "not supported yet: value_avg correlation"
     assert "no_such_rule" in reasons["missing"]
-    assert "ssh_failed" in reasons["refused member"] and "fieldref" in reasons["refused member"]
+    assert "ssh_failed" in reasons["refused member"] and "%failures%" in reasons["refused member"]

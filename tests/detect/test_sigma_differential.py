@@ -75,26 +75,46 @@ def _leaf_values(pred: ir.Predicate, out: dict[str, object]) -> None:
         out.setdefault(pred.column, shape.format(pred.value))
 
 
+def _column_pairs(pred: ir.Predicate) -> list[ir.CompareColumns]:
+    """The column-to-column comparisons (Sigma's ``|fieldref``) anywhere in a predicate."""
+    if isinstance(pred, (ir.And, ir.Or)):
+        return [c for item in pred.items for c in _column_pairs(item)]
+    if isinstance(pred, ir.Not):
+        return _column_pairs(pred.item)
+    return [pred] if isinstance(pred, ir.CompareColumns) else []
+
+
+def _set(record: dict[str, object], column: str, value: object) -> None:
+    """Set a (dotted) field of a record, nested fields inside their JSON objects."""
+    target = record
+    *path, last = column.split(".")
+    for key in path:
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]  # type: ignore[assignment]
+    target[last] = value
+
+
 def generated_cloudtrail() -> list[dict[str, object]]:
     """For each SigmaHQ CloudTrail rule, a record carrying the values it tests, as written, upper-cased and
-    lower-cased (Sigma ignores case), nested fields set inside their JSON objects."""
+    lower-cased (Sigma ignores case); for a rule comparing two fields (``|fieldref``), records where they are
+    equal, equal but for case, and different."""
     records: list[dict[str, object]] = []
     for r in compile_rules([RULES], "cloudtrail"):
         if not isinstance(r, CompiledRule):
             continue
         values: dict[str, object] = {}
         _leaf_values(r.predicate, values)
+        pairs = [("Same-Value", "Same-Value"), ("Same-Value", "SAME-value"), ("Same-Value", "Other-Value")]
         for casing in (str, str.upper, str.lower):
-            record = ct_record(len(records))
-            for column, value in values.items():
-                target = record
-                *path, last = column.split(".")
-                for key in path:
-                    if not isinstance(target.get(key), dict):
-                        target[key] = {}
-                    target = target[key]
-                target[last] = casing(value) if isinstance(value, str) else value
-            records.append(record)
+            for left, right in pairs if _column_pairs(r.predicate) else [("", "")]:
+                record = ct_record(len(records))
+                for column, value in values.items():
+                    _set(record, column, casing(value) if isinstance(value, str) else value)
+                for pair in _column_pairs(r.predicate):
+                    _set(record, pair.column, left)
+                    _set(record, pair.other, right)
+                records.append(record)
     return records
 
 

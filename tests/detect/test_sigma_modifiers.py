@@ -17,12 +17,14 @@ from logsheet.workspace import Workspace
 B64 = base64.b64encode(b"whoami").decode()  # d2hvYW1p
 B64_OFFSET1 = base64.b64encode(b"x" + b"whoami").decode()  # the same word one byte further in
 ROWS = [
-    {"i": 0, "message": "Accepted password for root", "cmd": "powershell -enc " + B64, "ip": "10.0.0.5", "n": 1, "opt": "x"},
-    {"i": 1, "message": "accepted PASSWORD for bob", "cmd": "cmd.exe /c whoami", "ip": "192.168.1.9", "n": 7, "opt": None},
-    {"i": 2, "message": "Failed password for root", "cmd": "net user /add evil", "ip": "2001:db8::1", "n": 30, "opt": ""},
-    {"i": 3, "message": "line one\nline two", "cmd": "Net User -add evil", "ip": "not an ip", "n": 100, "opt": "y*z"},
-    {"i": 4, "message": "a?c literal", "cmd": "echo " + B64_OFFSET1, "ip": "10.255.255.255", "n": 0, "opt": "yQz"},
+    {"i": 0, "message": "Accepted password for root", "cmd": "powershell -enc " + B64, "ip": "10.0.0.5", "n": 1},
+    {"i": 1, "message": "accepted PASSWORD for bob", "cmd": "cmd.exe /c whoami", "ip": "192.168.1.9", "n": 7},
+    {"i": 2, "message": "Failed password for root", "cmd": "net user /add evil", "ip": "2001:db8::1", "n": 30},
+    {"i": 3, "message": "line one\nline two", "cmd": "Net User -add evil", "ip": "not an ip", "n": 100},
+    {"i": 4, "message": "a?c literal", "cmd": "echo " + B64_OFFSET1, "ip": "10.255.255.255", "n": 0},
 ]
+for _row, _opt, _who in zip(ROWS, ["x", None, "", "y*z", "yQz"], ["X", None, "", "y*z", "yqz-more"], strict=True):
+    _row.update(opt=_opt, who=_who)  # who: for |fieldref against opt
 MAPPING = """
 mappings:
   - logsource: {product: testlab, service: box}
@@ -100,6 +102,13 @@ CASES = {
     "keyword in message": ("keywords:\n  - 'password for root'", {0, 2}),
     "keyword with wildcard": ("keywords:\n  - 'accepted*bob'", {1}),
     "keyword list and all": ("keywords:\n  '|all':\n    - 'password'\n    - 'bob'", {1}),
+    # fieldref: equal to another field ignoring case; blank (null) on either side is not equal, "" = "" is
+    "fieldref": ("sel:\n  who|fieldref: opt", {0, 2, 3}),
+    "fieldref|startswith": ("sel:\n  who|fieldref|startswith: opt", {0, 2, 3, 4}),
+    "fieldref|endswith": ("sel:\n  who|fieldref|endswith: opt", {0, 2, 3}),
+    "fieldref|contains": ("sel:\n  who|fieldref|contains: opt", {0, 2, 3, 4}),
+    "fieldref list is any of": ("sel:\n  who|fieldref: [opt, message]", {0, 2, 3}),
+    "fieldref of the same field": ("sel:\n  n|fieldref: n", {0, 1, 2, 3, 4}),
 }
 
 
@@ -137,8 +146,8 @@ def test_metadata_and_refusals(sheet: Workspace) -> None:
     schema = sheet.sheet("box").schema
     results = compile_rules(
         [
-            rule("sel:\n  n|fieldref: i"),
-            rule("sel:\n  nosuchfield: 1"),
+            rule("sel:\n  n|hour: 3"),
+            rule("sel:\n  who|fieldref: nosuchfield"),
             "title: broken\nlogsource: {product: x}\ndetection: {condition: sel}\n",
             rule("sel:\n  n: 1").replace("testlab", "otherlab"),
             rule("sel:\n  n: 1").replace("title: test rule", "title: base\nname: base_rule")
@@ -154,7 +163,7 @@ def test_metadata_and_refusals(sheet: Workspace) -> None:
     kinds = [x.kind for x in results if isinstance(x, Refused)]
     reasons = [x.reason for x in results if isinstance(x, Refused)]
     assert kinds == ["unsupported", "schema", "unreadable", "logsource", "correlation"], reasons
-    assert "fieldref" in reasons[0] and "nosuchfield" in reasons[1] and "otherlab" in reasons[3]
+    assert "|hour" in reasons[0] and "nosuchfield" in reasons[1] and "otherlab" in reasons[3]
     assert reasons[4] == "not supported yet: value_median correlation"
 
 
@@ -214,7 +223,6 @@ def test_what_the_ir_cannot_say_is_refused_with_the_modifier() -> None:
     cases = {
         "n|hour: 3": "|hour",
         "opt|expand: '%allowed%'": "%allowed%",
-        "n|fieldref: i": "|fieldref",
     }
     for detection, expected in cases.items():
         [r] = compile_rules([rule(f"sel:\n  {detection}")], "json", load_mapping(MAPPING))
@@ -222,3 +230,14 @@ def test_what_the_ir_cannot_say_is_refused_with_the_modifier() -> None:
     # pySigma 2 checks regexes with RE2 itself: a look-behind is refused when the rule is read
     [r] = compile_rules([rule("sel:\n  cmd|re: '(?<=net) user'")], "json", load_mapping(MAPPING))
     assert isinstance(r, Refused) and "(?<=" in r.reason
+
+
+def test_fieldref_compiles_to_a_column_comparison_with_the_mapped_names(sheet: Workspace) -> None:
+    assert compiled(rule("sel:\n  who|fieldref: CommandLine")).predicate == ir.CompareColumns("who", "=", "cmd", False)
+    assert compiled(rule("sel:\n  CommandLine|fieldref|endswith: who")).predicate == ir.CompareColumns(
+        "cmd", "ends_with", "who", False
+    )
+    # 'not' keeps the rows where a side is blank, as for any other Sigma value
+    assert flagged(sheet, rule("sel:\n  who|fieldref: opt", "not sel")) == {1, 4}
+    [wildcard] = compile_rules([rule("sel:\n  who|fieldref: 'op*'")], "json", load_mapping(MAPPING))
+    assert isinstance(wildcard, Refused) and "wildcard" in wildcard.reason

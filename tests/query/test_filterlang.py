@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -51,6 +53,7 @@ EXAMPLES: list[tuple[str, ir.Predicate]] = [
     ("'Failed password'", ir.Search("Failed password")),
     ("'it''s'", ir.Search("it's")),
     ("a = -1.5e3", ir.Compare("a", "=", -1500.0)),
+    ("user = column(src_user)", ir.CompareColumns("user", "=", "src_user")),
 ]
 
 
@@ -239,7 +242,7 @@ def test_injection_looking_values_stay_values() -> None:
             "a = b",
             (
                 "expected a value after '=' but found 'b'; values are 'single-quoted' text, numbers, "
-                "true, false or null (comparing two columns is not supported)"
+                "true, false or null (to compare with another column, write column(b))"
             ),
             4,
         ),
@@ -336,6 +339,12 @@ def test_quote_string() -> None:
         (ir.Regex("m", r"\d+", negate=True), r"m not matches '\d+'"),
         (ir.Blank("e", negate=True), "e is not blank"),
         (ir.InCidr("ip", "::1/128"), "ip in cidr '::1/128'"),
+        (ir.CompareColumns("a", "=", "b"), "a = column(b)"),
+        (ir.CompareColumns("a", "!=", "Event Name", case_sensitive=False), 'a != column("Event Name") nocase'),
+        (ir.CompareColumns("a", "starts_with", "and"), 'a starts with column("and")'),
+        (ir.CompareColumns("column", "contains", "column"), "column contains column(column)"),
+        (ir.CompareColumns("p", "ends_with", "q.r[0]", False), "p ends with column(q.r[0]) nocase"),
+        (ir.Not(ir.CompareColumns("a", "contains", "b")), "not (a contains column(b))"),
         (ir.Search("Failed password"), "'Failed password'"),
         (ir.Not(ir.Compare("a", "=", 1)), "not (a = 1)"),
         (ir.Not(ir.Not(ir.Blank("a"))), "not (not (a is blank))"),
@@ -382,6 +391,8 @@ def test_negation_forms_stay_distinct() -> None:
         ir.Compare("", "=", 1),
         ir.Compare("a", "=", float("nan")),
         ir.Compare("a", "=", float("inf")),
+        ir.CompareColumns("a", "=", ""),
+        ir.CompareColumns("", "=", "b"),
     ],
 )
 def test_format_rejects_what_the_language_cannot_express(pred: ir.Predicate) -> None:
@@ -416,6 +427,7 @@ leaves = st.one_of(
     st.builds(ir.Regex, columns, texts, st.booleans(), st.booleans()),
     st.builds(ir.Blank, columns, st.booleans()),
     st.builds(ir.InCidr, columns, texts, st.booleans()),
+    st.builds(ir.CompareColumns, columns, st.sampled_from(ir.COLUMNS_OPS), columns, st.booleans()),
     st.builds(ir.Search, texts),
 )
 
@@ -483,3 +495,38 @@ def test_parse_never_raises_anything_else(text: str) -> None:
         assert exc.detail
     else:
         assert parse_filter(format_filter(result)) == result
+
+
+# --------------------------------------------------------------------------------------- column references
+def test_column_reference_spellings() -> None:
+    assert parse_filter("a NOT Starts With column(b) NOCASE") == ir.Not(ir.CompareColumns("a", "starts_with", "b", False))
+    assert parse_filter('a == column("x""y")') == ir.CompareColumns("a", "=", 'x"y')
+    assert parse_filter("a <> column(b)") == ir.CompareColumns("a", "!=", "b")
+    assert parse_filter("column = 'x'") == ir.Compare("column", "=", "x")  # still a column name on the left
+    assert parse_filter("a = 'column(b)'") == ir.Compare("a", "=", "column(b)")  # quoted: a value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a < column(b)", "by = or != only"),
+        ("a = column()", "a column name in column(...)"),
+        ("a = column(and)", 'double-quote a column with that name: "and"'),
+        ("a = column(b", "')' to close column("),
+        ("a = b", "write column(b)"),
+        ("a = column", "expected a value"),
+    ],
+)
+def test_column_reference_errors(text: str, message: str) -> None:
+    with pytest.raises(FilterSyntaxError, match=re.escape(message)):
+        parse_filter(text)
+
+
+def test_the_documented_column_comparisons_parse_and_format_back() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "filter-language.md").read_text(encoding="utf-8")
+    section = doc.split("### Comparing two columns", 1)[1].split("\n### ", 1)[0]
+    examples = re.findall(r"^- `([^`]+)`", section, flags=re.M)
+    assert len(examples) == 4
+    for text in examples:
+        pred = parse_filter(text)
+        assert isinstance(pred, ir.CompareColumns) and format_filter(pred) == text

@@ -22,7 +22,8 @@ def builder_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from logsheet.workspace import Workspace
 
     root = tmp_path_factory.mktemp("filter-builder")
-    data = write_csv(root / "logins.csv", ["user", "port", "host"], [[f"user-{i % 4}", 20 + i, "web"] for i in range(ROWS)])
+    rows = [[f"user-{i % 4}", 20 + i, "web", f"user-{i % 4}" if i % 2 == 0 else "USER-x"] for i in range(ROWS)]
+    data = write_csv(root / "logins.csv", ["user", "port", "host", "owner"], rows)  # owner = user on even rows
     Workspace.open(root / "home").import_paths([data], sheet="logins")
     return root / "home"
 
@@ -181,3 +182,21 @@ def test_text_typed_after_the_builder_is_what_apply_applies(page: Any, server: A
     page.get_by_role("button", name="Apply").click()
     expect_total(page, "20 rows")
     expect(filter_text(page)).to_have_value("user = 'user-1' or user = 'user-3'")
+
+
+def test_a_column_compared_with_another_column_both_ways(page: Any, server: Any) -> None:
+    builder = open_builder(page, server)
+    builder.get_by_label("Column").last.press_sequentially("user")
+    builder.get_by_label("Operator").last.select_option("= column")
+    value = builder.get_by_label("Value", exact=True).last
+    expect(value).to_have_attribute("placeholder", "other column")
+    value.fill("owner")
+    page.get_by_role("button", name="Apply").click()
+    expect_total(page, f"{ROWS // 2} rows")
+    expect(filter_text(page)).to_have_value("user = column(owner)")
+    # The text back into the builder: the operator and the other column's name
+    filter_text(page).fill("user != column(owner) nocase")
+    page.get_by_role("button", name="Apply").click()
+    expect_total(page, f"{ROWS // 2} rows")
+    expect(builder.get_by_label("Operator").last).to_have_value("!= column")
+    expect(builder.get_by_label("Value", exact=True).last).to_have_value("owner")

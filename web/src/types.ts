@@ -16,6 +16,7 @@ export type Predicate =
   | { kind: "regex"; column: string; pattern: string; negate?: boolean; case_sensitive?: boolean }
   | { kind: "blank"; column: string; negate?: boolean }
   | { kind: "cidr"; column: string; cidr: string; negate?: boolean }
+  | { kind: "columns"; column: string; op: "=" | "!=" | "contains" | "starts_with" | "ends_with"; other: string; case_sensitive?: boolean }
   | { kind: "search"; text: string }
   | { kind: "and"; items: Predicate[] }
   | { kind: "or"; items: Predicate[] }

@@ -50,6 +50,8 @@ class PredicateCompiler:
             return exp.Not(this=exp.Paren(this=self.compile(node.item)))
         if isinstance(node, ir.Search):
             return self.search(node.text)
+        if isinstance(node, ir.CompareColumns):
+            return self._columns(node)
         method = getattr(self, "_" + node.kind, None)
         if method is None:
             raise InvalidQuery(f"unsupported filter {node.kind!r}")
@@ -162,6 +164,32 @@ class PredicateCompiler:
             raise InvalidQuery(f"{node.cidr!r} is not a network such as '10.0.0.0/8' or '2001:db8::/32'") from None
         value = target.expression if target.type in _TEXTUAL else to_text(target.expression)
         return self.dialect.ip_in_network(value, network)
+
+    def _columns(self, node: ir.CompareColumns) -> exp.Expr:
+        """Two columns of the row: as their type when both have the same non-text type (or are both numbers),
+        else as text; ``!=`` is the exact complement of ``=`` (NULL on either side is not equal)."""
+        if node.op not in ir.COLUMNS_OPS:
+            raise InvalidQuery(f"unknown column comparison {node.op!r}")
+        left_side = resolve(node.column, self.schema)
+        right_side = resolve(node.other, self.schema)
+        left, right = left_side.expression, right_side.expression
+        types = {left_side.type, right_side.type}
+        as_text = node.op not in ("=", "!=") or not (len(types) == 1 or types == {"integer", "float"})
+        if as_text or types & set(_TEXTUAL):
+            left = left if left_side.type in _TEXTUAL else to_text(left)
+            right = right if right_side.type in _TEXTUAL else to_text(right)
+            left, right = self._fold(left, "text", node.case_sensitive), self._fold(right, "text", node.case_sensitive)
+        test: exp.Expr
+        if node.op in ("=", "!="):
+            test = exp.EQ(this=left, expression=right)
+        elif node.op == "contains":
+            test = exp.GT(this=exp.StrPosition(this=left, substr=right), expression=lit(0))
+        elif node.op == "starts_with":
+            test = exp.StartsWith(this=left, expression=right)
+        else:
+            test = exp.EndsWith(this=left, expression=right)
+        safe = exp.Coalesce(this=test, expressions=[exp.false()])
+        return exp.Not(this=safe) if node.op == "!=" else safe
 
     # --------------------------------------------------------------------------------------------- helpers
     def _operands(self, node: ir.Compare, target: Resolved) -> tuple[exp.Expr, exp.Expr]:

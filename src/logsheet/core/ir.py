@@ -26,12 +26,14 @@ Scalar = Union[str, int, float, bool, None]
 
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
 TextOp = Literal["contains", "starts_with", "ends_with"]
+ColumnsOp = Literal["=", "!=", "contains", "starts_with", "ends_with"]
 CaseMode = Literal["upper", "lower"]
 AggFn = Literal["count", "count_distinct", "min", "max", "sum", "avg", "first", "last"]
 CastType = Literal["text", "integer", "float", "boolean", "timestamp", "date"]
 
 COMPARE_OPS: tuple[str, ...] = ("=", "!=", "<", "<=", ">", ">=")
 TEXT_OPS: tuple[str, ...] = ("contains", "starts_with", "ends_with")
+COLUMNS_OPS: tuple[str, ...] = ("=", "!=", "contains", "starts_with", "ends_with")
 AGG_FNS: tuple[str, ...] = ("count", "count_distinct", "min", "max", "sum", "avg", "first", "last")
 CAST_TYPES: tuple[str, ...] = ("text", "integer", "float", "boolean", "timestamp", "date")
 
@@ -130,6 +132,20 @@ class InCidr(PredicateNode):
 
 
 @dataclass(frozen=True)
+class CompareColumns(PredicateNode):
+    """``column <op> column("other")``: a column's value against another column's value in the same row.
+    ``=`` is never true when either side is blank (NULL), and ``!=`` is its exact complement (it keeps rows
+    where a side is blank); ``contains`` / ``starts_with`` / ``ends_with`` test the other column's value as a
+    substring, as text. With ``case_sensitive=False`` text is compared ignoring case."""
+
+    kind: ClassVar[str] = "columns"
+    column: str
+    op: ColumnsOp
+    other: str
+    case_sensitive: bool = True
+
+
+@dataclass(frozen=True)
 class Search(PredicateNode):
     """Full-text search: the text appears, case-insensitively, in any column of the row."""
 
@@ -155,7 +171,7 @@ class Not(PredicateNode):
     item: Predicate
 
 
-Predicate = Union[Compare, InList, Between, TextMatch, Regex, Blank, InCidr, Search, And, Or, Not]
+Predicate = Union[Compare, InList, Between, TextMatch, Regex, Blank, InCidr, CompareColumns, Search, And, Or, Not]
 
 
 # ------------------------------------------------------------------------------------- derived-column steps

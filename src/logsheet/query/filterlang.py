@@ -17,6 +17,8 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
     and       := unary ( 'and' unary )*
     unary     := 'not' unary | '(' expr ')' | STRING | column condition
     condition := cmp_op value ['nocase']
+               | ('=' | '!=') column_ref ['nocase']
+               | ['not'] ('contains' | 'starts' 'with' | 'ends' 'with') column_ref ['nocase']
                | ['not'] 'in' '(' value (',' value)* ')' ['nocase']
                | ['not'] 'in' 'cidr' STRING
                | ['not'] 'between' value 'and' value
@@ -24,6 +26,10 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
                | ['not'] 'matches' STRING ['nocase']
                | 'is' ['not'] ('blank' | 'null' | 'empty')
     value     := STRING | NUMBER | 'true' | 'false' | 'null'
+    column_ref:= 'column' '(' (NAME | "quoted name") ')'
+
+``column(other)`` compares with the value of another column of the same row (:class:`~logsheet.core.ir.CompareColumns`);
+a ``not`` in front of a text operator with a column reference is ``not (...)`` around the comparison.
 
 Aliases (Kibana / Splunk habits; :mod:`logsheet.query.filteraliases` says what each value means): ``&&``,
 ``||`` and ``!`` for ``and``, ``or`` and ``not``, and a condition may also be
@@ -81,6 +87,7 @@ _TEXT_OP_TEXT: dict[str, str] = {
     "starts_with": "starts with",
     "ends_with": "ends with",
 }
+_COLUMN_REF = "column"  # column(name): the value of another column (not a keyword: a column may be called so)
 _KEYWORD_OPERATORS = frozenset({"in", "between", "contains", "starts", "ends", "matches"})
 _CONDITION_WORDS = _KEYWORD_OPERATORS | {"is", "not"}  # words that can follow a column
 
@@ -419,12 +426,41 @@ class _Parser:
             return ir.Regex(column, pattern, negate, self.parse_case_sensitive())
         if word in ("starts", "ends"):
             self.expect_keyword("with", f"'{word}'")
-        value = self.parse_string(f"after '{_TEXT_OP_TEXT[_TEXT_OP_WORDS[word]]}'")
-        return ir.TextMatch(column, _TEXT_OP_WORDS[word], value, negate, self.parse_case_sensitive())
+        text_op = _TEXT_OP_WORDS[word]
+        if self.at_column_ref():
+            other = self.parse_column_ref()
+            compared = ir.CompareColumns(column, text_op, other, self.parse_case_sensitive())
+            return ir.Not(compared) if negate else compared
+        value = self.parse_string(f"after '{_TEXT_OP_TEXT[text_op]}'")
+        return ir.TextMatch(column, text_op, value, negate, self.parse_case_sensitive())
 
-    def parse_compare(self, column: str, op: _Token) -> ir.Compare:
+    def parse_compare(self, column: str, op: _Token) -> ir.Compare | ir.CompareColumns:
+        canonical = _OP_CANONICAL[op.text]
+        if self.at_column_ref():
+            if canonical not in ("=", "!="):
+                self.fail(f"a column can be compared with another column by = or != only, not {op.text}", op)
+            other = self.parse_column_ref()
+            return ir.CompareColumns(column, "=" if canonical == "=" else "!=", other, self.parse_case_sensitive())
         value = self.parse_value(f"after '{op.text}'")
-        return ir.Compare(column, _OP_CANONICAL[op.text], value, self.parse_case_sensitive())
+        return ir.Compare(column, canonical, value, self.parse_case_sensitive())
+
+    def at_column_ref(self) -> bool:
+        """``column(`` where a value would be: a reference to another column."""
+        return self.token.is_keyword(_COLUMN_REF) and self.tokens[self.index + 1].kind == "lparen"
+
+    def parse_column_ref(self) -> str:
+        self.advance()  # 'column'
+        opening = self.advance()  # '('
+        name = self.token
+        if name.kind == "name" and name.text.lower() in KEYWORDS:
+            self.expected(f'a column name in column(...) (double-quote a column with that name: "{name.text}")')
+        if name.kind not in ("name", "qname"):
+            self.expected("a column name in column(...)")
+        self.advance()
+        if self.token.kind != "rparen":
+            self.expected(f"')' to close column( opened at position {opening.pos + 1}")
+        self.advance()
+        return str(name.value)
 
     def parse_colon(self, column: str, colon: _Token) -> ir.Predicate:
         """The Kibana spellings: ``field:value``, ``field:"two words"``, ``field:pre*``, ``field:*``, ``field:>5``."""
@@ -516,7 +552,7 @@ class _Parser:
             self.fail(
                 f"expected a value {context} but found {token.describe()}; "
                 f"values are 'single-quoted' text, numbers, true, false or null "
-                f"(comparing two columns is not supported)"
+                f"(to compare with another column, write column({_clip(quote_name(str(token.value)))}))"
             )
         self.expected(f"a value {context}")
 
@@ -590,7 +626,7 @@ def _format_and_item(item: ir.Predicate) -> str:
 
 
 def _format_condition(
-    pred: ir.Compare | ir.InList | ir.Between | ir.TextMatch | ir.Regex | ir.Blank | ir.InCidr,
+    pred: ir.Compare | ir.InList | ir.Between | ir.TextMatch | ir.Regex | ir.Blank | ir.InCidr | ir.CompareColumns,
 ) -> str:
     if not pred.column:
         raise ValueError("a filter condition needs a column name")
@@ -599,6 +635,11 @@ def _format_condition(
     nocase = "" if getattr(pred, "case_sensitive", True) else " nocase"
     if isinstance(pred, ir.Compare):
         return f"{column} {pred.op} {_format_value(pred.value)}{nocase}"
+    if isinstance(pred, ir.CompareColumns):
+        if not pred.other:
+            raise ValueError("a column comparison needs the other column's name")
+        op = _TEXT_OP_TEXT.get(pred.op, pred.op)
+        return f"{column} {op} {_COLUMN_REF}({quote_name(pred.other)}){nocase}"
     if isinstance(pred, ir.InList):
         if not pred.values:
             raise ValueError("an empty 'in' list cannot be written as a filter")

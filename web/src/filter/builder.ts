@@ -176,7 +176,7 @@ export class FilterBuilder {
       }
       op.value = cond.op;
       const info = OPS[cond.op];
-      value.placeholder = info.values === "list" ? "a, b, c" : type === "timestamp" ? "2022-03-22T15:00:00Z" : info.id.includes("cidr") ? "10.0.0.0/8" : "value";
+      value.placeholder = info.values === "list" ? "a, b, c" : type === "timestamp" ? "2022-03-22T15:00:00Z" : info.id.includes("cidr") ? "10.0.0.0/8" : info.id.endsWith(" column") ? "other column" : "value";
       value.hidden = info.values === 0;
       value2.hidden = info.values !== 2;
       caseToggle.hidden = !info.caseable;

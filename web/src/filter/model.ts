@@ -1,7 +1,7 @@
 // The filter builder's tree (groups of conditions, as a person edits them) to and from IR predicates.
 
 import type { Column, ColumnType, Predicate, Scalar } from "../types";
-import { ANY_COLUMN, OPS, type OpId } from "./ops";
+import { ANY_COLUMN, COLUMN_OPS, OPS, type OpId } from "./ops";
 import { parseLocalTime } from "../sheet/format";
 
 export interface Cond {
@@ -61,6 +61,16 @@ const NEGATED: Partial<Record<OpId, OpId>> = {
   "is not blank": "is blank",
   "in cidr": "not in cidr",
   "not in cidr": "in cidr",
+  "= column": "!= column",
+  "!= column": "= column",
+};
+
+const COLUMN_OP_IDS: Record<"=" | "!=" | "contains" | "starts_with" | "ends_with", OpId> = {
+  "=": "= column",
+  "!=": "!= column",
+  contains: "contains column",
+  starts_with: "starts with column",
+  ends_with: "ends with column",
 };
 
 function toNode(p: Predicate): Node {
@@ -99,6 +109,8 @@ function toNode(p: Predicate): Node {
       return cond(p.column, p.negate ? "is not blank" : "is blank");
     case "cidr":
       return cond(p.column, p.negate ? "not in cidr" : "in cidr", p.cidr);
+    case "columns":
+      return cond(p.column, COLUMN_OP_IDS[p.op], p.other, "", p.case_sensitive !== false);
     case "search":
       return cond(ANY_COLUMN, "search", p.text);
   }
@@ -180,6 +192,12 @@ function condPredicate(c: Cond, columns: Column[], tz: string): Predicate | null
     case "in cidr":
     case "not in cidr":
       return { kind: "cidr", column, cidr: c.value.trim(), negate: c.op === "not in cidr" };
+    case "= column":
+    case "!= column":
+    case "contains column":
+    case "starts with column":
+    case "ends with column":
+      return { kind: "columns", column, op: COLUMN_OPS[c.op] ?? "=", other: c.value.trim(), ...(cs ? {} : { case_sensitive: false }) };
     case "search":
       return { kind: "search", text: c.value };
   }

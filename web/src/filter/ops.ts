@@ -25,6 +25,11 @@ export type OpId =
   | "is not blank"
   | "in cidr"
   | "not in cidr"
+  | "= column"
+  | "!= column"
+  | "contains column"
+  | "starts with column"
+  | "ends with column"
   | "search";
 
 export interface OpInfo {
@@ -59,7 +64,21 @@ export const OPS: Record<OpId, OpInfo> = {
   "is not blank": op("is not blank", "is not blank", 0),
   "in cidr": op("in cidr", "is in network (CIDR)", 1),
   "not in cidr": op("not in cidr", "is not in network (CIDR)", 1),
+  "= column": op("= column", "equals column", 1, true),
+  "!= column": op("!= column", "does not equal column", 1, true),
+  "contains column": op("contains column", "contains column", 1, true),
+  "starts with column": op("starts with column", "starts with column", 1, true),
+  "ends with column": op("ends with column", "ends with column", 1, true),
   search: op("search", "contains (any column)", 1),
+};
+
+/** The operators whose value is the name of another column of the row (an IR "columns" predicate). */
+export const COLUMN_OPS: Partial<Record<OpId, "=" | "!=" | "contains" | "starts_with" | "ends_with">> = {
+  "= column": "=",
+  "!= column": "!=",
+  "contains column": "contains",
+  "starts with column": "starts_with",
+  "ends with column": "ends_with",
 };
 
 const TEXT: OpId[] = [
@@ -85,10 +104,15 @@ const TEXT: OpId[] = [
   ">=",
   "between",
   "not between",
+  "= column",
+  "!= column",
+  "contains column",
+  "starts with column",
+  "ends with column",
 ];
-const NUMBER: OpId[] = ["=", "!=", "<", "<=", ">", ">=", "between", "not between", "in", "not in", "is blank", "is not blank"];
-const TIME: OpId[] = [">=", "<=", ">", "<", "between", "not between", "=", "!=", "is blank", "is not blank"];
-const BOOLEAN: OpId[] = ["=", "!=", "is blank", "is not blank"];
+const NUMBER: OpId[] = ["=", "!=", "<", "<=", ">", ">=", "between", "not between", "in", "not in", "is blank", "is not blank", "= column", "!= column"];
+const TIME: OpId[] = [">=", "<=", ">", "<", "between", "not between", "=", "!=", "is blank", "is not blank", "= column", "!= column"];
+const BOOLEAN: OpId[] = ["=", "!=", "is blank", "is not blank", "= column", "!= column"];
 
 /** The operators offered for a column of this type (JSON paths and unknown columns get the text ones). */
 export function opsFor(type: ColumnType | null): OpId[] {

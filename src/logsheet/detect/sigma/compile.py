@@ -4,7 +4,8 @@ Sigma matches text ignoring case unless a value is ``|cased``; the IR's ``case_s
 same. Plain values become equality, values with ``*`` only at their ends become ``contains`` /
 ``starts with`` / ``ends with``, and any other wildcard (``*`` or ``?`` inside, which Sigma's ``\\`` escapes) a
 regular expression anchored at both ends. ``|re`` keeps its pattern (with its ``i``/``m``/``s`` flags),
-``|cidr`` is the IR's network test, ``|exists`` and ``null`` test for a missing value, and the values
+``|cidr`` is the IR's network test, ``|exists`` and ``null`` test for a missing value, ``|fieldref`` (with
+``|contains`` / ``|startswith`` / ``|endswith``) compares with another field of the event, and the values
 ``|base64offset`` and ``|windash`` expand to are alternatives. What the IR cannot say raises
 :class:`Unsupported` with the reason.
 """
@@ -74,7 +75,7 @@ def compile_condition(tree: object, mapping: Mapping) -> ir.Predicate:
         return ir.Not(compile_condition(tree.args[0], mapping))
     if isinstance(tree, ConditionFieldEqualsValueExpression):
         column = mapping.column(tree.field)
-        return field_value(column, tree.value)
+        return field_value(column, tree.value, mapping)
     if isinstance(tree, ConditionValueExpression):
         return keyword(tree.value, mapping)
     raise Unsupported(f"a condition part pySigma gave as {type(tree).__name__}")
@@ -88,10 +89,11 @@ def _group(kind: type[ir.And] | type[ir.Or], items: list[ir.Predicate]) -> ir.Pr
 
 
 # -------------------------------------------------------------------------------------------- field: value
-def field_value(column: str, value: SigmaType) -> ir.Predicate:
-    """``column`` holds ``value`` (a Sigma value with its modifiers applied)."""
+def field_value(column: str, value: SigmaType, mapping: Mapping) -> ir.Predicate:
+    """``column`` holds ``value`` (a Sigma value with its modifiers applied; ``mapping`` names the column of a
+    field the value refers to)."""
     if isinstance(value, SigmaExpansion):
-        return _group(ir.Or, [field_value(column, v) for v in value.values])
+        return _group(ir.Or, [field_value(column, v, mapping) for v in value.values])
     if isinstance(value, SigmaString):
         return string_match(column, value)
     if isinstance(value, SigmaTimestampPart):  # a SigmaNumber: tested first
@@ -111,10 +113,18 @@ def field_value(column: str, value: SigmaType) -> ir.Predicate:
     if isinstance(value, SigmaCompareExpression):
         return ir.Compare(column, _COMPARE[value.op], value.number.number)
     if isinstance(value, SigmaFieldReference):
-        raise Unsupported(
-            f"|fieldref ({column} compared with the field {value.field}): the IR has no column-to-column comparison yet"
-        )
+        return field_reference(column, value, mapping)
     raise Unsupported(f"the value type {type(value).__name__} (field {column})")
+
+
+def field_reference(column: str, value: SigmaFieldReference, mapping: Mapping) -> ir.CompareColumns:
+    """``|fieldref``: the value of another field of the event, ignoring case as Sigma strings do (``|cased``
+    does not apply to a field reference); ``|startswith`` / ``|endswith`` / ``|contains`` after it test the
+    other field's value as a prefix, suffix or substring."""
+    starts = bool(getattr(value, "starts_with", False))
+    ends = bool(getattr(value, "ends_with", False))
+    op: ir.ColumnsOp = "contains" if starts and ends else "starts_with" if starts else "ends_with" if ends else "="
+    return ir.CompareColumns(column, op, mapping.column(value.field), case_sensitive=False)
 
 
 def string_match(column: str, value: SigmaString) -> ir.Predicate:
