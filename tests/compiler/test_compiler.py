@@ -82,7 +82,10 @@ WHERE_SNAPSHOTS = [
         "TRY_CAST(SPLIT_PART(\"ip\", '.', 2) AS BIGINT) * 65536 + TRY_CAST(SPLIT_PART(\"ip\", '.', 3) AS BIGINT) * 256 + "
         "TRY_CAST(SPLIT_PART(\"ip\", '.', 4) AS BIGINT)) BETWEEN 167772160 AND 184549375, FALSE))",
     ),
-    ("ip in cidr '2001:db8::/32'", "(COALESCE(LOGSHEET_IPV6_IN_NETWORK(\"ip\", '2001:db8::/32'), FALSE))"),
+    (
+        "ip in cidr '2001:db8::/32'",
+        "(COALESCE(CASE WHEN STRPOS(\"ip\", ':') > 0 THEN LOGSHEET_IPV6_IN_NETWORK(\"ip\", '2001:db8::/32') ELSE FALSE END, FALSE))",
+    ),
     (
         "requestParameters.instancesSet.items[0].imageId = 'ami-1'",
         "(COALESCE((\"requestParameters\" ->> '$.instancesSet.items[0].imageId') = 'ami-1', FALSE))",

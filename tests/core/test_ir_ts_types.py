@@ -28,8 +28,14 @@ def ts_of(schema: dict[str, Any]) -> str:
     return {"string": "string", "integer": "number", "number": "number", "boolean": "boolean", "null": "null"}[kind]
 
 
+# Fields the front end keeps beside the IR in the same object, never sent as part of a view: the finding a
+# view is narrowed to travels as the request body's own "finding" (web/src/api.ts), not inside "query".
+UI_ONLY = {"Query": {"finding"}}
+
+
 def _source() -> str:
-    return re.sub(r"//[^\n]*", "", TYPES_TS.read_text(encoding="utf-8"))
+    text = re.sub(r"/\*.*?\*/", "", TYPES_TS.read_text(encoding="utf-8"), flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
 
 
 def _aliases(text: str) -> dict[str, str]:
@@ -61,7 +67,10 @@ def declared() -> dict[str, dict[str, tuple[str, bool]]]:
     for interface in ("Agg", "SortKey", "GroupBy", "Query"):
         block = re.search(rf"export interface {interface} \{{(.*?)\}}", text, re.S)
         assert block, interface
-        out[interface] = _fields(block[1], aliases)
+        fields = _fields(block[1], aliases)
+        for name in UI_ONLY.get(interface, set()):
+            assert fields.pop(name)[1], f"{interface}.{name} is the UI's own: it must be optional"
+        out[interface] = fields
     return out
 
 

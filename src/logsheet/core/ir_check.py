@@ -135,6 +135,8 @@ def mismatch(value: Any, hint: Any) -> tuple[str, str] | None:
             return None
         if len(others) == 1:  # X | None: say what is wrong inside X
             return mismatch(value, others[0])
+        if any(is_node(m) and isinstance(value, m) for m in others):  # the common case, without building messages
+            return None
         if any(mismatch(value, m) is None for m in others):
             return None
         return "", f"{show(value)} is not {describe(hint)}"

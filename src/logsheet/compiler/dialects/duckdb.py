@@ -4,6 +4,7 @@ the DuckDB engine registers on each connection (:data:`IPV6_UDF`, :func:`ipv6_in
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from sqlglot import exp
@@ -46,7 +47,10 @@ class DuckDBDialect(Dialect):
     def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
         if network.version == 4:
             return self._ipv4_in(value, int(network.network_address), int(network.broadcast_address))
-        return func(IPV6_UDF, value, lit(str(network)))
+        # Only text with a colon can be an IPv6 address: the others never reach the Python function (a CASE,
+        # not an AND, since DuckDB computes both sides of an AND outside a WHERE).
+        has_colon = exp.GT(this=exp.StrPosition(this=value.copy(), substr=lit(":")), expression=lit(0))
+        return exp.Case(ifs=[exp.If(this=has_colon, true=func(IPV6_UDF, value, lit(str(network))))], default=exp.false())
 
 
 def ipv6_in_network(value: str | None, network: str | None) -> bool:
@@ -54,9 +58,14 @@ def ipv6_in_network(value: str | None, network: str | None) -> bool:
     if not value or not network:
         return False
     try:
-        return ipaddress.ip_address(value.strip().split("%")[0]) in ipaddress.ip_network(network, strict=False)
+        return ipaddress.ip_address(value.strip().split("%")[0]) in _network(network)
     except ValueError:
         return False
+
+
+@functools.lru_cache(maxsize=256)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(text, strict=False)
 
 
 DUCKDB = DuckDBDialect()
