@@ -84,7 +84,8 @@ WHERE_SNAPSHOTS = [
     ),
     (
         "ip in cidr '2001:db8::/32'",
-        "(COALESCE(CASE WHEN STRPOS(\"ip\", ':') > 0 THEN LOGSHEET_IPV6_IN_NETWORK(\"ip\", '2001:db8::/32') ELSE FALSE END, FALSE))",
+        "(COALESCE(CASE WHEN STRPOS(\"ip\", ':') > 0 "
+        "THEN LOGSHEET_IPV6_IN_NETWORK(\"ip\", '2001:db8::/32') ELSE FALSE END, FALSE))",
     ),
     (
         "requestParameters.instancesSet.items[0].imageId = 'ami-1'",
