@@ -82,7 +82,7 @@ def build_demo(ws: Any, replace_views: bool = False) -> Iterator[str]:
         found = (summary.rules or {}).get("findings", 0)
         yield (
             f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected, "
-            f"{found:,} findings"
+            f"{found:,} finding{'' if found == 1 else 's'}"
         )
     yield f"demo workspace ready in {ws.root}; evidence files in {evidence}"
 
