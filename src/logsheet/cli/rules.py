@@ -45,7 +45,7 @@ def list_(ctx: click.Context, sigma: tuple[Path, ...], no_builtin: bool, mapping
         return
     rows = [(r.level, r.title, r.kind, ", ".join(r.formats) or "-", "built-in" if r.builtin else r.origin, r.id) for r in found]
     click.echo(table(("level", "title", "kind", "sheets", "from", "id"), rows, _width()))
-    click.echo(f"({len(found)} rules)", err=True)
+    click.echo(f"({_count(len(found), 'rule')})", err=True)
 
 
 @rules.command()
@@ -74,8 +74,9 @@ def run(
         click.echo(f"rule not run: {terminal_safe(refused.title or refused.id)} ({refused.origin}): {refused.reason}", err=True)
     _print_findings([f.to_json() for f in result.findings], fmt)
     click.echo(
-        f"({result.rules} rules ran on {sheet!r} in {result.scans} passes, {result.seconds:.2f} s: "
-        f"{len(result.findings)} findings; {len(result.refused)} could not run, {result.other_formats} are for other logs)",
+        f"({_count(result.rules, 'rule')} ran on {sheet!r} in {_count(result.scans, 'pass', 'passes')}, "
+        f"{result.seconds:.2f} s: {_count(len(result.findings), 'finding')}; {len(result.refused)} could not run, "
+        f"{result.other_formats} are for other logs)",
         err=True,
     )
 
@@ -117,7 +118,7 @@ def findings(ctx: click.Context, sheet: str | None, fmt: str) -> None:
     found = _workspace(ctx).findings(sheet)
     _print_findings([f.to_json() for f in found], fmt)
     if fmt == "table":
-        click.echo(f"({len(found)} findings)", err=True)
+        click.echo(f"({_count(len(found), 'finding')})", err=True)
 
 
 def _print_findings(found: list[dict[str, Any]], fmt: str) -> None:
@@ -140,6 +141,10 @@ def _entities_line(entities: dict[str, list[str]]) -> str:
         shown = ", ".join(values[:3]) + (f" +{len(values) - 3}" if len(values) > 3 else "")
         parts.append(f"{kind}: {shown}")
     return "; ".join(parts)
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _width() -> int:
