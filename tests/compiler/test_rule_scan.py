@@ -56,7 +56,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return workspace
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(predicates, min_size=1, max_size=4))
 def test_one_pass_counts_what_each_predicate_counts(ws: Workspace, chosen: list[ir.Predicate]) -> None:
     plan, runner = ws.view("rows")
