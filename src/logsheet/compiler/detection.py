@@ -262,7 +262,7 @@ class WindowScan:
             if self.kind == "value_sum":
                 counted = cast(counted, "DOUBLE", safe=True)
             elif self.kind == "value_count":
-                counted = func_nullif(cast(counted, "VARCHAR"))
+                counted = exp.Nullif(this=cast(counted, "VARCHAR"), expression=lit(""))  # a blank is no value
             exotic = exp.or_(*[exp.RegexpLike(this=t.copy(), expression=lit("[^\\x00-\\x7f]")) for t in texts])
             branch = _wrap(self.plan.filtered).where(exp.and_(compiler.compile(predicate), *present))
             branches.append(
@@ -304,8 +304,3 @@ class WindowScan:
             .from_(exp.Subquery(this=measured, alias=exp.TableAlias(this=ident("w"))))
             .where(exp.or_(passes, col("x")))
         )
-
-
-def func_nullif(text: exp.Expr) -> exp.Expr:
-    """Blank text as NULL (a blank value is no value to count)."""
-    return exp.Nullif(this=text, expression=lit(""))
