@@ -38,8 +38,8 @@ def test_a_run_reports_the_brute_force_the_root_login_and_why_a_rule_did_not_run
     assert "%admins%" in run.refused[0].reason
     assert run.other_formats == 1  # the CloudTrail rule is for other sheets
     assert run.rules == 3  # two detection rules and the correlation
-    # the combined pass, the root rule's entities, the brute force's candidate groups and its member rows
-    assert run.scans == 1 + 1 + 1 + 1
+    # the combined pass, the root rule's entities, and the brute force's windows with their entities (one statement)
+    assert run.scans == 1 + 1 + 1
 
 
 def test_every_finding_opens_exactly_its_rows(ws: Workspace, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from sigma.correlations import SigmaCorrelationRule
 
 from logsheet.compiler import ViewPlan
 from logsheet.compiler.detection import RuleScan, WindowScan
+from logsheet.compiler.resolve import resolve
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError, NotFound
 from logsheet.detect.findings import (
@@ -37,7 +38,7 @@ from logsheet.detect.findings import (
     window_predicate,
 )
 from logsheet.detect.sigma import CompiledCorrelation, CompiledRule, Mapping, Refused, compile_rules, evaluate
-from logsheet.detect.sigma.correlation import Event
+from logsheet.detect.sigma.correlation import Event, Window
 from logsheet.detect.sigma.load import Loaded, Source, load
 from logsheet.detect.sigma.logsources import LogSource, formats_for
 from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
@@ -302,7 +303,7 @@ def _entities(
     tally: dict[str, Counter[str]] = {}
     for index, value, n in rows:
         tally.setdefault(flat[int(index)][0], Counter())[str(value)] += int(n)
-    return {kind: [v for v, _ in counter.most_common(ENTITY_TOP)] for kind, counter in tally.items()}
+    return {kind: _top(counter) for kind, counter in tally.items()}
 
 
 def _correlate(
@@ -315,9 +316,14 @@ def _correlate(
     entity_columns: dict[str, tuple[str, ...]],
     engine: str | None,
     timeout: float | None,
+    in_engine: bool = True,
 ) -> tuple[list[Finding], int]:
-    """The windows a correlation flags, as findings: its members' rows are read (time, group, value and the
-    entity columns), windowed, and each flagged window becomes one finding."""
+    """The windows a correlation flags, as findings, each window one: found by the engine where it can find
+    them exactly (:func:`_engine_windows`; ``in_engine=False`` never asks it), else its members' rows are read
+    (time, group, value and the entity columns) and windowed in Python."""
+    found = _engine_windows(ws, sheet, sheet_id, time_column, correlation, entity_columns, engine, timeout) if in_engine else None
+    if found is not None:
+        return found, 1
     entity_names = [c for names in entity_columns.values() for c in names]
     events: list[Event] = []
     entity_rows: dict[int, dict[str, Any]] = {}
@@ -371,13 +377,101 @@ def _correlate(
                 first_seen=window.first,
                 last_seen=window.last,
                 where=window_predicate(correlation, window, time_column),
-                entities={k: [v for v, _ in c.most_common(ENTITY_TOP)] for k, c in tally.items()},
+                entities={k: _top(c) for k, c in tally.items()},
                 group=dict(zip(correlation.group_by, window.group)),
                 description=correlation.description,
                 origin=correlation.origin,
             )
         )
     return found, reads
+
+
+def _engine_windows(
+    ws: Workspace,
+    sheet: str,
+    sheet_id: int,
+    time_column: str,
+    correlation: CompiledCorrelation,
+    entity_columns: dict[str, tuple[str, ...]],
+    engine: str | None,
+    timeout: float | None,
+) -> list[Finding] | None:
+    """A counting correlation's findings with the windows found by the engine
+    (:meth:`~logsheet.compiler.detection.WindowScan.windows_sql`), in one statement; None when the engine
+    cannot find them exactly (then they are windowed in Python): a measure that does not only grow (``value_sum``,
+    comparisons other than ``>`` and ``>=``), no group-by, distinct values on an engine without distinct
+    window aggregates or of numbers (``0.0`` and ``-0.0``), members storing the group or value in columns of
+    other types, or a group key outside ASCII (Python's case folding is not lower-casing)."""
+    if correlation.kind not in ("event_count", "value_count") or correlation.op not in (">", ">="):
+        return None
+    if not correlation.group_by:
+        return None
+    plan, runner = ws.view(sheet, engine=engine)
+    schema = plan.schema
+
+    def types(names: Sequence[str]) -> tuple[str, ...]:
+        return tuple(resolve(n, schema).type for n in names)
+
+    members = correlation.members
+    if len({types(m.group_by) for m in members}) > 1:
+        return None
+    if correlation.kind == "value_count":
+        if plan.dialect.name != "duckdb" or len({types((m.value,)) for m in members}) > 1:
+            return None
+        if types((members[0].value,))[0].upper() in ("DOUBLE", "FLOAT", "REAL", "DECIMAL"):
+            return None
+    kinds = list(entity_columns)
+    flat = [(kinds.index(kind), c) for kind, names in entity_columns.items() for c in names]
+    scan = WindowScan(
+        plan,
+        tuple((m.predicate, m.group_by, m.value) for m in members),
+        correlation.kind,
+        correlation.count,
+        correlation.timespan,
+    )
+    rows = runner.fetch(scan.windows_sql(correlation.op, flat, ENTITY_TOP), timeout).rows
+    if any(row[0] for row in rows):
+        return None
+    width = len(correlation.group_by)
+    windows: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Any, int, dict[str, Counter[str]]]] = {}
+    for row in rows:
+        group, (first, last, count, kind, value, n) = tuple(row[1 : 1 + width]), row[1 + width :]
+        if first is None:
+            continue  # the one row of a run without windows
+        key = (*group, first)
+        if key not in windows:
+            windows[key] = (group, first, last, int(count), {})
+        if kind is not None:
+            windows[key][4].setdefault(kinds[int(kind)], Counter())[str(value)] += int(n)
+    found = []
+    for group, first, last, count, tally in windows.values():
+        window = Window(group, first, last, (), 0.0)
+        entities = {kind: _top(counter) for kind, counter in tally.items()}
+        found.append(
+            Finding(
+                id=finding_id(sheet_id, correlation.id, group, first),
+                rule=correlation.id,
+                title=correlation.title,
+                level=correlation.level,
+                tags=correlation.tags,
+                kind="correlation",
+                sheet=sheet,
+                rows=count,
+                first_seen=first,
+                last_seen=last,
+                where=window_predicate(correlation, window, time_column),
+                entities=entities,
+                group=dict(zip(correlation.group_by, group)),
+                description=correlation.description,
+                origin=correlation.origin,
+            )
+        )
+    return found
+
+
+def _top(counter: Counter[str]) -> list[str]:
+    """The most frequent values, ties by value (as the engine ranks them)."""
+    return [v for v, _ in sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:ENTITY_TOP]]
 
 
 MAX_CANDIDATE_GROUPS = 2_000  # past this many, every member row is read (a filter of that many keys costs more)

@@ -23,7 +23,7 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -188,7 +188,7 @@ def _flagged_spans(c: CompiledCorrelation, events: Sequence[Event]) -> list[tupl
     if c.kind == "temporal_ordered":
         end = 0
         for start, first in enumerate(events):
-            end = _window_end(events, start, max(end, start), first.time.timestamp() + c.timespan)
+            end = _window_end(events, start, max(end, start), first.time + timedelta(seconds=c.timespan))
             last = _ordered_end(events[start : end + 1], len(c.members))
             if last is not None:
                 spans.append((start, start + last, float(len(c.members))))
@@ -196,8 +196,8 @@ def _flagged_spans(c: CompiledCorrelation, events: Sequence[Event]) -> list[tupl
     tally = _Tally(c.kind)
     end = -1
     for start, first in enumerate(events):
-        limit = first.time.timestamp() + c.timespan
-        while end + 1 < len(events) and events[end + 1].time.timestamp() <= limit:
+        limit = first.time + timedelta(seconds=c.timespan)  # exact: no float rounding at microseconds
+        while end + 1 < len(events) and events[end + 1].time <= limit:
             end += 1
             tally.add(events[end])
         measure = tally.measure()
@@ -208,8 +208,8 @@ def _flagged_spans(c: CompiledCorrelation, events: Sequence[Event]) -> list[tupl
     return spans
 
 
-def _window_end(events: Sequence[Event], start: int, end: int, limit: float) -> int:
-    while end + 1 < len(events) and events[end + 1].time.timestamp() <= limit:
+def _window_end(events: Sequence[Event], start: int, end: int, limit: datetime) -> int:
+    while end + 1 < len(events) and events[end + 1].time <= limit:
         end += 1
     return end
 
