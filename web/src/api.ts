@@ -1,6 +1,7 @@
 // The JSON API client (docs/api.md). Every call is same-origin; errors become ApiError with the server's words.
 
 import type {
+  Case,
   EventContext,
   Finding,
   FormatInfo,
@@ -153,6 +154,14 @@ export const api = {
   findings: (name: string) => call<{ findings: Finding[]; last_run: RuleRun | null }>("GET", `/api/sheets/${enc(name)}/findings`),
   finding: (id: string) => call<Finding>("GET", `/api/findings/${enc(id)}`),
   cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),
+  cases: () => call<Case[]>("GET", "/api/cases"),
+  case: (name: string) => call<Case>("GET", `/api/cases/${enc(name)}`),
+  createCase: (name: string, sheets: string[] = []) => call<Case>("POST", "/api/cases", { name, sheets }),
+  renameCase: (name: string, to: string) => call<Case>("PATCH", `/api/cases/${enc(name)}`, { name: to }),
+  deleteCase: (name: string) => call<{ deleted: string }>("DELETE", `/api/cases/${enc(name)}`),
+  addToCase: (name: string, sheets: string[]) => call<Case>("POST", `/api/cases/${enc(name)}/sheets`, { sheets }),
+  removeFromCase: (name: string, sheet: string) => call<Case>("DELETE", `/api/cases/${enc(name)}/sheets/${enc(sheet)}`),
+  caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`/api/sheets/${enc(name)}/export`, {

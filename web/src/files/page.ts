@@ -1,5 +1,5 @@
 // The files page: every sheet of the workspace, uploads (drag and drop or picker), rename, delete, append,
-// and each sheet's rejected records.
+// each sheet's rejected records, and the cases (files/cases.ts).
 
 import { api, type ImportOptions } from "../api";
 import { link, sheetPath } from "../router";
@@ -9,6 +9,7 @@ import { confirmDialog, promptDialog } from "../ui/dialog";
 import { formatBytes, formatCount, h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { toast } from "../ui/toasts";
+import { casesSection } from "./cases";
 import { dropZone, filePicker, suggestSheetName } from "./pick";
 import { showRejects } from "./rejects";
 import { UploadBatch, batches, type BatchHooks, type BatchRequest } from "./upload";
@@ -17,6 +18,7 @@ let formats: FormatInfo[] | null = null;
 
 export function renderFilesPage(root: HTMLElement): () => void {
   const table = h("div", { class: "sheets-table-wrap" });
+  const caseList = h("div", { class: "cases-wrap" });
   const batchList = h("div", { class: "batches", "aria-label": "Imports" });
   const pending = h("div", { class: "pending" });
   const error = inlineError();
@@ -24,8 +26,9 @@ export function renderFilesPage(root: HTMLElement): () => void {
 
   const refresh = async () => {
     try {
-      const sheets = await api.sheets();
+      const [sheets, cases] = await Promise.all([api.sheets(), api.cases()]);
       if (alive) replaceChildren(table, sheetsTable(sheets, refresh, startAppend));
+      if (alive) replaceChildren(caseList, casesSection(cases, sheets, refresh));
       error.clear();
     } catch (e) {
       error.show(`Cannot list the sheets: ${(e as Error).message}`);
@@ -93,6 +96,7 @@ export function renderFilesPage(root: HTMLElement): () => void {
       batchList,
       error.el,
       table,
+      caseList,
     ),
   );
   void refresh();
