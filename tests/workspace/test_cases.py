@@ -136,3 +136,7 @@ def test_a_catalog_from_before_cases_gets_a_default_case_of_every_sheet(ws: Work
     db.close()
     again.create_case("after", ["beta"])
     assert names(Workspace.open(ws.root))["after"] == ("beta",)
+
+
+def test_without_a_name_the_default_case(ws: Workspace) -> None:
+    assert ws.case() == ws.case("default") and ws.case().sheets == ("alpha", "beta", "gamma")

@@ -9,11 +9,12 @@ cases, deleting a case leaves its sheets alone.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from logsheet.core.errors import LogsheetError, NotFound
+from logsheet.core.errors import Conflict, LogsheetError, NotFound
 from logsheet.core.sheetnames import validate_case_name
 from logsheet.detect.findings import Finding
 from logsheet.store.catalog import DEFAULT_CASE
@@ -43,7 +44,9 @@ def list_cases(ws: Workspace) -> list[Case]:
     return [Case(name, tuple(sheets), created) for name, created, sheets in ws.catalog.cases()]
 
 
-def get_case(ws: Workspace, name: str) -> Case:
+def get_case(ws: Workspace, name: str | None = None) -> Case:
+    """The case of that name; without one, the default case (what a command without --case works on)."""
+    name = DEFAULT_CASE if name is None else name
     for case in list_cases(ws):
         if case.name == name:
             return case
@@ -95,7 +98,8 @@ def remove_from_case(ws: Workspace, name: str, sheets: Sequence[str]) -> Case:
 def join_case(ws: Workspace, name: str, sheet: str) -> None:
     """Put an imported sheet in case ``name``, making the case when there is none of that name."""
     if ws.catalog.case_id(name) is None:
-        ws.catalog.create_case(name)
+        with contextlib.suppress(Conflict):  # another import made it meanwhile
+            ws.catalog.create_case(name)
     add_to_case(ws, name, [sheet])
 
 

@@ -447,7 +447,8 @@ class Workspace:
         """Every case (a named set of sheets), by name; the default case is always there."""
         return case_sets.list_cases(self)
 
-    def case(self, name: str) -> Case:
+    def case(self, name: str | None = None) -> Case:
+        """The case of that name (NotFound when there is none), or the default case."""
         return case_sets.get_case(self, name)
 
     def create_case(self, name: str, sheets: Sequence[str] = ()) -> Case:
