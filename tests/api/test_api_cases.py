@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api_helpers import TestClient, make_client
+from api_helpers import TestClient, make_client, wait_for_job
 
 from detect_fixtures import write_secure
 from logsheet.workspace import Workspace
@@ -75,6 +75,18 @@ def test_findings_of_a_case(tmp_path: Path) -> None:
     in_case = client.get("/api/findings", params={"case": "breach"}).json()["findings"]
     assert {f["sheet"] for f in every} == {"web1", "web2"}
     assert in_case and in_case == [f for f in every if f["sheet"] == "web1"]
+
+
+def test_an_upload_into_a_case(client: TestClient) -> None:
+    rows = b'{"n": 1}\n{"n": 2}\n'
+    sent = client.post("/api/uploads", data={"sheet": "up", "case": "uploads"}, files=[("files", ("rows.ndjson", rows))])
+    assert sent.status_code == 200, sent.text
+    final = wait_for_job(client, sent.json()["job"])
+    assert final["state"] == "done" and final["case"] == "uploads", final
+    assert listing(client) == {"default": ["ct", "hostile", "up"], "uploads": ["up"]}
+    refused = client.post("/api/uploads?sheet=up2&case=%07", files=[("files", ("rows.ndjson", rows))])
+    assert refused.status_code == 400 and refused.json()["error"] == "a case name cannot contain control characters"
+    assert "up2" not in listing(client)["default"]
 
 
 def test_the_cases_routes_are_in_openapi(client: TestClient) -> None:

@@ -111,3 +111,21 @@ def test_an_empty_case_and_an_unknown_one(page: Any, server: Any, page_watch: An
     expect(page.get_by_role("alert")).to_have_text("Cannot open the case: no case named 'nope'; cases: default, empty")
     page.get_by_role("link", name="Back to the sheets and cases").click()
     expect(page.get_by_role("region", name="Cases")).to_be_visible()
+
+
+def test_an_upload_into_a_case(page: Any, server: Any, inputs: Path) -> None:
+    server.ws.create_case("existing")
+    rows = write_ndjson(inputs / "up.ndjson", [{"n": 1}, {"n": 2}])
+    page.goto(server.url + "/")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose files…").click()
+    chooser.value.set_files([str(rows)])
+    page.get_by_label("Sheet name").fill("up")
+    case = page.get_by_label("Case", exact=True)
+    expect(page.locator(f"datalist#{case.get_attribute('list')} option")).to_have_count(1)  # the cases to pick from
+    case.fill("from upload")
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator('section.batch[data-sheet="up"] .import-summary')).to_be_visible(timeout=60_000)
+    expect(card(page, "from upload").locator(".case-sheet .sheet-link")).to_have_text(["up"])
+    expect(card(page, "default").locator(".case-sheet .sheet-link")).to_have_text(["up"])
+    assert server.ws.case("from upload").sheets == ("up",)

@@ -194,6 +194,8 @@ export interface UploadOptions extends ImportOptions {
   sheet: string;
   format: string | null;
   append: boolean;
+  /** The case the sheet also joins (made if missing). */
+  case?: string | null;
   /** Bytes of the request body sent so far, out of the total. */
   onProgress: (loaded: number, total: number) => void;
 }
@@ -204,6 +206,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
   form.append("sheet", options.sheet);
   if (options.format) form.append("format", options.format);
   if (options.append) form.append("append", "true");
+  if (options.case) form.append("case", options.case);
   if (options.year) form.append("year", options.year);
   if (options.timezone) form.append("timezone", options.timezone);
   if (options.fields) form.append("fields", options.fields);
@@ -215,6 +218,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
     const params = new URLSearchParams({ sheet: options.sheet });
     if (options.format) params.set("format", options.format);
     if (options.append) params.set("append", "true");
+    if (options.case) params.set("case", options.case);
     // A year that is not a plain number stays in the form only: the server answers it with a clear 400 there.
     if (options.year && /^\d{1,9}$/.test(options.year)) params.set("year", options.year);
     if (options.timezone) params.set("timezone", options.timezone);

@@ -129,6 +129,13 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       () => undefined,
     );
   const append = h("input", { type: "checkbox", checked: appendTo !== null, "aria-label": "Append to the existing sheet of that name" });
+  zoneListCounter += 1;
+  const caseNames = h("datalist", { id: `upload-cases-${zoneListCounter}` });
+  const inCase = h("input", { type: "text", list: caseNames.id, placeholder: "default", spellcheck: "false", autocomplete: "off", "aria-label": "Case" });
+  api.cases().then(
+    (list) => caseNames.append(...list.filter((c) => !c.default).map((c) => h("option", { value: c.name }))),
+    () => undefined,
+  );
   const options = importOptions();
   const error = inlineError();
   const go = h("button", { type: "button", class: "primary" }, "Import");
@@ -146,7 +153,7 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       return;
     }
     error.clear();
-    start({ files, sheet, format: format.value || null, append: append.checked, ...chosen });
+    start({ files, sheet, format: format.value || null, append: append.checked, case: inCase.value.trim() || null, ...chosen });
   });
   const back = h("button", { type: "button" }, "Cancel");
   back.addEventListener("click", cancel);
@@ -164,6 +171,7 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       h("label", { class: "field" }, h("span", {}, "Sheet"), name),
       h("label", { class: "field" }, h("span", {}, "Format"), format),
       h("label", { class: "check" }, append, h("span", {}, "Append to an existing sheet")),
+      h("label", { class: "field", title: "Also put the sheet in this case (made if missing); every sheet joins the default case" }, h("span", {}, "Case"), inCase, caseNames),
       back,
       go,
     ),
