@@ -43,7 +43,7 @@ def test_create_add_rename_remove_and_open_a_case(page: Any, server: Any, page_w
     dialog.get_by_label("Case name").fill("intrusion")
     dialog.get_by_role("button", name="Create").click()
     intrusion = card(page, "intrusion")
-    expect(intrusion.get_by_text("No sheets yet: add one.")).to_be_visible()
+    expect(intrusion.get_by_text("Empty: add a sheet.")).to_be_visible()
 
     intrusion.get_by_role("button", name="Add a sheet to intrusion").click()
     menu = page.get_by_role("menu", name="Sheets to add to intrusion")
@@ -70,7 +70,7 @@ def test_create_add_rename_remove_and_open_a_case(page: Any, server: Any, page_w
     again.get_by_role("button", name="Cancel").click()
 
     renamed.get_by_role("button", name=f"Remove secure from {MARKUP}").click()
-    expect(renamed.get_by_text("No sheets yet: add one.")).to_be_visible()
+    expect(renamed.get_by_text("Empty: add a sheet.")).to_be_visible()
     assert server.ws.case(MARKUP).sheets == ()
     assert server.ws.sheet("secure").row_count > 0  # the sheet itself stays
 

@@ -15,7 +15,7 @@ export function caseSheets(c: Case): CaseSection {
     el,
     async load() {
       if (!c.sheets.length) {
-        replaceChildren(list, h("p", { class: "muted", "data-testid": "case-no-sheets" }, "This case holds no sheets yet: add some on the files page."));
+        replaceChildren(list, h("p", { class: "muted", "data-testid": "case-no-sheets" }, "The case holds no sheets: add some on the files page."));
         return;
       }
       try {

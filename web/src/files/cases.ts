@@ -81,6 +81,6 @@ function caseCard(c: Case, sheets: SheetSummary[], refresh: () => Promise<void>)
       h("span", { class: "muted case-count" }, plural(c.sheets.length, "sheet")),
       h("span", { class: "actions" }, ...actions),
     ),
-    members.length ? h("ul", { class: "case-sheets" }, ...members) : h("p", { class: "muted case-empty" }, "No sheets yet: add one."),
+    members.length ? h("ul", { class: "case-sheets" }, ...members) : h("p", { class: "muted case-empty" }, "Empty: add a sheet."),
   );
 }
