@@ -1,4 +1,4 @@
-"""The workspace catalog: sheets, their Parquet parts, their sources and imports, in SQLite.
+"""The workspace catalog: sheets, their Parquet parts, their sources and imports, and the cases, in SQLite.
 
 SQLite (WAL mode, a busy timeout) lets a running server and a CLI share one workspace. A sheet becomes
 visible only when the transaction that records it commits, after its files are in place: an import killed
