@@ -24,7 +24,7 @@ def built(tmp_path: Path) -> Path:
 
 def test_pages_answer_index_html(ws: Workspace, tmp_path: Path) -> None:
     client = make_client(ws, static_dir=built(tmp_path))
-    for path in ("/", "/sheets/ct", "/sheets/" + quote("a/b <c>", safe=""), "/sheets/nope"):
+    for path in ("/", "/sheets/ct", "/sheets/" + quote("a/b <c>", safe=""), "/sheets/nope", "/cases/default", "/cases/a%2Fb"):
         response = client.get(path)
         assert response.status_code == 200 and response.text == "<!doctype html><title>logsheet</title>", path
         assert response.headers["content-type"].startswith("text/html") and response.headers["cache-control"] == "no-cache"

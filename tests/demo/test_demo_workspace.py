@@ -84,3 +84,18 @@ def test_planted_hostile_values_stay_text(home: Path) -> None:
     )
     assert result.exit_code == 0
     assert "<script>" in result.stdout
+
+
+def test_the_demo_case_holds_its_three_sheets(home: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(main, ["--home", str(home), "case", "show", "demo", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["sheets"] == ["cloudtrail", "secure", "vpcflow"]
+    listed = CliRunner().invoke(main, ["--home", str(home), "case", "list", "--format", "json"])
+    assert {c["name"]: c["sheets"] for c in json.loads(listed.stdout)} == {
+        "default": ["cloudtrail", "secure", "vpcflow"],
+        "demo": ["cloudtrail", "secure", "vpcflow"],
+    }
+    findings = CliRunner().invoke(main, ["--home", str(home), "findings", "--case", "demo", "--format", "json"])
+    assert findings.exit_code == 0 and {f["sheet"] for f in json.loads(findings.stdout)} >= {"cloudtrail", "secure"}

@@ -1,6 +1,7 @@
 // The JSON API client (docs/api.md). Every call is same-origin; errors become ApiError with the server's words.
 
 import type {
+  Case,
   EventContext,
   Finding,
   FormatInfo,
@@ -153,6 +154,14 @@ export const api = {
   findings: (name: string) => call<{ findings: Finding[]; last_run: RuleRun | null }>("GET", `/api/sheets/${enc(name)}/findings`),
   finding: (id: string) => call<Finding>("GET", `/api/findings/${enc(id)}`),
   cancel: (requestId: string) => call<{ cancelled: boolean }>("POST", `/api/queries/${enc(requestId)}/cancel`),
+  cases: () => call<Case[]>("GET", "/api/cases"),
+  case: (name: string) => call<Case>("GET", `/api/cases/${enc(name)}`),
+  createCase: (name: string, sheets: string[] = []) => call<Case>("POST", "/api/cases", { name, sheets }),
+  renameCase: (name: string, to: string) => call<Case>("PATCH", `/api/cases/${enc(name)}`, { name: to }),
+  deleteCase: (name: string) => call<{ deleted: string }>("DELETE", `/api/cases/${enc(name)}`),
+  addToCase: (name: string, sheets: string[]) => call<Case>("POST", `/api/cases/${enc(name)}/sheets`, { sheets }),
+  removeFromCase: (name: string, sheet: string) => call<Case>("DELETE", `/api/cases/${enc(name)}/sheets/${enc(sheet)}`),
+  caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`/api/sheets/${enc(name)}/export`, {
@@ -185,6 +194,8 @@ export interface UploadOptions extends ImportOptions {
   sheet: string;
   format: string | null;
   append: boolean;
+  /** The case the sheet also joins (made if missing). */
+  case?: string | null;
   /** Bytes of the request body sent so far, out of the total. */
   onProgress: (loaded: number, total: number) => void;
 }
@@ -195,6 +206,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
   form.append("sheet", options.sheet);
   if (options.format) form.append("format", options.format);
   if (options.append) form.append("append", "true");
+  if (options.case) form.append("case", options.case);
   if (options.year) form.append("year", options.year);
   if (options.timezone) form.append("timezone", options.timezone);
   if (options.fields) form.append("fields", options.fields);
@@ -206,6 +218,7 @@ export function upload(options: UploadOptions): { done: Promise<{ job: string }>
     const params = new URLSearchParams({ sheet: options.sheet });
     if (options.format) params.set("format", options.format);
     if (options.append) params.set("append", "true");
+    if (options.case) params.set("case", options.case);
     // A year that is not a plain number stays in the form only: the server answers it with a clear 400 there.
     if (options.year && /^\d{1,9}$/.test(options.year)) params.set("year", options.year);
     if (options.timezone) params.set("timezone", options.timezone);

@@ -1,7 +1,8 @@
-// The logsheet web UI: routes to the files page or a sheet page.
+// The logsheet web UI: routes to the files page, a sheet page or a case page.
 
 import "./styles.css";
 import { adoptToken } from "./api";
+import { renderCasePage } from "./case/page";
 import { renderFilesPage } from "./files/page";
 import { startRouter, type Route } from "./router";
 import { registerGridModules } from "./sheet/grid";
@@ -20,6 +21,8 @@ function show(route: Route): void {
   for (const dialog of document.querySelectorAll("dialog")) dialog.remove();
   if (route.page === "sheet") {
     leave = renderSheetPage(app, route.name);
+  } else if (route.page === "case") {
+    leave = renderCasePage(app, route.name);
   } else {
     document.title = "logsheet";
     leave = renderFilesPage(app);

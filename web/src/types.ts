@@ -202,3 +202,11 @@ export interface RuleRun {
   scans: number;
   seconds: number;
 }
+
+/** A case (docs/api.md, cases): a named set of sheets; `default` is the case every imported sheet joins. */
+export interface Case {
+  name: string;
+  sheets: string[];
+  created_at: string;
+  default: boolean;
+}

@@ -4,7 +4,7 @@ the front end at ``/`` — behind the security middleware; and ``run``, what ``l
 Every error is ``{"error": "one sentence"}``: a domain error's status comes from its class (``STATUS``: 400,
 404, 408, 409 for a name taken, 413, 499 for a cancelled request, 503), a body that does not match the schema
 is 422, an unknown path 404; a bug is a 500 in the same shape (never a plain-text page). The endpoint modules
-(``info``, ``sheets``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the workspace.
+(``info``, ``sheets``, ``cases``, ``query``, ``uploads``, ``jobs``, ``static``) each build one router over the workspace.
 Views run on the workspace's engine (its setting, :mod:`logsheet.store.settings`: DuckDB or Spark).
 """
 
@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from logsheet import __version__
-from logsheet.api import context, detections, info, jobs, query, security, sheets, static, uploads
+from logsheet.api import cases, context, detections, info, jobs, query, security, sheets, static, uploads
 from logsheet.api.common import STATIC_DIR, Settings, install_ir_schemas, max_upload_from_env
 from logsheet.core.errors import Conflict, FilterSyntaxError, LogsheetError, NotFound, OutOfMemory, QueryTimeout
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT, QueryCancelled
@@ -59,6 +59,7 @@ def create_app(
     app.include_router(detections.router(ws, settings))  # before context and sheets: their routes take any path
     app.include_router(context.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(sheets.router(ws))
+    app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(uploads.router(ws, settings, import_jobs))
     app.include_router(jobs.router(import_jobs))

@@ -37,9 +37,12 @@ def router(ws: Workspace, settings: Settings) -> APIRouter:
         return {"findings": [f.to_json() for f in ws.findings(name)], "last_run": ws.last_rule_run(name)}
 
     @api.get("/findings")
-    def findings(sheet: str | None = Query(default=None, description="Only this sheet's findings.")) -> dict[str, Any]:
-        """The stored findings of every sheet (or one), the most severe first."""
-        return {"findings": [f.to_json() for f in ws.findings(sheet)]}
+    def findings(
+        sheet: str | None = Query(default=None, description="Only this sheet's findings."),
+        case: str | None = Query(default=None, description="Only the findings of this case's sheets."),
+    ) -> dict[str, Any]:
+        """The stored findings of every sheet (or one, or a case's sheets), the most severe first."""
+        return {"findings": [f.to_json() for f in ws.findings(sheet, case=case)]}
 
     @api.get("/findings/{finding}")
     def finding(finding: str) -> dict[str, Any]:

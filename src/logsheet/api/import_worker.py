@@ -9,7 +9,7 @@ that killed it: ``SIGKILL`` from the kernel's out-of-memory killer, ``SIGSEGV`` 
 
 The protocol. The server writes one JSON line on the child's stdin, the request::
 
-    {"root": "<workspace>", "paths": [...], "sheet": ..., "format": ..., "append": false, "options": {...}}
+    {"root": "<workspace>", "paths": [...], "sheet": ..., "format": ..., "append": false, "case": ..., "options": {...}}
 
 (``options`` is ``ImportOptions.to_json()``, read back with ``ImportOptions.from_mapping``) and keeps stdin
 open: the child ends itself (``os._exit``) when stdin reaches its end, so an import never outlives a server
@@ -112,6 +112,7 @@ def main() -> int:
             append=bool(request["append"]),
             options=ImportOptions.from_mapping(request["options"]),
             progress=progress,
+            case=request.get("case"),
         )
     except MemoryError:
         send({"error": "the import needed more memory than its process may use"})

@@ -67,6 +67,7 @@ class Job:
     sheet: str | None = None
     format: str | None = None
     append: bool = False
+    case: str | None = None  # the case the sheet also joins (every sheet joins the default case)
     options: ImportOptions = field(default_factory=ImportOptions)
     state: str = "queued"  # queued | running | done | failed
     phase: str = "receiving"
@@ -91,6 +92,7 @@ class Job:
                 "sheet": self.sheet,
                 "format": self.format,
                 "append": self.append,
+                "case": self.case,
                 "options": self.options.to_json(),
                 "files": [f.to_json() for f in self.files],
                 "summary": self.summary,
@@ -215,6 +217,7 @@ class Jobs:
                 "sheet": job.sheet,
                 "format": job.format,
                 "append": job.append,
+                "case": job.case,
                 "options": job.options.to_json(),
             }
         try:

@@ -1,8 +1,8 @@
 """The front end: the built Vite assets in ``logsheet/web/static`` (built by the setup step, not in git).
 
-``/`` is the files page and ``/sheets/{name}`` a sheet: both answer ``index.html`` and the page routes itself.
-Any other path is a file of the build (``/assets/index-3f2a.js``), looked up only inside the build folder, or
-a JSON 404. Without a build, ``/`` answers a short page that says how to build one.
+``/`` is the files page, ``/sheets/{name}`` a sheet and ``/cases/{name}`` a case: all answer ``index.html``
+and the page routes itself. Any other path is a file of the build (``/assets/index-3f2a.js``), looked up only
+inside the build folder, or a JSON 404. Without a build, ``/`` answers a short page that says how to build one.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def router(static_dir: Path) -> APIRouter:
 
     @api.get("/sheets/{name:path}")
     def sheet_page(name: str) -> Response:
+        return index()
+
+    @api.get("/cases/{name:path}")
+    def case_page(name: str) -> Response:
         return index()
 
     @api.get("/{path:path}")

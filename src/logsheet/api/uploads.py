@@ -8,7 +8,7 @@ display text, and in ``manifest.json`` next to the files). Those files are the e
 import records their SHA-256 in the sheet's sources.
 
 The files of one upload may total at most ``LOGSHEET_MAX_UPLOAD_BYTES`` (default 20 GiB): past it the upload
-is refused with 413 and what was written is removed. The text fields (``sheet``, ``format``, ``append``) may
+is refused with 413 and what was written is removed. The text fields (``sheet``, ``format``, ``append``, ``case``) may
 also be given in the query string; given there, or before the files in the body, a conflict (409: the sheet
 exists and ``append`` is not set) or an unknown format (400) is refused before any file is received.
 """
@@ -28,7 +28,7 @@ from starlette.requests import ClientDisconnect
 from logsheet.api.common import Settings
 from logsheet.api.jobs import Job, Jobs, UploadedFile
 from logsheet.core.errors import Conflict, LogsheetError
-from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
+from logsheet.core.sheetnames import default_sheet_name, validate_case_name, validate_sheet_name
 from logsheet.ingest import formats
 from logsheet.ingest.options import ImportOptions
 from logsheet.workspace import Workspace
@@ -39,7 +39,7 @@ MULTIPART_SLACK = 1 << 20  # what the multipart framing may add to the files' by
 FLUSH_BYTES = 1 << 20
 TRUE = ("1", "true", "yes", "on")
 OPTION_FIELDS = ("year", "timezone", "fields", "keep_duplicates", "encoding")
-TEXT_FIELDS = ("sheet", "format", "append", *OPTION_FIELDS)
+TEXT_FIELDS = ("sheet", "format", "append", "case", *OPTION_FIELDS)
 
 
 class UploadTooLarge(LogsheetError):
@@ -195,9 +195,13 @@ class Receiver:
         append = self.fields.get("append", "").strip().lower() in TRUE
         if not append and self.ws.catalog.get_sheet(sheet) is not None:
             raise Conflict(f"a sheet named {sheet!r} already exists; upload with append to add these files to it")
+        case = self.fields.get("case") or None
+        if case is not None:
+            validate_case_name(case)
         options = import_options(self.fields)
         with self.job.lock:
             self.job.sheet, self.job.format, self.job.append, self.job.options = sheet, fmt, append, options
+            self.job.case = case
         self.checked = True
 
     def finish(self) -> None:
@@ -234,6 +238,7 @@ def router(ws: Workspace, settings: Settings, jobs: Jobs) -> APIRouter:
         year: int | None = None,
         timezone: str | None = None,
         encoding: str | None = None,
+        case: str | None = None,
     ) -> dict[str, str]:
         """Receive files (multipart ``files``, many) into a new import job; answers ``{"job": id}`` when every
         byte is on disk, and the import runs in the background (``GET /api/jobs/{id}``)."""
@@ -250,6 +255,7 @@ def router(ws: Workspace, settings: Settings, jobs: Jobs) -> APIRouter:
             ("year", str(year) if year else ""),
             ("timezone", timezone),
             ("encoding", encoding),
+            ("case", case),
         )
         fields = {k: v for k, v in given if v}
         job = await run_in_threadpool(jobs.new)
@@ -292,6 +298,7 @@ _REQUEST_BODY = {
                     "sheet": {"type": "string", "description": "The sheet to create (default: from the first file's name)."},
                     "format": {"type": "string", "description": "A format from GET /api/formats (default: detected)."},
                     "append": {"type": "boolean", "description": "Add the files to an existing sheet."},
+                    "case": {"type": "string", "description": "Also put the sheet in this case (made if missing)."},
                     "year": {"type": "integer", "description": "Syslog: the year of the files' last lines (default: inferred)."},
                     "timezone": {"type": "string", "description": "Time zone of timestamps without one (default UTC)."},
                     "fields": {"type": "string", "description": "VPC flow logs without a header: the field names."},

@@ -21,6 +21,7 @@ from logsheet.cli.group import _workspace, main
     help="Force a format instead of detecting it: cloudtrail, vpcflow, syslog, json, csv, parquet, text.",
 )
 @click.option("--append", is_flag=True, help="Add the files to an existing sheet.")
+@click.option("--case", help="Also put the sheet in this case (made if missing); every sheet joins the case `default`.")
 @click.option(
     "--keep-duplicates",
     is_flag=True,
@@ -53,6 +54,7 @@ def import_(
     sheet: str | None,
     fmt: str | None,
     append: bool,
+    case: str | None,
     keep_duplicates: bool,
     year: int | None,
     tz: str | None,
@@ -81,7 +83,9 @@ def import_(
             "encoding": encoding,
         }
         options = ImportOptions.from_mapping(given)
-        summary = ws.import_paths(list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update)
+        summary = ws.import_paths(
+            list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update, case=case
+        )
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     else:
@@ -95,6 +99,8 @@ def import_(
             f"rejected: {summary.rejected:,}   duplicates removed: {summary.duplicates:,}   "
             f"time column: {summary.time_column or '-'}"
         )
+        if case is not None:
+            click.echo(f"in case {case!r}")
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
 

@@ -110,12 +110,13 @@ def on_import(ctx: click.Context, state: str | None, sigma: tuple[Path, ...], no
 
 @main.command()
 @click.argument("sheet", required=False)
+@click.option("--case", help="Only the findings of this case's sheets.")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @click.pass_context
-def findings(ctx: click.Context, sheet: str | None, fmt: str) -> None:
-    """The findings kept from the last rule runs, of one sheet or of every sheet, the most severe first.
-    `logsheet query SHEET --finding ID` shows a finding's rows."""
-    found = _workspace(ctx).findings(sheet)
+def findings(ctx: click.Context, sheet: str | None, case: str | None, fmt: str) -> None:
+    """The findings kept from the last rule runs, of one sheet, of a case's sheets or of every sheet, the most
+    severe first. `logsheet query SHEET --finding ID` shows a finding's rows."""
+    found = _workspace(ctx).findings(sheet, case=case)
     _print_findings([f.to_json() for f in found], fmt)
     if fmt == "table":
         click.echo(f"({_count(len(found), 'finding')})", err=True)

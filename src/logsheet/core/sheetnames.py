@@ -16,9 +16,18 @@ def default_sheet_name(path: Path) -> str:
 
 
 def validate_sheet_name(name: str) -> None:
+    _validate_name(name, "sheet")
+
+
+def validate_case_name(name: str) -> None:
+    """A case (a named set of sheets) is named as a sheet is."""
+    _validate_name(name, "case")
+
+
+def _validate_name(name: str, what: str) -> None:
     if not name or not name.strip():
-        raise LogsheetError("a sheet needs a name")
+        raise LogsheetError(f"a {what} needs a name")
     if len(name) > 200:
-        raise LogsheetError("a sheet name is at most 200 characters")
+        raise LogsheetError(f"a {what} name is at most 200 characters")
     if any(ord(ch) < 32 for ch in name):
-        raise LogsheetError("a sheet name cannot contain control characters")
+        raise LogsheetError(f"a {what} name cannot contain control characters")

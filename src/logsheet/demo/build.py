@@ -3,7 +3,7 @@
 Every sheet comes from the generated raw evidence through the same importers a user's files go through:
 ``cloudtrail`` from the S3 delivery folder (over a thousand ``.json.gz`` files), ``secure`` from the raw
 ``/var/log/secure`` (syslog parser, with sshd events as columns), ``vpcflow`` from the raw flow log with its
-header line (VPC flow parser).
+header line (VPC flow parser). The three sheets make the case ``demo``.
 
 The demo has a workspace of its own (``default_demo_home``: ``logsheet-demo`` beside the default workspace's
 folder, ``~/.local/share/logsheet-demo`` on Linux), so that it never mixes with real evidence. Rebuilding it
@@ -25,6 +25,7 @@ from typing import Any
 from logsheet.core.errors import LogsheetError
 
 DEMO_SHEETS = ("cloudtrail", "secure", "vpcflow")
+DEMO_CASE = "demo"  # the case holding the demo's sheets (besides the default case)
 DEMO_HOME_NAME = "logsheet-demo"
 DEMO_YEAR = 2022
 VPCFLOW_FORMAT = "vpcflow"
@@ -78,7 +79,7 @@ def build_demo(ws: Any, replace_views: bool = False) -> Iterator[str]:
     for name, path, fmt, options in plan:
         if ws.catalog.get_sheet(name) is not None:
             ws.delete_sheet(name)
-        summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options})
+        summary = ws.import_paths([path], sheet=name, format=fmt, options={"demo": True, **options}, case=DEMO_CASE)
         found = (summary.rules or {}).get("findings", 0)
         yield (
             f"sheet {name!r}: {summary.rows:,} rows, {summary.duplicates:,} duplicates removed, {summary.rejected:,} rejected, "

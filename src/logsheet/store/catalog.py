@@ -1,4 +1,4 @@
-"""The workspace catalog: sheets, their Parquet parts, their sources and imports, in SQLite.
+"""The workspace catalog: sheets, their Parquet parts, their sources and imports, and the cases, in SQLite.
 
 SQLite (WAL mode, a busy timeout) lets a running server and a CLI share one workspace. A sheet becomes
 visible only when the transaction that records it commits, after its files are in place: an import killed
@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,8 @@ from typing import Any
 from logsheet.core.errors import Conflict
 from logsheet.core.schema import Schema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cases (a workspace from before them gets the tables and a default case of every sheet)
+DEFAULT_CASE = "default"
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,6 +96,17 @@ CREATE TABLE IF NOT EXISTS rule_runs (
     sheet_id INTEGER PRIMARY KEY REFERENCES sheets(id) ON DELETE CASCADE,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS cases (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_sheets (
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, sheet_id)
+);
 """
 
 
@@ -167,8 +179,10 @@ class Catalog:
         self.path = path
         self._local = threading.local()
         with self._connect() as db:
+            had_cases = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'").fetchone()
             db.executescript(_DDL)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._ensure_default_case(migrate=had_cases is None)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -300,6 +314,10 @@ class Catalog:
                     ),
                 )
                 sheet_id = int(cursor.lastrowid or 0)
+                db.execute(  # a new sheet joins the default case (logsheet.workspace.cases)
+                    "INSERT OR IGNORE INTO case_sheets (case_id, sheet_id, added_at) SELECT id, ?, ? FROM cases WHERE name = ?",
+                    (sheet_id, stamp, DEFAULT_CASE),
+                )
             db.execute(
                 "INSERT INTO imports (id, sheet_id, started_at, finished_at, options, summary) VALUES (?,?,?,?,?,?)",
                 (import_id, sheet_id, new.started_at, stamp, json.dumps(new.options), json.dumps(new.summary)),
@@ -432,6 +450,78 @@ class Catalog:
                     db.execute("DELETE FROM settings WHERE key = ?", (key,))
                 else:
                     db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    # --------------------------------------------------------------------------------------------- cases
+    def _ensure_default_case(self, migrate: bool) -> None:
+        """The default case always exists; a catalog from before cases (``migrate``) puts every sheet in it."""
+        if not migrate and self.case_id(DEFAULT_CASE) is not None:
+            return  # the usual open: no write
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO cases (name, created_at) VALUES (?, ?)", (DEFAULT_CASE, now()))
+            if migrate:
+                db.execute(
+                    "INSERT OR IGNORE INTO case_sheets (case_id, sheet_id, added_at) "
+                    "SELECT cases.id, sheets.id, ? FROM cases, sheets WHERE cases.name = ?",
+                    (now(), DEFAULT_CASE),
+                )
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+                (str(SCHEMA_VERSION), SCHEMA_VERSION),
+            )
+
+    def cases(self) -> list[tuple[str, str, list[str]]]:
+        """(name, created at, sheet names by name) of every case, by name."""
+        with self._connect() as db:
+            found = db.execute("SELECT id, name, created_at FROM cases ORDER BY name").fetchall()
+            members = db.execute(
+                "SELECT case_sheets.case_id, sheets.name FROM case_sheets JOIN sheets ON sheets.id = case_sheets.sheet_id "
+                "ORDER BY sheets.name"
+            ).fetchall()
+        by_case: dict[int, list[str]] = {}
+        for case_id, sheet in members:
+            by_case.setdefault(case_id, []).append(sheet)
+        return [(name, created, by_case.get(case_id, [])) for case_id, name, created in found]
+
+    def case_id(self, name: str) -> int | None:
+        with self._connect() as db:
+            row = db.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    def create_case(self, name: str, sheet_ids: Sequence[int] = ()) -> int:
+        """A new case holding these sheets; Conflict when the name is taken."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM cases WHERE name = ?", (name,)).fetchone():
+                raise Conflict(f"a case named {name!r} already exists")
+            case_id = int(db.execute("INSERT INTO cases (name, created_at) VALUES (?, ?)", (name, now())).lastrowid or 0)
+            stamp = now()
+            db.executemany(
+                "INSERT OR IGNORE INTO case_sheets (case_id, sheet_id, added_at) VALUES (?, ?, ?)",
+                [(case_id, s, stamp) for s in sheet_ids],
+            )
+        return case_id
+
+    def rename_case(self, old: str, new: str) -> None:
+        with self.transaction() as db:
+            if new != old and db.execute("SELECT 1 FROM cases WHERE name = ?", (new,)).fetchone():
+                raise Conflict(f"a case named {new!r} already exists")
+            db.execute("UPDATE cases SET name = ? WHERE name = ?", (new, old))
+
+    def delete_case(self, name: str) -> bool:
+        """Forget a case (its sheets stay); False when there is none of that name."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM cases WHERE name = ?", (name,)).rowcount > 0
+
+    def add_to_case(self, case_id: int, sheet_ids: Sequence[int]) -> None:
+        stamp = now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO case_sheets (case_id, sheet_id, added_at) VALUES (?, ?, ?)",
+                [(case_id, s, stamp) for s in sheet_ids],
+            )
+
+    def remove_from_case(self, case_id: int, sheet_ids: Sequence[int]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM case_sheets WHERE case_id = ? AND sheet_id = ?", [(case_id, s) for s in sheet_ids])
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:

@@ -32,7 +32,7 @@ from logsheet.compiler import ROWID, OutputColumn, ViewPlan, paging
 from logsheet.compiler.dialects import DUCKDB, Dialect, dialect_for
 from logsheet.core import ir
 from logsheet.core.errors import Conflict, LogsheetError, NotFound
-from logsheet.core.sheetnames import default_sheet_name, validate_sheet_name
+from logsheet.core.sheetnames import default_sheet_name, validate_case_name, validate_sheet_name
 from logsheet.detect.findings import Finding
 from logsheet.detect.sigma import Mapping
 from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
@@ -44,7 +44,9 @@ from logsheet.query.spellings import build_query, ir_json, parse_agg
 from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
+from logsheet.workspace import cases as case_sets
 from logsheet.workspace import detections, housekeeping
+from logsheet.workspace.cases import Case
 from logsheet.workspace.context import Context, check_counts, context_query, row_context
 from logsheet.workspace.detections import RuleInfo, RuleRun
 from logsheet.workspace.engines import Engines
@@ -170,7 +172,9 @@ class Workspace:
         append: bool = False,
         options: ImportOptions | AnyMapping[str, object] | None = None,
         progress: Progress | None = None,
+        case: str | None = None,
     ) -> ImportSummary:
+        """Import files into a sheet; the new sheet joins the default case and ``case`` (made if missing)."""
         from logsheet.ingest.options import ImportOptions
         from logsheet.ingest.pipeline import run_import
 
@@ -179,7 +183,11 @@ class Workspace:
             raise LogsheetError("nothing to import: give one or more files or folders")
         name = sheet or default_sheet_name(resolved[0])
         validate_sheet_name(name)
+        if case is not None:
+            validate_case_name(case)
         summary = run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
+        if case is not None:
+            case_sets.join_case(self, case, name)
         if detections.on_import(self):
             try:
                 run = self.run_rules(name)
@@ -434,6 +442,31 @@ class Workspace:
         record = self.sheet(sheet)
         return [_saved_view(n, q, c) for n, q, c in self.catalog.views(record.id)]
 
+    # ------------------------------------------------------------------------- cases (logsheet.workspace.cases)
+    def cases(self) -> list[Case]:
+        """Every case (a named set of sheets), by name; the default case is always there."""
+        return case_sets.list_cases(self)
+
+    def case(self, name: str | None = None) -> Case:
+        """The case of that name (NotFound when there is none), or the default case."""
+        return case_sets.get_case(self, name)
+
+    def create_case(self, name: str, sheets: Sequence[str] = ()) -> Case:
+        return case_sets.create_case(self, name, sheets)
+
+    def rename_case(self, old: str, new: str) -> Case:
+        return case_sets.rename_case(self, old, new)
+
+    def delete_case(self, name: str) -> None:
+        """Forget a case (never the default one); its sheets stay."""
+        case_sets.delete_case(self, name)
+
+    def add_to_case(self, name: str, sheets: Sequence[str]) -> Case:
+        return case_sets.add_to_case(self, name, sheets)
+
+    def remove_from_case(self, name: str, sheets: Sequence[str]) -> Case:
+        return case_sets.remove_from_case(self, name, sheets)
+
     # ------------------------------------------------------------------------- detections (logsheet.detect)
     def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:
         """The rules a run would use: the built-in pack (unless ``builtin`` is false), the workspace's rule
@@ -453,8 +486,11 @@ class Workspace:
         sources = detections.rule_sources(self, sigma, builtin)
         return detections.run_rules(self, sheet, sources, mappings, engine, timeout)
 
-    def findings(self, sheet: str | None = None) -> list[Finding]:
-        """The stored findings, of one sheet or every sheet, the most severe first."""
+    def findings(self, sheet: str | None = None, case: str | None = None) -> list[Finding]:
+        """The stored findings, of one sheet, of a case's sheets, or of every sheet, the most severe first."""
+        if case is not None:
+            found = case_sets.case_findings(self, case)
+            return found if sheet is None else [f for f in found if f.sheet == sheet]
         return detections.stored_findings(self, sheet)
 
     def finding(self, finding: str) -> Finding:
@@ -524,4 +560,4 @@ class Workspace:
         return self.engines.cancel(request_id)
 
 
-__all__ = ["Context", "Page", "SheetSummary", "Workspace", "build_query", "default_home", "parse_agg", "ROWID"]
+__all__ = ["Case", "Context", "Page", "SheetSummary", "Workspace", "build_query", "default_home", "parse_agg", "ROWID"]

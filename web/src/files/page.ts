@@ -1,5 +1,5 @@
 // The files page: every sheet of the workspace, uploads (drag and drop or picker), rename, delete, append,
-// and each sheet's rejected records.
+// each sheet's rejected records, and the cases (files/cases.ts).
 
 import { api, type ImportOptions } from "../api";
 import { link, sheetPath } from "../router";
@@ -9,6 +9,7 @@ import { confirmDialog, promptDialog } from "../ui/dialog";
 import { formatBytes, formatCount, h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { toast } from "../ui/toasts";
+import { casesSection } from "./cases";
 import { dropZone, filePicker, suggestSheetName } from "./pick";
 import { showRejects } from "./rejects";
 import { UploadBatch, batches, type BatchHooks, type BatchRequest } from "./upload";
@@ -17,6 +18,7 @@ let formats: FormatInfo[] | null = null;
 
 export function renderFilesPage(root: HTMLElement): () => void {
   const table = h("div", { class: "sheets-table-wrap" });
+  const caseList = h("div", { class: "cases-wrap" });
   const batchList = h("div", { class: "batches", "aria-label": "Imports" });
   const pending = h("div", { class: "pending" });
   const error = inlineError();
@@ -24,8 +26,9 @@ export function renderFilesPage(root: HTMLElement): () => void {
 
   const refresh = async () => {
     try {
-      const sheets = await api.sheets();
+      const [sheets, cases] = await Promise.all([api.sheets(), api.cases()]);
       if (alive) replaceChildren(table, sheetsTable(sheets, refresh, startAppend));
+      if (alive) replaceChildren(caseList, casesSection(cases, sheets, refresh));
       error.clear();
     } catch (e) {
       error.show(`Cannot list the sheets: ${(e as Error).message}`);
@@ -93,6 +96,7 @@ export function renderFilesPage(root: HTMLElement): () => void {
       batchList,
       error.el,
       table,
+      caseList,
     ),
   );
   void refresh();
@@ -125,6 +129,13 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       () => undefined,
     );
   const append = h("input", { type: "checkbox", checked: appendTo !== null, "aria-label": "Append to the existing sheet of that name" });
+  zoneListCounter += 1;
+  const caseNames = h("datalist", { id: `upload-cases-${zoneListCounter}` });
+  const inCase = h("input", { type: "text", list: caseNames.id, placeholder: "default", spellcheck: "false", autocomplete: "off", "aria-label": "Case" });
+  api.cases().then(
+    (list) => caseNames.append(...list.filter((c) => !c.default).map((c) => h("option", { value: c.name }))),
+    () => undefined,
+  );
   const options = importOptions();
   const error = inlineError();
   const go = h("button", { type: "button", class: "primary" }, "Import");
@@ -142,7 +153,7 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       return;
     }
     error.clear();
-    start({ files, sheet, format: format.value || null, append: append.checked, ...chosen });
+    start({ files, sheet, format: format.value || null, append: append.checked, case: inCase.value.trim() || null, ...chosen });
   });
   const back = h("button", { type: "button" }, "Cancel");
   back.addEventListener("click", cancel);
@@ -160,6 +171,7 @@ function pendingForm(files: File[], appendTo: string | null, start: (request: Ba
       h("label", { class: "field" }, h("span", {}, "Sheet"), name),
       h("label", { class: "field" }, h("span", {}, "Format"), format),
       h("label", { class: "check" }, append, h("span", {}, "Append to an existing sheet")),
+      h("label", { class: "field", title: "Also put the sheet in this case (made if missing); every sheet joins the default case" }, h("span", {}, "Case"), inCase, caseNames),
       back,
       go,
     ),

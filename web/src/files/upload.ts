@@ -12,6 +12,8 @@ export interface BatchRequest extends ImportOptions {
   sheet: string;
   format: string | null;
   append: boolean;
+  /** The case the sheet also joins (made if missing); every sheet joins the default case. */
+  case?: string | null;
 }
 
 type Listener = () => void;
