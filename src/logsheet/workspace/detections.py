@@ -243,12 +243,11 @@ def run_rules(
         counts = list(runner.fetch(RuleScan(plan, tuple(predicates)).counts_sql(), timeout).rows[0])
         scans = 1
     findings: list[Finding] = []
-    for i, rule in enumerate(reported):
+    flagged = [(i, rule) for i, rule in enumerate(reported) if counts[3 * i]]
+    entities = _entities(runner, plan, [rule.predicate for _, rule in flagged], entity_columns, timeout)
+    scans += 1 if flagged and entity_columns else 0
+    for (i, rule), held in zip(flagged, entities):
         n, first, last = counts[3 * i : 3 * i + 3]
-        if not n:
-            continue
-        entities = _entities(runner, plan, rule.predicate, entity_columns, timeout)
-        scans += 1
         findings.append(
             Finding(
                 id=finding_id(record.id, rule.id),
@@ -262,7 +261,7 @@ def run_rules(
                 first_seen=first,
                 last_seen=last,
                 where=rule.predicate,
-                entities=entities,
+                entities=held,
                 description=rule.description,
                 origin=rule.origin,
                 run_at=run_at,
@@ -293,17 +292,25 @@ def run_rules(
 
 
 def _entities(
-    runner: Engine, plan: ViewPlan, predicate: ir.Predicate, columns: dict[str, tuple[str, ...]], timeout: float | None
-) -> dict[str, list[str]]:
-    """Per entity kind, its most frequent values among the predicate's rows (one grouped pass)."""
-    flat = [(kind, c) for kind, names in columns.items() for c in names]
-    if not flat:
-        return {}
-    rows = runner.fetch(RuleScan(plan, ()).entities_sql(predicate, [c for _, c in flat], ENTITY_TOP), timeout).rows
-    tally: dict[str, Counter[str]] = {}
-    for index, value, n in rows:
-        tally.setdefault(flat[int(index)][0], Counter())[str(value)] += int(n)
-    return {kind: _top(counter) for kind, counter in tally.items()}
+    runner: Engine,
+    plan: ViewPlan,
+    predicates: Sequence[ir.Predicate],
+    columns: dict[str, tuple[str, ...]],
+    timeout: float | None,
+) -> list[dict[str, list[str]]]:
+    """Per predicate, per entity kind, its most frequent values among the predicate's rows (one pass for all)."""
+    kinds = list(columns)
+    flat = [(kinds.index(kind), c) for kind, names in columns.items() for c in names]
+    out: list[dict[str, list[str]]] = [{} for _ in predicates]
+    if not flat or not predicates:
+        return out
+    rows = runner.fetch(RuleScan(plan, tuple(predicates)).entities_sql(flat, ENTITY_TOP), timeout).rows
+    ranked: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    for rule, kind, value, n in rows:
+        ranked.setdefault((int(rule), kinds[int(kind)]), []).append((-int(n), str(value)))
+    for (rule, kind), values in ranked.items():
+        out[rule][kind] = [v for _, v in sorted(values)]
+    return out
 
 
 def _correlate(
