@@ -92,7 +92,7 @@ def check_comment(comment: str) -> str:
 
 
 def _author(author: str | None) -> str:
-    name = (author or default_author()).strip()
+    name = (default_author() if author is None else author).strip()
     if not name or len(name) > MAX_AUTHOR or any(ord(c) < 32 for c in name):
         raise LogsheetError(f"an author is 1 to {MAX_AUTHOR} printable characters")
     return name
