@@ -37,6 +37,7 @@ KINDS: tuple[str, ...] = ("star", "tag", "comment")
 MAX_TAG = 64  # characters in a tag
 MAX_COMMENT = 4000  # characters in a comment
 MAX_AUTHOR = 200
+_MAX_ID = 2**63 - 1  # ids are 64-bit integers (SQLite's, DuckDB's BIGINT)
 MAX_ROWIDS = 10_000  # row ids named one by one in one call (a whole view is chosen by its filter instead)
 
 
@@ -120,6 +121,8 @@ def chosen_rows(
         raise LogsheetError("choose the rows: a view (a filter or a search) or row ids")
     if rowids is not None and len(rowids) > MAX_ROWIDS:
         raise LogsheetError(f"at most {MAX_ROWIDS:,} row ids at once; choose more rows by a filter")
+    if rowids is not None and any(not 0 <= int(r) <= _MAX_ID for r in rowids):
+        raise LogsheetError("a row id is a 64-bit integer, 0 or more")
     base = query or ir.Query()
     if base.group is not None:
         raise LogsheetError("annotations are on rows: choose a view without a group-by")
@@ -175,7 +178,7 @@ def remove_annotations(
 
 def delete_annotation(ws: Workspace, annotation_id: int) -> Annotation:
     """Remove one annotation by its id (a comment, say); NotFound when there is none."""
-    found = ws.catalog.annotation(annotation_id)
+    found = ws.catalog.annotation(annotation_id) if 0 < annotation_id <= _MAX_ID else None
     removed = None
     if found is not None:
         removed = ws.catalog.delete_annotation(annotation_id, _publisher(ws, ws.sheet(found.sheet).directory))

@@ -1,0 +1,78 @@
+"""Annotations in the page (issue 12, item 4): star a row and tag two from the cell's context menu, comment one,
+star every row of a view from the Views menu; the grid shows starred, tags and comment, the filter finds them
+(`starred`, `tag = 'x'`), and a hostile comment stays text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from web_ui import cell_menu, column_texts, expect_total, go_to_column, set_filter
+
+from fixtures import write_ndjson
+
+MARKUP = '<img src=x onerror="window.pwned=1">'
+ROWS = [{"n": i, "user": "root" if i % 3 == 0 else f"u{i}", "msg": f"line {i}"} for i in range(12)]
+
+
+@pytest.fixture
+def sheet(server: Any, inputs: Path) -> str:
+    server.ws.import_paths([write_ndjson(inputs / "auth.ndjson", ROWS)], sheet="auth", format="json")
+    return "auth"
+
+
+def prompt(page: Any, title: str, text: str, button: str) -> None:
+    dialog = page.get_by_role("dialog", name=title)
+    dialog.get_by_role("textbox").fill(text)
+    dialog.get_by_role("button", name=button).click()
+    expect(dialog).to_have_count(0)
+
+
+def test_star_tag_comment_and_filter(page: Any, server: Any, sheet: str) -> None:
+    page.goto(f"{server.url}/sheets/{sheet}")
+    expect_total(page, "12 rows")
+
+    cell_menu(page, "msg", "line 1", "Star row")
+    expect(page.get_by_role("status").filter(has_text="Starred the row")).to_be_visible()
+    go_to_column(page, "starred")
+    cell_menu(page, "msg", "line 2", "Tag row…")
+    prompt(page, "Tag row", "ssh-bruteforce", "Tag")
+    cell_menu(page, "msg", "line 4", "Tag row…")
+    prompt(page, "Tag row", "ssh-bruteforce", "Tag")
+    cell_menu(page, "msg", "line 4", "Comment row…")
+    prompt(page, "Comment row", MARKUP, "Comment")
+    expect(page.get_by_role("status").filter(has_text="Commented the row")).to_be_visible()
+
+    set_filter(page, "starred")
+    expect_total(page, "1 row")
+    assert column_texts(page, "msg", 1) == ["line 1"]
+    set_filter(page, "tag = 'ssh-bruteforce'")
+    expect_total(page, "2 rows")
+    assert column_texts(page, "tags", 2) == ["ssh-bruteforce", "ssh-bruteforce"]
+    set_filter(page, "comment contains 'onerror'")
+    expect_total(page, "1 row")
+    assert column_texts(page, "comment", 1) == [MARKUP]  # text, never markup
+    assert page.locator(".ag-cell img").count() == 0 and page.evaluate("window.pwned") is None
+    assert [(a.kind, a.value) for a in server.ws.annotations(sheet)] == [
+        ("star", ""),
+        ("tag", "ssh-bruteforce"),
+        ("tag", "ssh-bruteforce"),
+        ("comment", MARKUP),
+    ]
+
+
+def test_star_every_row_of_a_view(page: Any, server: Any, sheet: str) -> None:
+    page.goto(f"{server.url}/sheets/{sheet}")
+    set_filter(page, "user = 'root'")
+    expect_total(page, "4 rows")
+    page.get_by_role("button", name="Views ▾").click()
+    page.get_by_role("menu", name="Views").get_by_role("menuitem", name="Star all rows of this view…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Star the 4 rows of this view?")
+    dialog.get_by_role("button", name="Star").click()
+    expect(page.get_by_role("status").filter(has_text="Starred 4 rows")).to_be_visible()
+    set_filter(page, "starred")
+    expect_total(page, "4 rows")
+    assert column_texts(page, "user", 4) == ["root"] * 4
