@@ -84,3 +84,22 @@ def test_a_sheet_column_named_like_an_annotation_keeps_its_name(tmp_path: Path) 
 
 def held_text(ws: Workspace, text: str) -> list[int]:
     return [r[0] for r in ws.query("c", ir.Query(where=parse_filter(text), columns=("n",))).rows]
+
+
+def test_search_reads_the_sheets_columns_only_whatever_the_columns_shown(ws: Workspace) -> None:
+    for columns in ((), ("i",), ("i", "comment")):
+        query = ir.Query(search="checked", columns=columns)
+        assert ws.query("rows", query).total == 0  # "checked" is only in a comment: use comment contains
+        assert ws.query("rows", query.with_(search="m2")).rows[0][0] == 2
+
+
+def test_a_filter_naming_an_annotation_column_joins_them(ws: Workspace) -> None:
+    query = ir.Query(where=parse_filter("tags contains 'ssh'"), columns=("i",))
+    assert {r[0] for r in ws.query("rows", query).rows} == {0, 3}
+    assert ws.count("rows", ir.Query(where=parse_filter('"starred" = true'), columns=("i",))) == 2
+
+
+def test_show_sql_for_a_cluster_names_the_annotations_table(ws: Workspace) -> None:
+    text = ws.sql("rows", ir.Query(where=parse_filter("tag = 'x'"), columns=("i",)), dialect="spark")
+    assert "LEFT JOIN `rows__annotations` AS `a`" in text and "LOCATE(',x,', `__tagset`)" in text
+    assert "JOIN" not in ws.sql("rows", ir.Query(columns=("i",)), dialect="spark")

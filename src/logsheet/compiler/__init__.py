@@ -57,6 +57,7 @@ class ViewPlan:
             current = projected_schema(projection)
         shown = [name for _, name, _ in notes.shown_columns(current)]
         self.annotated = annotations is not None and notes.uses_annotations(query, shown)
+        self._searched = current  # full-text search reads the sheet's columns, never the annotations
         if self.annotated:
             assert annotations is not None
             relation, current = notes.join(relation, dialect.annotations_source(annotations), current)
@@ -185,7 +186,7 @@ class ViewPlan:
 
     # -------------------------------------------------------------------------------------------- helpers
     def _condition(self, query: ir.Query) -> exp.Expr | None:
-        predicates = PredicateCompiler(self.schema, self.dialect, self.annotated)
+        predicates = PredicateCompiler(self.schema, self.dialect, self.annotated, self._searched)
         parts = []
         if query.where is not None:
             parts.append(predicates.compile(query.where))

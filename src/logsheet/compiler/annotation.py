@@ -31,10 +31,12 @@ def shown_columns(schema: Schema) -> list[tuple[str, str, str]]:
 
 def uses_annotations(query: ir.Query, names: list[str]) -> bool:
     """Whether ``query`` needs the annotations: a term in its filter, or one of ``names`` shown or used."""
-    if query.where is not None and any(isinstance(p, ir.ANNOTATION_PREDICATES) for p in _leaves(query.where)):
+    leaves = list(_leaves(query.where)) if query.where is not None else []
+    if any(isinstance(p, ir.ANNOTATION_PREDICATES) for p in leaves):
         return True
     wanted = {n.casefold() for n in names}
     used = [*query.columns, *(k.column for k in query.sort)]
+    used += [name for p in leaves for name in (getattr(p, "column", ""), getattr(p, "other", "")) if name]
     if query.group is not None:
         used += [*query.group.keys, *(a.column for a in query.group.aggs)]
     elif not query.columns:

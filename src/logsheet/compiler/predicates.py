@@ -38,11 +38,13 @@ def can_hold(logical: str, needle: str) -> bool:
 
 
 class PredicateCompiler:
-    def __init__(self, schema: Schema, dialect: Dialect, annotated: bool = False) -> None:
-        """``annotated``: the rows carry their annotations (:mod:`logsheet.compiler.annotation`)."""
+    def __init__(self, schema: Schema, dialect: Dialect, annotated: bool = False, searched: Schema | None = None) -> None:
+        """``annotated``: the rows carry their annotations (:mod:`logsheet.compiler.annotation`); ``searched``:
+        the columns a full-text search reads (default: all; a view leaves the annotation columns out)."""
         self.schema = schema
         self.dialect = dialect
         self.annotated = annotated
+        self.searched = schema if searched is None else searched
 
     def compile(self, node: ir.Predicate) -> exp.Expr:
         if isinstance(node, ir.And):
@@ -75,7 +77,7 @@ class PredicateCompiler:
         needle = text.lower()
         caseless = needle.upper() == needle  # no letter in it
         hits = []
-        for c in self.schema:
+        for c in self.searched:
             if not can_hold(c.type, needle):
                 continue
             value = to_text(self.dialect.column(c.name))
