@@ -76,3 +76,30 @@ def test_star_every_row_of_a_view(page: Any, server: Any, sheet: str) -> None:
     set_filter(page, "starred")
     expect_total(page, "4 rows")
     assert column_texts(page, "user", 4) == ["root"] * 4
+
+
+def test_the_filter_builder_offers_the_annotations(page: Any, server: Any, sheet: str) -> None:
+    from logsheet.query.spellings import build_query
+
+    server.ws.annotate(sheet, build_query("n < 3"), star=True)
+    server.ws.annotate(sheet, build_query("n = 5"), tag="t1110")
+    page.goto(f"{server.url}/sheets/{sheet}")
+    expect_total(page, "12 rows")
+    page.get_by_role("button", name="Builder").click()
+    builder = page.get_by_role("group", name="Filter builder")
+    builder.get_by_role("button", name="+ Condition").first.click()
+    builder.get_by_label("Column").last.fill("(annotations)")
+    operator = builder.get_by_label("Operator").last
+    expect(operator).to_have_value("starred")
+    expect(page.get_by_label("Filter (filter language)")).to_have_value("starred")
+    page.get_by_role("button", name="Apply").click()
+    expect_total(page, "3 rows")
+    operator.select_option("tagged")
+    builder.get_by_label("Value", exact=True).last.fill("t1110, other")
+    expect(page.get_by_label("Filter (filter language)")).to_have_value("tag in ('t1110', 'other')")
+    page.get_by_role("button", name="Apply").click()
+    expect_total(page, "1 row")
+    set_filter(page, "tag != 't1110'")  # from the text to the builder: the condition shows there
+    expect_total(page, "11 rows")
+    expect(builder.get_by_label("Operator").last).to_have_value("not tagged")
+    expect(builder.get_by_label("Value", exact=True).last).to_have_value("t1110")
