@@ -214,7 +214,7 @@ class Workspace:
         paths = [dataset] if dataset else [str(self.root / p) for p in record.data_paths()]
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
-        notes = self._annotations_path(record)
+        notes = None if dataset else self._annotations_path(record)  # a dataset's row ids need not be the sheet's
         dialect = runner.source(paths, record.schema, notes)
         return ViewPlan(query or ir.Query(), record.schema, paths, dialect, record.time_column, notes), runner
 
