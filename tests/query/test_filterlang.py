@@ -406,6 +406,7 @@ columns = st.one_of(
     st.text(min_size=1),
     st.from_regex(r"[A-Za-z_@$][A-Za-z0-9_@$]{0,8}(\[[0-9]{1,2}\])?(\.[A-Za-z0-9_@$]{1,6}){0,3}", fullmatch=True),
     st.sampled_from(KEYWORD_NAMES),
+    st.sampled_from(["starred", "Tag", "comment"]),  # columns named like the annotation words
     st.sampled_from(["log-status", "Event Name", 'say "hi"', "a..b", "x.", "a.and", "résumé", "a'b", "1x", " "]),
 )
 texts = st.one_of(st.text(), st.text(alphabet="'\"\\\n\t ()=,ab"), st.sampled_from(["", "'", "''", "\\", "\n"]))
@@ -429,6 +430,9 @@ leaves = st.one_of(
     st.builds(ir.InCidr, columns, texts, st.booleans()),
     st.builds(ir.CompareColumns, columns, st.sampled_from(ir.COLUMNS_OPS), columns, st.booleans()),
     st.builds(ir.Search, texts),
+    st.builds(ir.Starred),
+    st.builds(ir.Tagged, st.lists(texts, min_size=1, max_size=3).map(tuple), st.booleans()),
+    st.builds(ir.Commented, text_ops, texts, st.booleans(), st.booleans()),
 )
 
 

@@ -93,6 +93,15 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
 const enc = encodeURIComponent;
 
 /** A view body's `query` (the IR only) and, when the view is narrowed to a finding, its `finding`. */
+export type AnnotateAction = "star" | "unstar" | "tag" | "untag" | "comment" | "uncomment";
+
+export interface AnnotateBody {
+  action: AnnotateAction;
+  value?: string;
+  rowids?: number[];
+  query?: Query;
+}
+
 function viewBody(query: Query): { query: Query; finding?: string } {
   const { finding, ...ir } = query;
   return finding ? { query: ir, finding } : { query: ir };
@@ -144,6 +153,14 @@ export const api = {
     call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query: irOnly(query) }),
   deleteView: (name: string, view: string) =>
     call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}/views/${enc(view)}`),
+  /** Star, tag or comment (or undo) the rows of a view and/or rows by id (docs/api.md, annotations). */
+  annotate: (name: string, body: AnnotateBody) =>
+    call<{ action: string; rows: number }>("POST", `/api/sheets/${enc(name)}/annotations`, {
+      action: body.action,
+      value: body.value,
+      rowids: body.rowids,
+      ...(body.query ? viewBody(body.query) : {}),
+    }),
   parseFilter: (text: string) => call<{ where: Predicate | null }>("POST", "/api/filter/parse", { text }),
   formatFilter: (where: Predicate) => call<{ text: string }>("POST", "/api/filter/format", { where }),
   /** A row and the `before` / `after` rows around it in the sheet's time order (docs/api.md, context). */

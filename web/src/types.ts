@@ -18,6 +18,9 @@ export type Predicate =
   | { kind: "cidr"; column: string; cidr: string; negate?: boolean }
   | { kind: "columns"; column: string; op: "=" | "!=" | "contains" | "starts_with" | "ends_with"; other: string; case_sensitive?: boolean }
   | { kind: "search"; text: string }
+  | { kind: "starred" }
+  | { kind: "tag"; tags: string[]; negate?: boolean }
+  | { kind: "comment"; op: "contains" | "starts_with" | "ends_with"; value: string; negate?: boolean; case_sensitive?: boolean }
   | { kind: "and"; items: Predicate[] }
   | { kind: "or"; items: Predicate[] }
   | { kind: "not"; item: Predicate };

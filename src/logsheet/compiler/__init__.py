@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from logsheet.compiler import annotation as notes
 from logsheet.compiler.dialects import DUCKDB, Dialect
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import resolve
@@ -35,8 +36,15 @@ class ViewPlan:
     """A compiled view of a sheet: the relation after steps, filter and search."""
 
     def __init__(
-        self, query: ir.Query, schema: Schema, paths: list[str], dialect: Dialect = DUCKDB, time_column: str | None = None
+        self,
+        query: ir.Query,
+        schema: Schema,
+        paths: list[str],
+        dialect: Dialect = DUCKDB,
+        time_column: str | None = None,
+        annotations: str | None = None,
     ) -> None:
+        """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none."""
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
@@ -47,6 +55,12 @@ class ViewPlan:
             projection = apply_step(step, current, dialect)
             relation = _project(relation, projection)
             current = projected_schema(projection)
+        shown = [name for _, name, _ in notes.shown_columns(current)]
+        self.annotated = annotations is not None and notes.uses_annotations(query, shown)
+        self._searched = current  # full-text search reads the sheet's columns, never the annotations
+        if self.annotated:
+            assert annotations is not None
+            relation, current = notes.join(relation, dialect.annotations_source(annotations), current)
         self.schema = current
         condition = self._condition(query)
         self._relation = relation
@@ -172,7 +186,7 @@ class ViewPlan:
 
     # -------------------------------------------------------------------------------------------- helpers
     def _condition(self, query: ir.Query) -> exp.Expr | None:
-        predicates = PredicateCompiler(self.schema, self.dialect)
+        predicates = PredicateCompiler(self.schema, self.dialect, self.annotated, self._searched)
         parts = []
         if query.where is not None:
             parts.append(predicates.compile(query.where))

@@ -11,6 +11,7 @@ import ipaddress
 
 from sqlglot import exp
 
+from logsheet.compiler import annotation as notes
 from logsheet.compiler.dialects import Dialect
 from logsheet.compiler.resolve import Resolved, coerce, resolve
 from logsheet.core import ir
@@ -37,9 +38,13 @@ def can_hold(logical: str, needle: str) -> bool:
 
 
 class PredicateCompiler:
-    def __init__(self, schema: Schema, dialect: Dialect) -> None:
+    def __init__(self, schema: Schema, dialect: Dialect, annotated: bool = False, searched: Schema | None = None) -> None:
+        """``annotated``: the rows carry their annotations (:mod:`logsheet.compiler.annotation`); ``searched``:
+        the columns a full-text search reads (default: all; a view leaves the annotation columns out)."""
         self.schema = schema
         self.dialect = dialect
+        self.annotated = annotated
+        self.searched = schema if searched is None else searched
 
     def compile(self, node: ir.Predicate) -> exp.Expr:
         if isinstance(node, ir.And):
@@ -52,6 +57,8 @@ class PredicateCompiler:
             return self.search(node.text)
         if isinstance(node, ir.CompareColumns):
             return self._columns(node)
+        if isinstance(node, (ir.Starred, ir.Tagged, ir.Commented)):
+            return notes.predicate(node, self.annotated)
         method = getattr(self, "_" + node.kind, None)
         if method is None:
             raise InvalidQuery(f"unsupported filter {node.kind!r}")
@@ -70,7 +77,7 @@ class PredicateCompiler:
         needle = text.lower()
         caseless = needle.upper() == needle  # no letter in it
         hits = []
-        for c in self.schema:
+        for c in self.searched:
             if not can_hold(c.type, needle):
                 continue
             value = to_text(self.dialect.column(c.name))

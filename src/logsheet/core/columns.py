@@ -23,3 +23,17 @@ def row_id(source: exp.Expr | None = None, position: exp.Expr | None = None) -> 
     source = col(SOURCE) if source is None else source
     position = col(POS) if position is None else position
     return cast(exp.Add(this=exp.Mul(this=source, expression=lit(1 << POSITION_BITS)), expression=position), "BIGINT")
+
+
+# The annotations of a sheet's rows (stars, tags, comments: logsheet.workspace.annotations), kept by the workspace
+# beside the sheet, never in its Parquet parts. The engines read them as one relation of one row per annotated
+# row id; a view that uses them joins it on ROWID (logsheet.compiler.annotation).
+STARRED = "__starred"  # boolean: the row is starred
+TAGSET = "__tagset"  # the row's tags as ",a,b," (sorted; a tag holds no comma): what `tag = 'a'` tests
+TAGS = "__tags"  # the row's tags for reading: "a, b"
+COMMENTS = "__comment"  # the row's comments, oldest first, joined by COMMENT_SEPARATOR
+ANNOTATION_COLUMNS = (ROWID, STARRED, TAGSET, TAGS, COMMENTS)  # the annotation relation's columns
+COMMENT_SEPARATOR = " | "
+#: The read-only columns a view shows for the annotations (hidden column, shown name, type), when the sheet has
+#: annotations and no column of its own goes by that name.
+ANNOTATION_DISPLAY = ((STARRED, "starred", "boolean"), (TAGS, "tags", "text"), (COMMENTS, "comment", "text"))

@@ -154,6 +154,35 @@ class Search(PredicateNode):
 
 
 @dataclass(frozen=True)
+class Starred(PredicateNode):
+    """``starred``: the row is starred (an annotation kept in the workspace, never in the sheet's files)."""
+
+    kind: ClassVar[str] = "starred"
+
+
+@dataclass(frozen=True)
+class Tagged(PredicateNode):
+    """``tag = 'x'`` / ``tag in ('x', 'y')``: the row carries one of these tags; with ``negate``
+    (``tag != 'x'``, ``tag not in (...)``) it carries none of them (an untagged row included)."""
+
+    kind: ClassVar[str] = "tag"
+    tags: tuple[str, ...]
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class Commented(PredicateNode):
+    """``comment contains 'root'`` (``starts with``, ``ends with``): the row's comments, joined, hold the text;
+    with ``negate`` they do not (a row without comments included)."""
+
+    kind: ClassVar[str] = "comment"
+    op: TextOp
+    value: str
+    negate: bool = False
+    case_sensitive: bool = True
+
+
+@dataclass(frozen=True)
 class And(PredicateNode):
     kind: ClassVar[str] = "and"
     items: tuple[Predicate, ...]
@@ -171,7 +200,10 @@ class Not(PredicateNode):
     item: Predicate
 
 
-Predicate = Union[Compare, InList, Between, TextMatch, Regex, Blank, InCidr, CompareColumns, Search, And, Or, Not]
+Predicate = Union[
+    Compare, InList, Between, TextMatch, Regex, Blank, InCidr, CompareColumns, Search, Starred, Tagged, Commented, And, Or, Not
+]
+ANNOTATION_PREDICATES: tuple[type, ...] = (Starred, Tagged, Commented)
 
 
 # ------------------------------------------------------------------------------------- derived-column steps

@@ -104,8 +104,9 @@ class Engine(Protocol):
         """Whether a sorted page is worth looking for near one end first (:mod:`logsheet.compiler.paging`): its
         reader skips the row groups whose min/max lie outside."""
 
-    def source(self, paths: list[str], schema: Schema) -> Dialect:
-        """The dialect to compile a view of these Parquet paths with, reading them as ``schema``."""
+    def source(self, paths: list[str], schema: Schema, annotations: str | None = None) -> Dialect:
+        """The dialect to compile a view of these Parquet paths with, reading them as ``schema`` (and the sheet's
+        ``annotations`` file, when it has one: logsheet.compiler.annotation)."""
 
     def render(self, statement: exp.Expr) -> str:
         """The SQL text the engine runs for a statement."""

@@ -99,8 +99,8 @@ class DuckEngine(EngineBase[Cursor]):
         with self._lock:
             return self._con.cursor()
 
-    def source(self, paths: list[str], schema: Schema) -> Dialect:
-        return DUCKDB  # read_parquet over the paths, in the view's own SQL
+    def source(self, paths: list[str], schema: Schema, annotations: str | None = None) -> Dialect:
+        return DUCKDB  # read_parquet over the paths (and the annotations file), in the view's own SQL
 
     def render(self, statement: exp.Expr) -> str:
         return render(statement, self.dialect)

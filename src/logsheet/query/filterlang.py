@@ -15,7 +15,10 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
 
     expr      := and ( 'or' and )*
     and       := unary ( 'and' unary )*
-    unary     := 'not' unary | '(' expr ')' | STRING | column condition
+    unary     := 'not' unary | '(' expr ')' | STRING | annotation | column condition
+    annotation:= 'starred'
+               | 'tag' ('=' | '!=') STRING | 'tag' ['not'] 'in' '(' STRING (',' STRING)* ')'
+               | 'comment' ['not'] ('contains' | 'starts' 'with' | 'ends' 'with') STRING ['nocase']
     condition := cmp_op value ['nocase']
                | ('=' | '!=') column_ref ['nocase']
                | ['not'] ('contains' | 'starts' 'with' | 'ends' 'with') column_ref ['nocase']
@@ -27,6 +30,9 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
                | 'is' ['not'] ('blank' | 'null' | 'empty')
     value     := STRING | NUMBER | 'true' | 'false' | 'null'
     column_ref:= 'column' '(' (NAME | "quoted name") ')'
+
+``starred``, ``tag`` and ``comment`` (bare, in any case) are the row's annotations (:mod:`logsheet.workspace.annotations`):
+a sheet column of one of these names is written double-quoted (``"tag" = 'x'``), as :func:`quote_name` does.
 
 ``column(other)`` compares with the value of another column of the same row (:class:`~logsheet.core.ir.CompareColumns`);
 a ``not`` in front of a text operator with a column reference is ``not (...)`` around the comparison.
@@ -51,7 +57,7 @@ from logsheet.core import ir
 from logsheet.core.errors import FilterSyntaxError
 from logsheet.query.filteraliases import RANGE_OPS, SYMBOL_WORDS, WildcardError, bare_end, bare_scalar, wildcard
 
-__all__ = ["KEYWORDS", "format_filter", "parse_filter", "quote_name", "quote_string"]
+__all__ = ["ANNOTATION_WORDS", "KEYWORDS", "format_filter", "parse_filter", "quote_name", "quote_string"]
 
 KEYWORDS: frozenset[str] = frozenset(
     {
@@ -59,6 +65,10 @@ KEYWORDS: frozenset[str] = frozenset(
         "cidr", "nocase", "true", "false", "null", "blank", "empty",
     }
 )  # fmt: skip
+
+#: The words that name a row's annotations rather than a column (a column so named is double-quoted).
+ANNOTATION_WORDS: frozenset[str] = frozenset({"starred", "tag", "comment"})
+_STARRED, _TAG, _COMMENT = "starred", "tag", "comment"
 
 #: How deeply parentheses and ``not`` may nest (keeps the recursive parser far from Python's stack limit).
 MAX_DEPTH = 100
@@ -101,7 +111,7 @@ _SNIPPET_CHARS = 40  # how much of a long token an error message quotes
 def quote_name(name: str) -> str:
     """A column name as filter text: bare when it is a valid bare name and not a keyword, else
     double-quoted with ``""`` for a double quote inside (``"log-status"``, ``"Event Name"``, ``"and"``)."""
-    if _BARE_NAME.fullmatch(name) and name.lower() not in KEYWORDS:
+    if _BARE_NAME.fullmatch(name) and name.lower() not in KEYWORDS and name.lower() not in ANNOTATION_WORDS:
         return name
     return '"' + name.replace('"', '""') + '"'
 
@@ -349,6 +359,9 @@ class _Parser:
             return self.parse_parenthesised(token)
         if token.kind == "string":
             return self.parse_search(token)
+        if token.kind == "name" and token.text.lower() in ANNOTATION_WORDS:
+            self.advance()
+            return self.parse_annotation(token)
         if token.kind == "qname" or (token.kind == "name" and token.text.lower() not in KEYWORDS):
             self.advance()
             return self.parse_condition(str(token.value))
@@ -378,6 +391,47 @@ class _Parser:
                 token,
             )
         return ir.Search(str(token.value))
+
+    # -- annotations
+    def parse_annotation(self, word: _Token) -> ir.Predicate:
+        """``starred``, ``tag = 'x'`` (``!=``, ``in``, ``not in``), ``comment contains 'x'`` (the text operators)."""
+        name = word.text.lower()
+        if name == _STARRED:
+            if _starts_condition(self.token):
+                self.fail(f"'{word.text}' takes no operator: write starred, or not starred", self.token)
+            return ir.Starred()
+        if name == _TAG:
+            if self.token.kind == "op" and _OP_CANONICAL.get(self.token.text) in ("=", "!="):
+                negate = _OP_CANONICAL[self.advance().text] == "!="
+                return ir.Tagged((self.parse_string(f"after 'tag {'!=' if negate else '='}'"),), negate)
+            negate = self.accept_keyword("not")
+            if not self.accept_keyword("in"):
+                self.expected("'=', '!=', 'in' or 'not in' after 'tag'" if not negate else "'in' after 'tag not'")
+            return ir.Tagged(self.parse_string_list(), negate)
+        negate = self.accept_keyword("not")
+        op = self.token.text.lower() if self.token.kind == "name" else ""
+        if op not in _TEXT_OP_WORDS:
+            self.expected("contains, starts with or ends with after 'comment'")
+        self.advance()
+        if op in ("starts", "ends"):
+            self.expect_keyword("with", f"'{op}'")
+        text_op = _TEXT_OP_WORDS[op]
+        value = self.parse_string(f"after 'comment {_TEXT_OP_TEXT[text_op]}'")
+        return ir.Commented(text_op, value, negate, self.parse_case_sensitive())
+
+    def parse_string_list(self) -> tuple[str, ...]:
+        opening = self.token
+        if opening.kind != "lparen":
+            self.expected("'(' after 'in'")
+        self.advance()
+        values = [self.parse_string("in the list")]
+        while self.token.kind == "comma":
+            self.advance()
+            values.append(self.parse_string("after ','"))
+        if self.token.kind != "rparen":
+            self.expected(f"',' or ')' to close the list opened at position {opening.pos + 1}")
+        self.advance()
+        return tuple(values)
 
     # -- conditions
     def parse_condition(self, column: str) -> ir.Predicate:
@@ -604,7 +658,22 @@ def format_filter(pred: ir.Predicate) -> str:
         return f"not ({format_filter(pred.item)})"
     if isinstance(pred, ir.Search):
         return quote_string(pred.text)
+    if isinstance(pred, (ir.Starred, ir.Tagged, ir.Commented)):
+        return _format_annotation(pred)
     return _format_condition(pred)
+
+
+def _format_annotation(pred: ir.Starred | ir.Tagged | ir.Commented) -> str:
+    if isinstance(pred, ir.Starred):
+        return _STARRED
+    if isinstance(pred, ir.Tagged):
+        if not pred.tags:
+            raise ValueError("an empty tag list cannot be written as a filter")
+        if len(pred.tags) == 1:
+            return f"{_TAG} {'!=' if pred.negate else '='} {quote_string(pred.tags[0])}"
+        return f"{_TAG} {'not ' if pred.negate else ''}in ({', '.join(quote_string(t) for t in pred.tags)})"
+    nocase = "" if pred.case_sensitive else " nocase"
+    return f"{_COMMENT} {'not ' if pred.negate else ''}{_TEXT_OP_TEXT[pred.op]} {quote_string(pred.value)}{nocase}"
 
 
 def _items(group: ir.And | ir.Or) -> tuple[ir.Predicate, ...]:

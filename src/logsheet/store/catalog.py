@@ -11,12 +11,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from logsheet.core.columns import COMMENT_SEPARATOR
 from logsheet.core.errors import Conflict
 from logsheet.core.schema import Schema
 
@@ -92,6 +93,21 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (sheet_id, id)
 );
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (sheet_id, rule_id);
+CREATE TABLE IF NOT EXISTS annotations (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    row_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('star', 'tag', 'comment')),
+    value TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS annotations_once ON annotations (sheet_id, row_id, kind, value) WHERE kind != 'comment';
+CREATE INDEX IF NOT EXISTS annotations_rows ON annotations (sheet_id, row_id);
+CREATE TABLE IF NOT EXISTS annotation_files (
+    sheet_id INTEGER PRIMARY KEY REFERENCES sheets(id) ON DELETE CASCADE,
+    path TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rule_runs (
     sheet_id INTEGER PRIMARY KEY REFERENCES sheets(id) ON DELETE CASCADE,
     body TEXT NOT NULL
@@ -151,6 +167,7 @@ class SheetRecord:
     created_at: str
     updated_at: str
     parts: list[tuple[str, str, int]] = field(default_factory=list)  # (kind, relative path, rows)
+    annotations: str | None = None  # the relative path of the annotations' Parquet file, when the sheet has some
 
     def data_paths(self) -> list[str]:
         return [p for kind, p, _ in self.parts if kind == "data"]
@@ -172,6 +189,28 @@ class NewImport:
     options: dict[str, Any]
     started_at: str
     summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AnnotationRecord:
+    """One annotation as the catalog keeps it (kind: star, tag or comment; value: the tag or the comment)."""
+
+    id: int
+    sheet_id: int
+    sheet: str
+    rowid: int
+    kind: str
+    value: str
+    author: str
+    created_at: str
+
+
+#: One annotated row, as the annotations file is written from (logsheet.core.columns.ANNOTATION_COLUMNS): row id,
+#: starred (0/1), its tags as ",a,b," and as "a, b", its comments joined by COMMENT_SEPARATOR (tags and comments
+#: oldest first: group_concat follows the inner rows, read in index order).
+AnnotatedRow = tuple[int, int, str | None, str | None, str | None]
+#: Writes a sheet's annotations file from its annotated rows; returns its path relative to the workspace.
+Publish = Callable[[list[AnnotatedRow]], str]
 
 
 class Catalog:
@@ -239,7 +278,8 @@ class Catalog:
             ).fetchone()
             if row is None:
                 return None
-            parts = db.execute("SELECT kind, path, rows FROM parts WHERE sheet_id = ? ORDER BY id", (row[0],))
+            parts = db.execute("SELECT kind, path, rows FROM parts WHERE sheet_id = ? ORDER BY id", (row[0],)).fetchall()
+            notes = db.execute("SELECT path FROM annotation_files WHERE sheet_id = ?", (row[0],)).fetchone()
             return SheetRecord(
                 id=row[0],
                 name=row[1],
@@ -254,6 +294,7 @@ class Catalog:
                 created_at=row[10],
                 updated_at=row[11],
                 parts=[(k, p, n) for k, p, n in parts],
+                annotations=notes[0] if notes else None,
             )
 
     def sources(self, sheet_id: int) -> list[SourceRecord]:
@@ -370,7 +411,7 @@ class Catalog:
 
     def referenced_paths(self) -> set[str]:
         with self._connect() as db:
-            return {r[0] for r in db.execute("SELECT path FROM parts")}
+            return {r[0] for r in db.execute("SELECT path FROM parts UNION SELECT path FROM annotation_files")}
 
     def directories(self) -> set[str]:
         with self._connect() as db:
@@ -435,6 +476,88 @@ class Catalog:
         with self._connect() as db:
             row = db.execute("SELECT body FROM rule_runs WHERE sheet_id = ?", (sheet_id,)).fetchone()
         return row[0] if row else None
+
+    # --------------------------------------------------------------------------------------- annotations
+    def add_annotations(self, sheet_id: int, rowids: Iterable[int], kind: str, value: str, author: str, publish: Publish) -> int:
+        """Annotate rows (a star or a tag once per row, any number of comments); ``publish`` then writes the
+        sheet's annotations file from :data:`AnnotatedRow`s, in the same transaction. Returns how many rows
+        gained the annotation."""
+        stamp = now()
+        with self.transaction() as db:
+            before = db.total_changes
+            db.execute(
+                "INSERT OR IGNORE INTO annotations (sheet_id, row_id, kind, value, author, created_at) "
+                "SELECT ?, value, ?, ?, ?, ? FROM json_each(?) ORDER BY value",
+                (sheet_id, kind, value, author, stamp, json.dumps([int(r) for r in rowids])),
+            )
+            changed = db.total_changes - before
+            self._publish(db, sheet_id, publish)
+        return changed
+
+    def remove_annotations(self, sheet_id: int, rowids: Iterable[int], kind: str, value: str | None, publish: Publish) -> int:
+        """Remove a kind of annotation from rows (of that ``value``; every comment when None); how many went."""
+        with self.transaction() as db:
+            before = db.total_changes
+            db.execute(
+                "DELETE FROM annotations WHERE sheet_id = ? AND kind = ? AND (? IS NULL OR value = ?) "
+                "AND row_id IN (SELECT value FROM json_each(?))",
+                (sheet_id, kind, value, value, json.dumps([int(r) for r in rowids])),
+            )
+            changed = db.total_changes - before
+            self._publish(db, sheet_id, publish)
+        return changed
+
+    def delete_annotation(self, annotation_id: int, publish: Publish) -> AnnotationRecord | None:
+        """Remove one annotation by its id (a comment, typically); the one removed, or None."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
+                "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id WHERE a.id = ?",
+                (annotation_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
+            self._publish(db, row[1], publish)
+        return AnnotationRecord(*row)
+
+    def annotation(self, annotation_id: int) -> AnnotationRecord | None:
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
+                "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id WHERE a.id = ?",
+                (annotation_id,),
+            ).fetchone()
+        return AnnotationRecord(*row) if row else None
+
+    def annotations(
+        self, sheet_ids: list[int] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[AnnotationRecord]:
+        """The annotations of these sheets (all: None), in the order they were made."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
+                "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id "
+                "WHERE ? IS NULL OR a.sheet_id IN (SELECT value FROM json_each(?)) ORDER BY a.id LIMIT ? OFFSET ?",
+                (None if sheet_ids is None else 1, json.dumps(sheet_ids or []), -1 if limit is None else limit, offset),
+            )
+            return [AnnotationRecord(*r) for r in rows]
+
+    def _publish(self, db: sqlite3.Connection, sheet_id: int, publish: Publish) -> None:
+        """Write the sheet's annotations file (inside the caller's transaction) and record where it is."""
+        rows = db.execute(
+            "SELECT row_id, MAX(kind = 'star'), ',' || group_concat(CASE WHEN kind = 'tag' THEN value END, ',') || ',', "
+            "replace(group_concat(CASE WHEN kind = 'tag' THEN value END, ','), ',', ', '), "
+            "group_concat(CASE WHEN kind = 'comment' THEN value END, ?) "
+            "FROM (SELECT row_id, kind, value FROM annotations WHERE sheet_id = ? ORDER BY row_id, id) "
+            "GROUP BY row_id ORDER BY row_id",
+            (COMMENT_SEPARATOR, sheet_id),
+        ).fetchall()
+        path = publish(rows) if rows else None
+        if path is None:
+            db.execute("DELETE FROM annotation_files WHERE sheet_id = ?", (sheet_id,))
+        else:
+            db.execute("INSERT OR REPLACE INTO annotation_files (sheet_id, path) VALUES (?, ?)", (sheet_id, path))
 
     # ------------------------------------------------------------------------------------------ settings
     def settings(self) -> dict[str, str]:

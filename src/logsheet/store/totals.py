@@ -28,7 +28,7 @@ def view_key(record: SheetRecord, query: ir.Query, engine: str, dataset: str | N
     """What a view's total depends on: the sheet's version, the engine, the dataset and the view's rows."""
     view = query.with_(columns=(), sort=())
     text = json.dumps(ir.query_to_json(view), sort_keys=True)
-    return (record.id, record.row_count, record.updated_at, engine, dataset, text)
+    return (record.id, record.row_count, record.updated_at, record.annotations, engine, dataset, text)
 
 
 def sheet_key(record: SheetRecord, *more: Hashable) -> Key:

@@ -46,6 +46,7 @@ from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
 from logsheet.workspace import cases as case_sets
 from logsheet.workspace import detections, housekeeping
+from logsheet.workspace.annotations import Annotation, annotate_rows, delete_annotation, list_annotations, remove_annotations
 from logsheet.workspace.cases import Case
 from logsheet.workspace.context import Context, check_counts, context_query, row_context
 from logsheet.workspace.detections import RuleInfo, RuleRun
@@ -204,7 +205,11 @@ class Workspace:
         paths = [str(self.root / p) for p in record.data_paths()]
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
-        return ViewPlan(query or ir.Query(), record.schema, paths, dialect or DUCKDB, record.time_column)
+        notes = self._annotations_path(record)
+        return ViewPlan(query or ir.Query(), record.schema, paths, dialect or DUCKDB, record.time_column, notes)
+
+    def _annotations_path(self, record: SheetRecord) -> str | None:
+        return str(self.root / record.annotations) if record.annotations else None
 
     def view(
         self, sheet: str, query: ir.Query | None = None, engine: str | None = None, dataset: str | None = None
@@ -217,8 +222,9 @@ class Workspace:
         paths = [dataset] if dataset else [str(self.root / p) for p in record.data_paths()]
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
-        dialect = runner.source(paths, record.schema)
-        return ViewPlan(query or ir.Query(), record.schema, paths, dialect, record.time_column), runner
+        notes = None if dataset else self._annotations_path(record)  # a dataset's row ids need not be the sheet's
+        dialect = runner.source(paths, record.schema, notes)
+        return ViewPlan(query or ir.Query(), record.schema, paths, dialect, record.time_column, notes), runner
 
     def query(
         self,
@@ -510,6 +516,45 @@ class Workspace:
     def set_rules_settings(self, on_import: bool | None = None, sigma: Sequence[str] | None = None) -> JSONObject:
         """Run the rules after every import (or not), and the workspace's own rule paths."""
         return detections.set_rules_settings(self, on_import, sigma)
+
+    # ---------------------------------------------------------------- annotations (logsheet.workspace.annotations)
+    def annotate(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        rowids: Sequence[int] | None = None,
+        *,
+        star: bool = False,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+    ) -> int:
+        """Star, tag or comment the rows of a view (``query``) and/or rows by id; how many rows gained it. The
+        author defaults to the OS user's name."""
+        return annotate_rows(self, sheet, query, rowids, star=star, tag=tag, comment=comment, author=author)
+
+    def remove_annotations(
+        self,
+        sheet: str,
+        query: ir.Query | None = None,
+        rowids: Sequence[int] | None = None,
+        *,
+        star: bool = False,
+        tag: str | None = None,
+        comments: bool = False,
+    ) -> int:
+        """Unstar, untag or uncomment the rows of a view and/or rows by id; how many annotations went."""
+        return remove_annotations(self, sheet, query, rowids, star=star, tag=tag, comments=comments)
+
+    def delete_annotation(self, annotation_id: int) -> Annotation:
+        """Remove one annotation (a comment) by its id."""
+        return delete_annotation(self, annotation_id)
+
+    def annotations(
+        self, sheet: str | None = None, sheets: Sequence[str] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Annotation]:
+        """The annotations of a sheet, of ``sheets`` (a case's), or of every sheet, oldest first."""
+        return list_annotations(self, sheet, sheets, limit, offset)
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(

@@ -7,7 +7,7 @@
 import type { Column } from "../types";
 import { h, replaceChildren } from "../ui/dom";
 import { incomplete, missingField, newCond, newGroup, type Cond, type CondField, type Group } from "./model";
-import { ANY_COLUMN, OPS, opLabel, opsFor, type OpId } from "./ops";
+import { ANNOTATION_OPS, ANNOTATIONS, ANY_COLUMN, OPS, opLabel, opsFor, type OpId } from "./ops";
 
 let datalistCounter = 0;
 let errorCounter = 0;
@@ -33,7 +33,7 @@ export class FilterBuilder {
 
   setColumns(columns: Column[]): void {
     this.columns = columns;
-    replaceChildren(this.datalist, h("option", { value: ANY_COLUMN }), ...columns.map((c) => h("option", { value: c.name })));
+    replaceChildren(this.datalist, h("option", { value: ANY_COLUMN }), h("option", { value: ANNOTATIONS }), ...columns.map((c) => h("option", { value: c.name })));
     this.render();
   }
 
@@ -166,8 +166,9 @@ export class FilterBuilder {
     let shownOps = "";
     // Brings the row in line with the condition, in place: the focused box and what is typed in it stay.
     const sync = () => {
-      const type = cond.op === "search" || cond.column === ANY_COLUMN ? null : this.typeOf(cond.column.trim());
-      const ops: readonly OpId[] = cond.column === ANY_COLUMN ? ["search"] : opsFor(type);
+      const pseudo = cond.column === ANY_COLUMN || cond.column === ANNOTATIONS;
+      const type = cond.op === "search" || pseudo ? null : this.typeOf(cond.column.trim());
+      const ops: readonly OpId[] = cond.column === ANY_COLUMN ? ["search"] : cond.column === ANNOTATIONS ? ANNOTATION_OPS : opsFor(type);
       if (!ops.includes(cond.op)) cond.op = ops[0];
       const signature = `${ops.join("|")}#${type ?? ""}`;
       if (signature !== shownOps) {

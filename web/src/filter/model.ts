@@ -1,7 +1,7 @@
 // The filter builder's tree (groups of conditions, as a person edits them) to and from IR predicates.
 
 import type { Column, ColumnType, Predicate, Scalar } from "../types";
-import { ANY_COLUMN, COLUMN_OPS, OPS, type OpId } from "./ops";
+import { ANNOTATIONS, ANY_COLUMN, COLUMN_OPS, OPS, type OpId } from "./ops";
 import { parseLocalTime } from "../sheet/format";
 
 export interface Cond {
@@ -63,6 +63,10 @@ const NEGATED: Partial<Record<OpId, OpId>> = {
   "not in cidr": "in cidr",
   "= column": "!= column",
   "!= column": "= column",
+  tagged: "not tagged",
+  "not tagged": "tagged",
+  "comment contains": "comment not contains",
+  "comment not contains": "comment contains",
 };
 
 const COLUMN_OP_IDS: Record<"=" | "!=" | "contains" | "starts_with" | "ends_with", OpId> = {
@@ -113,6 +117,15 @@ function toNode(p: Predicate): Node {
       return cond(p.column, COLUMN_OP_IDS[p.op], p.other, "", p.case_sensitive !== false);
     case "search":
       return cond(ANY_COLUMN, "search", p.text);
+    case "starred":
+      return cond(ANNOTATIONS, "starred");
+    case "tag":
+      return cond(ANNOTATIONS, p.negate ? "not tagged" : "tagged", p.tags.join(", "));
+    case "comment": {
+      const base: OpId = p.op === "contains" ? "comment contains" : p.op === "starts_with" ? "comment starts with" : "comment ends with";
+      const inner = cond(ANNOTATIONS, p.negate && p.op === "contains" ? "comment not contains" : base, p.value, "", p.case_sensitive !== false);
+      return p.negate && p.op !== "contains" ? { type: "group", join: "and", negate: true, items: [inner] } : inner;
+    }
   }
 }
 
@@ -200,6 +213,18 @@ function condPredicate(c: Cond, columns: Column[], tz: string): Predicate | null
       return { kind: "columns", column, op: COLUMN_OPS[c.op] ?? "=", other: c.value.trim(), ...(cs ? {} : { case_sensitive: false }) };
     case "search":
       return { kind: "search", text: c.value };
+    case "starred":
+      return { kind: "starred" };
+    case "tagged":
+    case "not tagged":
+      return { kind: "tag", tags: splitList(c.value), negate: c.op === "not tagged" };
+    case "comment contains":
+    case "comment not contains":
+    case "comment starts with":
+    case "comment ends with": {
+      const op = c.op === "comment starts with" ? "starts_with" : c.op === "comment ends with" ? "ends_with" : "contains";
+      return { kind: "comment", op, value: c.value, negate: c.op === "comment not contains", ...(cs ? {} : { case_sensitive: false }) };
+    }
   }
 }
 

@@ -30,7 +30,14 @@ export type OpId =
   | "contains column"
   | "starts with column"
   | "ends with column"
-  | "search";
+  | "search"
+  | "starred"
+  | "tagged"
+  | "not tagged"
+  | "comment contains"
+  | "comment not contains"
+  | "comment starts with"
+  | "comment ends with";
 
 export interface OpInfo {
   id: OpId;
@@ -70,6 +77,13 @@ export const OPS: Record<OpId, OpInfo> = {
   "starts with column": op("starts with column", "starts with column", 1, true),
   "ends with column": op("ends with column", "ends with column", 1, true),
   search: op("search", "contains (any column)", 1),
+  starred: op("starred", "starred", 0),
+  tagged: op("tagged", "tagged one of", "list"),
+  "not tagged": op("not tagged", "tagged none of", "list"),
+  "comment contains": op("comment contains", "comment contains", 1, true),
+  "comment not contains": op("comment not contains", "comment does not contain", 1, true),
+  "comment starts with": op("comment starts with", "comment starts with", 1, true),
+  "comment ends with": op("comment ends with", "comment ends with", 1, true),
 };
 
 /** The operators whose value is the name of another column of the row (an IR "columns" predicate). */
@@ -142,3 +156,15 @@ export function opLabel(id: OpId, type: ColumnType | null): string {
 }
 
 export const ANY_COLUMN = "(any column)";
+
+/** The pseudo column of the rows' annotations (stars, tags, comments) and its operators. */
+export const ANNOTATIONS = "(annotations)";
+export const ANNOTATION_OPS: readonly OpId[] = [
+  "starred",
+  "tagged",
+  "not tagged",
+  "comment contains",
+  "comment not contains",
+  "comment starts with",
+  "comment ends with",
+];

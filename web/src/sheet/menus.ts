@@ -55,6 +55,8 @@ export interface CellMenuActions {
   rowJson(row: unknown[]): string;
   /** The row as a document, or its context (the events around it in time); absent for groups. */
   openEvent?(row: unknown[], screen: "document" | "context"): void;
+  /** Star, tag or comment the row (sheet/annotate.ts); absent for groups. */
+  annotateRow?(row: unknown[]): MenuItem[];
 }
 
 export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean, isKey: boolean, actions: CellMenuActions): void {
@@ -80,5 +82,7 @@ export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean,
       { label: "Show events around it", action: () => openEvent(cell.row, "context") },
     );
   }
+  const annotateRow = actions.annotateRow;
+  if (!grouped && annotateRow) items.push({ label: "", separator: true }, ...annotateRow(cell.row));
   openMenu(x, y, items, `Cell ${cell.column}`);
 }

@@ -25,11 +25,12 @@ import { SheetGrid } from "./grid";
 import { TimeHistogram } from "./histogram";
 import { forgetLayout } from "./layout";
 import { cellMenu, columnMenu } from "./menus";
+import { rowItems, viewItems } from "./annotate";
 import { ProfilePanel } from "./profile";
 import { Progress } from "./progress";
 import { SearchBox } from "./search";
 import { SheetState, defaultSort, openingState, type Source, type ViewState } from "./state";
-import { exportButton, viewsButton } from "./views";
+import { exportButton, viewsButton, type ViewsHost } from "./views";
 
 type Acted = "filter" | "search" | "other";
 
@@ -68,6 +69,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
 
   // ----------------------------------------------------------------------------------------- the pieces
   const total = h("span", { class: "total", "aria-live": "polite", "data-testid": "total" }, "…");
+  let lastTotal: number | null = null; // the view's total, as the header shows it
   const elapsed = h("span", { class: "muted elapsed" });
   const gridError = inlineError();
   const undoAfterError = h("button", { type: "button", class: "small", hidden: true }, "Undo that change");
@@ -232,6 +234,11 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
         drill,
         rowJson,
         openEvent: openRow,
+        annotateRow: (row) => {
+          const rowid = grid.rowidOf(row);
+          const at = grid.columns.findIndex((c) => c.name === "starred");
+          return rowid === null ? [] : rowItems(annotating, rowid, at >= 0 && row[at] === true);
+        },
       }),
     onColumnMenu: (column, anchor) =>
       columnMenu(column, anchor, grouped(), {
@@ -295,7 +302,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     }),
   );
 
-  const host = {
+  const host: ViewsHost = {
     sheet: name,
     exportQuery: (): Query => {
       const hiddenAny = state.value.hidden.length > 0;
@@ -307,6 +314,9 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
         d.hidden = query.columns.length ? rowColumns.map((c) => c.name).filter((n) => !query.columns.includes(n)) : [];
       }),
   };
+
+  const annotating = { sheet: name, refresh: () => void grid.refresh() };
+  host.annotateView = () => viewItems(annotating, () => state.query, () => (grouped() ? null : lastTotal));
 
   const help = h("button", { type: "button", class: "icon-button", "aria-label": "Keyboard shortcuts", title: "Keyboard shortcuts (?)" }, "?");
   help.addEventListener("click", () => document.dispatchEvent(new KeyboardEvent("keydown", { key: "?" })));
@@ -353,6 +363,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     undoAfterError.hidden = true;
     retry.hidden = true;
     const g = state.query.group;
+    lastTotal = result.total;
     total.textContent = g
       ? `${formatCount(result.total)} ${result.total === 1 ? "group" : "groups"}`
       : `${formatCount(result.total)} ${result.total === 1 ? "row" : "rows"}`;

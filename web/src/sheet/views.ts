@@ -13,6 +13,8 @@ export interface ViewsHost {
   /** The view as the IR, with the visible columns in order (what an export or a saved view should hold). */
   exportQuery(): Query;
   load(query: Query): void;
+  /** Star or tag every row of the view (sheet/annotate.ts). */
+  annotateView?(): MenuItem[];
 }
 
 export function viewsButton(host: ViewsHost): HTMLElement {
@@ -31,6 +33,7 @@ export function viewsButton(host: ViewsHost): HTMLElement {
       },
       { label: "Copy link to this view", action: () => void copyText(window.location.href) },
     ];
+    if (host.annotateView) items.push({ label: "", separator: true }, ...host.annotateView());
     try {
       const views = await api.views(host.sheet);
       if (views.length) items.push({ label: "", separator: true });

@@ -38,6 +38,10 @@ class Dialect(ABC):
     def source(self, paths: list[str]) -> exp.Expr:
         """The table expression reading a sheet's Parquet parts (schemas may differ between appends)."""
 
+    def annotations_source(self, path: str) -> exp.Expr:
+        """The table expression reading a sheet's annotations (one Parquet file: logsheet.compiler.annotation)."""
+        return self.source([path])
+
     @abstractmethod
     def regex(self, pattern: str) -> str:
         """An RE2 pattern (logsheet's syntax) in this engine's regex syntax."""
@@ -80,11 +84,15 @@ class Dialect(ABC):
 class TableDialect(Dialect, ABC):
     """Engines that read a sheet as a named table (a view over its dataset) and use Java-style regexes."""
 
-    def __init__(self, relation: str = "sheet") -> None:
+    def __init__(self, relation: str = "sheet", annotations: str | None = None) -> None:
         self.relation = relation
+        self.annotations = annotations or f"{relation}__annotations"  # the table of the sheet's annotations
 
     def source(self, paths: list[str]) -> exp.Expr:
         return exp.Table(this=ident(self.relation))
+
+    def annotations_source(self, path: str) -> exp.Expr:
+        return exp.Table(this=ident(self.annotations))
 
     def regex(self, pattern: str) -> str:
         return java_regex(pattern)

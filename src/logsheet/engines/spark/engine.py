@@ -83,8 +83,23 @@ class SparkEngine(EngineBase[_Statement]):
         return type(self.session).__module__.startswith("pyspark.sql.connect")
 
     # ----------------------------------------------------------------------------------------- sources
-    def source(self, paths: list[str], schema: Schema) -> Dialect:
-        return SparkDialect(self.relation(paths, schema))
+    def source(self, paths: list[str], schema: Schema, annotations: str | None = None) -> Dialect:
+        notes = self.annotations_relation(annotations) if annotations else None
+        return SparkDialect(self.relation(paths, schema), notes)
+
+    def annotations_relation(self, path: str) -> str:
+        """The name of a temporary view over a sheet's annotations file (each file is written once, under a new
+        name: registered once per engine and file)."""
+        name = VIEW_PREFIX + "notes_" + hashlib.sha256(path.encode()).hexdigest()[:16]
+        with self._lock:
+            if name not in self._views:
+                with quiet_pyspark():
+                    try:
+                        self.session.read.parquet(path).createOrReplaceTempView(name)
+                    except Exception as exc:  # noqa: BLE001 - one clear line, as for the sheet's parts
+                        raise LogsheetError(f"Spark cannot read {path}: {first_line(exc)}") from None
+                self._views[name] = name
+        return name
 
     def relation(self, paths: list[str], schema: Schema) -> str:
         """The name of a temporary view over ``paths`` (Parquet files, or dataset folders and URLs) holding
