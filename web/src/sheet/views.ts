@@ -13,6 +13,8 @@ export interface ViewsHost {
   /** The view as the IR, with the visible columns in order (what an export or a saved view should hold). */
   exportQuery(): Query;
   load(query: Query): void;
+  /** Where the export is asked (default: POST /api/sheets/{sheet}/export). */
+  exportPath?: string;
 }
 
 export function viewsButton(host: ViewsHost): HTMLElement {
@@ -70,7 +72,7 @@ export function exportButton(host: ViewsHost): HTMLElement {
     button.disabled = true;
     button.textContent = "Exporting…";
     try {
-      const { blob, filename } = await api.export(host.sheet, host.exportQuery(), format);
+      const { blob, filename } = await api.export(host.sheet, host.exportQuery(), format, host.exportPath);
       download(blob, filename);
     } catch (e) {
       toast(`Export failed: ${(e as Error).message}`, "error");
