@@ -17,6 +17,7 @@ import type {
   SheetInfo,
   SheetSummary,
   Step,
+  TimelinePage,
 } from "./types";
 
 const TOKEN_KEY = "logsheet:token";
@@ -178,10 +179,19 @@ export const api = {
   deleteCase: (name: string) => call<{ deleted: string }>("DELETE", `/api/cases/${enc(name)}`),
   addToCase: (name: string, sheets: string[]) => call<Case>("POST", `/api/cases/${enc(name)}/sheets`, { sheets }),
   removeFromCase: (name: string, sheet: string) => call<Case>("DELETE", `/api/cases/${enc(name)}/sheets/${enc(sheet)}`),
+  timeline: (name: string, query: Query, limit: number, offset: number, run?: Running) =>
+    call<TimelinePage>("POST", `/api/cases/${enc(name)}/timeline/query`, { ...viewBody(query), limit, offset, request_id: run?.requestId }, run?.signal),
+  timelineHistogram: (name: string, query: Query, buckets: number, start: string | null, end: string | null, run?: Running) =>
+    call<Histogram>(
+      "POST",
+      `/api/cases/${enc(name)}/timeline/histogram`,
+      { ...viewBody(query), buckets, start: start ?? undefined, end: end ?? undefined, request_id: run?.requestId },
+      run?.signal,
+    ),
   caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
 
-  async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
-    const response = await fetch(`/api/sheets/${enc(name)}/export`, {
+  async export(name: string, query: Query, format: "csv" | "json" | "parquet", path?: string): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(path ?? `/api/sheets/${enc(name)}/export`, {
       method: "POST",
       headers: headers(true),
       body: JSON.stringify({ ...viewBody(query), format }),

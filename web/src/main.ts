@@ -7,6 +7,7 @@ import { renderFilesPage } from "./files/page";
 import { startRouter, type Route } from "./router";
 import { registerGridModules } from "./sheet/grid";
 import { renderSheetPage } from "./sheet/page";
+import { renderTimelinePage } from "./timeline/page";
 import { closeMenu } from "./ui/menu";
 
 adoptToken();
@@ -21,6 +22,8 @@ function show(route: Route): void {
   for (const dialog of document.querySelectorAll("dialog")) dialog.remove();
   if (route.page === "sheet") {
     leave = renderSheetPage(app, route.name);
+  } else if (route.page === "timeline") {
+    leave = renderTimelinePage(app, route.name);
   } else if (route.page === "case") {
     leave = renderCasePage(app, route.name);
   } else {

@@ -1,10 +1,16 @@
 // Client-side routes: `/` the files page, `/sheets/{name}` a sheet (its view state in `?q=`), `/cases/{name}` a case.
 
-export type Route = { page: "files" } | { page: "sheet"; name: string } | { page: "case"; name: string };
+export type Route =
+  | { page: "files" }
+  | { page: "sheet"; name: string }
+  | { page: "case"; name: string }
+  | { page: "timeline"; name: string };
 
 export function parseRoute(pathname: string): Route {
   const match = /^\/sheets\/([^/]+)\/?$/.exec(pathname);
   if (match) return { page: "sheet", name: decodeURIComponent(match[1]) };
+  const timeline = /^\/cases\/([^/]+)\/timeline\/?$/.exec(pathname);
+  if (timeline) return { page: "timeline", name: decodeURIComponent(timeline[1]) };
   const inCase = /^\/cases\/([^/]+)\/?$/.exec(pathname);
   if (inCase) return { page: "case", name: decodeURIComponent(inCase[1]) };
   return { page: "files" };
@@ -12,6 +18,10 @@ export function parseRoute(pathname: string): Route {
 
 export function casePath(name: string): string {
   return `/cases/${encodeURIComponent(name)}`;
+}
+
+export function timelinePath(name: string): string {
+  return `${casePath(name)}/timeline`;
 }
 
 export function sheetPath(name: string): string {

@@ -106,6 +106,15 @@ export interface Histogram {
   interval_seconds: number;
   buckets: Array<{ start: string; end: string; count: number }>;
   total: number;
+  /** A timeline's histogram: each sheet's count in every bucket (stacked, one colour per sheet). */
+  sheets?: Array<{ sheet: string; counts: number[] }>;
+}
+
+/** A page of a case's timeline: a page, the sheets it merges and those left out (no time column). */
+export interface TimelinePage extends Page {
+  case: string;
+  sheets: string[];
+  left_out: Array<{ sheet: string; reason: string }>;
 }
 
 export interface Profile {

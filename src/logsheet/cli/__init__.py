@@ -5,14 +5,25 @@ commands on the group when imported: ``imports`` (import, detect), ``sheets`` (s
 delete), ``query`` (query, export; their shared options in ``options``), ``config``, ``serve`` (serve, demo), ``views``
 (views list, show, delete), ``context`` (a row and the rows around it in time), ``rules`` (rules list, run,
 on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete), ``annotate`` (annotate;
-annotations);
+annotations), ``timeline`` (a case's sheets merged in time);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
 from __future__ import annotations
 
 from logsheet.cli import annotate as _annotate  # noqa: F401 - annotate, annotations
-from logsheet.cli import cases, config, context, imports, query, rules, serve, sheets, views  # noqa: F401 - each registers its commands
+from logsheet.cli import (  # noqa: F401 - each registers its commands
+    cases,
+    config,
+    context,
+    imports,
+    query,
+    rules,
+    serve,
+    sheets,
+    timeline,  # noqa: F401 - registers `logsheet timeline`
+    views,
+)
 from logsheet.cli.group import main
 
 __all__ = ["main"]

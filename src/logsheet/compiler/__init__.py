@@ -15,6 +15,7 @@ from sqlglot import exp
 from logsheet.compiler import annotation as notes
 from logsheet.compiler.dialects import DUCKDB, Dialect
 from logsheet.compiler.predicates import PredicateCompiler
+from logsheet.compiler.relation import Relation, aliased, sheet_relation
 from logsheet.compiler.resolve import resolve
 from logsheet.compiler.steps import Projection, apply_step, identity, projected_schema
 from logsheet.core import ir
@@ -33,7 +34,9 @@ class OutputColumn:
 
 
 class ViewPlan:
-    """A compiled view of a sheet: the relation after steps, filter and search."""
+    """A compiled view of a sheet (its Parquet ``paths`` read as ``schema``), or of any other
+    :class:`~logsheet.compiler.relation.Relation` given as ``relation`` (a case's timeline): the relation
+    after steps, filter and search."""
 
     def __init__(
         self,
@@ -43,28 +46,30 @@ class ViewPlan:
         dialect: Dialect = DUCKDB,
         time_column: str | None = None,
         annotations: str | None = None,
+        *,
+        relation: Relation | None = None,
     ) -> None:
         """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none."""
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
-        relation: exp.Expr = exp.select(*[_aliased(c, col(c)) for c in (*SYSTEM_COLUMNS, *schema.names())])
-        relation = relation.from_(dialect.source(paths))  # type: ignore[attr-defined]
-        current = schema
+        base = relation or sheet_relation(schema, paths, dialect)
+        relation_: exp.Expr = base.expression
+        current = base.schema
         for step in query.steps:
             projection = apply_step(step, current, dialect)
-            relation = _project(relation, projection)
+            relation_ = _project(relation_, projection)
             current = projected_schema(projection)
         shown = [name for _, name, _ in notes.shown_columns(current)]
         self.annotated = annotations is not None and notes.uses_annotations(query, shown)
         self._searched = current  # full-text search reads the sheet's columns, never the annotations
         if self.annotated:
             assert annotations is not None
-            relation, current = notes.join(relation, dialect.annotations_source(annotations), current)
+            relation_, current = notes.join(relation_, dialect.annotations_source(annotations), current)
         self.schema = current
         condition = self._condition(query)
-        self._relation = relation
-        self.filtered = relation if condition is None else _wrap(relation).where(condition)
+        self._relation = relation_
+        self.filtered = relation_ if condition is None else _wrap(relation_).where(condition)
 
     # --------------------------------------------------------------------------------------------- rows
     def columns(self) -> list[OutputColumn]:
@@ -211,10 +216,7 @@ def to_sql(expression: exp.Expr, dialect: str = "duckdb", pretty: bool = False) 
     return render(expression, dialect, pretty=pretty)
 
 
-def _aliased(name: str, expression: exp.Expr) -> exp.Expr:
-    if isinstance(expression, exp.Column) and expression.name == name:
-        return expression
-    return exp.Alias(this=expression, alias=ident(name))
+_aliased = aliased
 
 
 def _wrap(relation: exp.Expr) -> exp.Select:

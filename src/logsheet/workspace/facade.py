@@ -46,6 +46,7 @@ from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
 from logsheet.workspace import cases as case_sets
 from logsheet.workspace import detections, housekeeping
+from logsheet.workspace import timeline as timelines
 from logsheet.workspace.annotations import Annotation, annotate_rows, delete_annotation, list_annotations, remove_annotations
 from logsheet.workspace.cases import Case
 from logsheet.workspace.context import Context, check_counts, context_query, row_context
@@ -472,6 +473,61 @@ class Workspace:
 
     def remove_from_case(self, name: str, sheets: Sequence[str]) -> Case:
         return case_sets.remove_from_case(self, name, sheets)
+
+    # ------------------------------------------------------------------- timelines (logsheet.workspace.timeline)
+    def timeline(
+        self,
+        case: str | None = None,
+        query: ir.Query | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        with_total: bool = True,
+        engine: str | None = None,
+    ) -> Page:
+        """A page of a case's timeline (default: the default case), oldest first unless sorted otherwise."""
+        check_offset(offset)
+        return timelines.page(self, case, query, limit, offset, timeout, with_total, engine)[0]
+
+    def timeline_view(
+        self, case: str | None = None, query: ir.Query | None = None, engine: str | None = None
+    ) -> timelines.Timeline:
+        """The compiled timeline: its plan, the sheets it holds and those left out (``notes()``)."""
+        return timelines.compile_timeline(self, case, query, engine)
+
+    def timeline_count(
+        self,
+        case: str | None = None,
+        query: ir.Query | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        engine: str | None = None,
+    ) -> int:
+        return timelines.count_of(self, timelines.compile_timeline(self, case, query, engine), timeout)
+
+    def timeline_histogram(
+        self,
+        case: str | None = None,
+        query: ir.Query | None = None,
+        buckets: int = 60,
+        start: str | None = None,
+        end: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> timelines.StackedHistogram:
+        """The timeline's row counts over time, stacked by sheet."""
+        return timelines.histogram(self, case, query, buckets, start, end, timeout)
+
+    def timeline_stream(
+        self, case: str | None = None, query: ir.Query | None = None, limit: int | None = None, engine: str | None = None
+    ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
+        check_row_limit(limit)
+        return timelines.stream(self, case, query, limit, engine)
+
+    def export_timeline(
+        self, case: str | None, query: ir.Query | None, output: Path, limit: int | None = None, engine: str | None = None
+    ) -> int:
+        """Write a case's timeline view to ``output`` (.csv, .json, .ndjson/.jsonl or .parquet)."""
+        check_row_limit(limit)
+        return timelines.export(self, case, query, output, limit, engine)
 
     # ------------------------------------------------------------------------- detections (logsheet.detect)
     def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:

@@ -3,7 +3,7 @@
 // timeline and pivot join them as sections too. Every name and value is shown as text.
 
 import { api } from "../api";
-import { link } from "../router";
+import { link, timelinePath } from "../router";
 import type { Case } from "../types";
 import { h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
@@ -26,7 +26,14 @@ export function renderCasePage(root: HTMLElement, name: string): () => void {
     h(
       "main",
       { class: "files-page case-page" },
-      h("header", { class: "files-header" }, link("/", "logsheet", "brand"), h("h1", { class: "case-title" }, name), summary),
+      h(
+        "header",
+        { class: "files-header" },
+        link("/", "logsheet", "brand"),
+        h("h1", { class: "case-title" }, name),
+        summary,
+        link(timelinePath(name), "Timeline", "case-timeline-link"),
+      ),
       error.el,
       body,
     ),

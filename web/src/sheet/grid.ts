@@ -21,7 +21,7 @@ import {
   type IDatasource,
   type IGetRowsParams,
 } from "ag-grid-community";
-import { api, Cancelled } from "../api";
+import { api, Cancelled, type Running } from "../api";
 import type { Column, Page, Query, SortKey } from "../types";
 import { besideSource, sourceOf } from "./derived";
 import { TYPE_LABEL, TextCell, TypedHeaderLabel, type GridContext } from "./cells";
@@ -60,6 +60,8 @@ export interface CellInfo {
 export interface GridDefaults {
   timeColumn: string | null;
   columnOrder: string[];
+  /** Where pages come from (default: POST /api/sheets/{name}/query); the timeline pages its case's union. */
+  pages?: (query: Query, limit: number, offset: number, run: Running) => Promise<Page>;
 }
 
 const TOOLTIP_CHARS = 4000; // the detail panel shows the whole value, however long
@@ -158,6 +160,10 @@ export class SheetGrid {
     this.host.setAttribute("aria-label", `Rows of ${sheet}`);
   }
 
+  private page(query: Query, limit: number, offset: number, run: Running): Promise<Page> {
+    return this.defaults.pages ? this.defaults.pages(query, limit, offset, run) : api.query(this.sheet, query, limit, offset, run);
+  }
+
   /** Re-asks the server for the current view (filters, steps, search or grouping changed). */
   async refresh(): Promise<void> {
     const generation = ++this.generation;
@@ -166,7 +172,7 @@ export class SheetGrid {
     this.host.classList.add("loading");
     let page: Page;
     try {
-      page = await this.progress.run("query", (run) => api.query(this.sheet, query, BLOCK, 0, run));
+      page = await this.progress.run("query", (run) => this.page(query, BLOCK, 0, run));
     } catch (error) {
       if (generation !== this.generation) return;
       this.host.removeAttribute("aria-busy");
@@ -267,7 +273,7 @@ export class SheetGrid {
       return;
     }
     try {
-      const page = await this.progress.run("query", (run) => api.query(this.sheet, this.fetchQuery(sort), limit, params.startRow, run));
+      const page = await this.progress.run("query", (run) => this.page(this.fetchQuery(sort), limit, params.startRow, run));
       if (generation !== this.generation) {
         params.failCallback();
         return;

@@ -7,12 +7,18 @@ import { api, Cancelled } from "../api";
 import { renderChart, hideTooltip } from "../charts/vega";
 import { timeRange } from "../filter/predicates";
 import type { Histogram, Query } from "../types";
+import type { Running } from "../api";
 import { h } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { formatTimestamp, offsetMinutes, parseLocalTime, plural } from "./format";
 import type { Progress } from "./progress";
 
 const BUCKETS = 80;
+
+/** One colour per sheet of a stacked (timeline) histogram, in the order of its `sheets`. */
+export const SHEET_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#bab0ac", "#ff9da6"];
+
+export type HistogramLoader = (view: Query, buckets: number, start: string | null, end: string | null, run: Running) => Promise<Histogram>;
 
 export class TimeHistogram {
   readonly el: HTMLElement;
@@ -21,6 +27,7 @@ export class TimeHistogram {
   private readonly to: HTMLInputElement;
   private readonly caption: HTMLElement;
   private readonly error = inlineError();
+  private readonly legend = h("ul", { class: "histogram-legend", "aria-label": "Sheets", hidden: true });
   private result: Result | null = null;
   private seq = 0;
   private brushed: [number, number] | null = null;
@@ -32,6 +39,7 @@ export class TimeHistogram {
     private readonly timeColumn: string,
     private readonly progress: Progress,
     private readonly setRange: (range: { start: string; end: string } | null) => void,
+    private readonly loader: HistogramLoader | null = null, // default: POST /api/sheets/{sheet}/histogram
   ) {
     this.chart = h("div", { class: "histogram-chart", role: "img", "aria-label": `Rows over time (${timeColumn})` });
     this.from = h("input", { type: "text", class: "time-input", placeholder: "YYYY-MM-DD HH:MM:SS", "aria-label": "From time" });
@@ -66,6 +74,7 @@ export class TimeHistogram {
       ),
       this.error.el,
       this.chart,
+      this.legend,
     );
   }
 
@@ -76,7 +85,11 @@ export class TimeHistogram {
     const view: Query = { ...query, group: null, sort: [], columns: [] };
     let data: Histogram;
     try {
-      data = await this.progress.run("histogram", (run) => api.histogram(this.sheet, view, BUCKETS, range?.start ?? null, range?.end ?? null, run));
+      data = await this.progress.run("histogram", (run) =>
+        this.loader
+          ? this.loader(view, BUCKETS, range?.start ?? null, range?.end ?? null, run)
+          : api.histogram(this.sheet, view, BUCKETS, range?.start ?? null, range?.end ?? null, run),
+      );
     } catch (e) {
       if (seq !== this.seq) return;
       if (!(e instanceof Cancelled)) this.error.show(`The histogram is not available: ${(e as Error).message}`);
@@ -108,12 +121,31 @@ export class TimeHistogram {
       this.chart.replaceChildren(h("p", { class: "muted" }, "No rows with a time in this view."));
       return;
     }
-    const values = data.buckets.map((b) => ({
-      start: this.shift(Date.parse(b.start)),
-      end: this.shift(Date.parse(b.end)),
-      count: b.count,
-      from: formatTimestamp(b.start, this.tz),
-    }));
+    const stacked = data.sheets ?? null;
+    this.showLegend(stacked);
+    const values = stacked
+      ? data.buckets.flatMap((b, i) => {
+          let below = 0; // each sheet's bar sits on the ones before it (stacked here, in the sheets' order)
+          return stacked.map((s) => {
+            const count = s.counts[i] ?? 0;
+            below += count;
+            return {
+              start: this.shift(Date.parse(b.start)),
+              end: this.shift(Date.parse(b.end)),
+              count,
+              low: below - count,
+              high: below,
+              sheet: s.sheet,
+              from: formatTimestamp(b.start, this.tz),
+            };
+          });
+        })
+      : data.buckets.map((b) => ({
+          start: this.shift(Date.parse(b.start)),
+          end: this.shift(Date.parse(b.end)),
+          count: b.count,
+          from: formatTimestamp(b.start, this.tz),
+        }));
     const axis = timeAxis(values[0].start, values[values.length - 1].end, Math.max(2, Math.floor((this.chart.clientWidth || 800) / 140)));
     const result = await renderChart(this.chart, {
       width: "container",
@@ -122,14 +154,26 @@ export class TimeHistogram {
       background: "transparent",
       data: { values },
       params: [{ name: "brush", select: { type: "interval", encodings: ["x"] } }],
-      mark: { type: "rect", color: "#4c78a8" },
+      mark: stacked ? { type: "rect" } : { type: "rect", color: "#4c78a8" },
       encoding: {
         x: { field: "start", type: "temporal", scale: { type: "utc", domain: axis.domain }, axis: { title: null, labelOverlap: "greedy", labelFlush: true, tickCount: axis.tickCount as never, format: axis.format } },
         x2: { field: "end" },
-        y: { field: "count", type: "quantitative", axis: { title: null, tickCount: 3, tickMinStep: 1 } },
+        y: { field: stacked ? "high" : "count", type: "quantitative", axis: { title: null, tickCount: 3, tickMinStep: 1 } },
+        ...(stacked ? { y2: { field: "low" } } : {}),
+        ...(stacked
+          ? {
+              color: {
+                field: "sheet",
+                type: "nominal",
+                scale: { domain: stacked.map((s) => s.sheet), range: stacked.map((_, i) => SHEET_COLOURS[i % SHEET_COLOURS.length]) },
+                legend: null,
+              },
+            }
+          : {}),
         tooltip: [
-          { field: "from", type: "nominal", title: "from" },
-          { field: "count", type: "quantitative", title: "rows" },
+          { field: "from", type: "nominal" as const, title: "from" },
+          ...(stacked ? [{ field: "sheet", type: "nominal" as const, title: "sheet" }] : []),
+          { field: "count", type: "quantitative" as const, title: "rows" },
         ],
       },
       config: { view: { stroke: null }, axis: { labelFontSize: 10 } },
@@ -139,6 +183,25 @@ export class TimeHistogram {
       const range = (value as Record<string, [number | Date, number | Date]> | null)?.start;
       this.brushed = range && range.length === 2 ? [Number(range[0]), Number(range[1])] : null;
     });
+  }
+
+  /** The sheets of a stacked histogram, each with its colour and its rows in the view (names as text). */
+  private showLegend(stacked: Histogram["sheets"] | null): void {
+    this.legend.hidden = !stacked;
+    this.legend.replaceChildren(
+      ...(stacked ?? []).map((s, i) => {
+        const rows = s.counts.reduce((a, b) => a + b, 0);
+        const swatch = h("span", { class: "legend-swatch", "aria-hidden": "true" });
+        swatch.style.backgroundColor = SHEET_COLOURS[i % SHEET_COLOURS.length]; // CSSOM: allowed by the CSP
+        return h(
+          "li",
+          { class: "legend-item", "data-sheet": s.sheet },
+          swatch,
+          h("span", { class: "legend-name" }, s.sheet),
+          h("span", { class: "muted legend-rows" }, plural(rows, "row")),
+        );
+      }),
+    );
   }
 
   private applyBrush(): void {

@@ -58,6 +58,11 @@ export function renderSheetPage(root: HTMLElement, name: string): () => void {
 
 function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const name = info.name;
+  // Opened from a case's timeline: `?row=ID` opens that row, `?from=/cases/...` is the way back to it.
+  const arrival = new URLSearchParams(window.location.search);
+  const openRowId = Number(arrival.get("row") ?? NaN);
+  const backTo = arrival.get("from") ?? "";
+  const backLink = backTo.startsWith("/cases/") ? link(backTo, "Back to the timeline", "back-to-timeline") : null;
   const state = new SheetState(name, openingState(window.location.search, info.time_column), info.time_column);
   const progress = new Progress();
   let rowColumns: Column[] = info.columns;
@@ -329,6 +334,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       "header",
       { class: "sheet-header" },
       link("/", "logsheet", "brand"),
+      backLink,
       h("h1", { class: "sheet-title" }, name),
       h("span", { class: "sheet-format muted" }, info.format),
       total,
@@ -444,6 +450,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   onChange(initial, initial, "load");
   void findings.load();
   if (initial.query.group && initial.query.steps.length) void loadRowColumns();
+  if (Number.isSafeInteger(openRowId)) openEvent(eventHost, openRowId, "document");
 
   setShortcuts({
     search: () => search.focus(),

@@ -35,6 +35,7 @@ export class SheetState {
     sheet: string,
     initial: ViewState,
     private readonly timeColumn: string | null = null,
+    private readonly path: string | null = null, // the page's address (default: the sheet's, /sheets/{name})
   ) {
     this.sheet = sheet;
     this.current = initial;
@@ -89,7 +90,7 @@ export class SheetState {
   private set(next: ViewState, source: Source): void {
     const previous = this.current;
     this.current = next;
-    writeUrl(this.sheet, next, this.timeColumn);
+    writeUrl(this.path ?? `/sheets/${encodeURIComponent(this.sheet)}`, next, this.timeColumn);
     for (const listener of this.listeners) listener(next, previous, source);
   }
 }
@@ -155,8 +156,8 @@ export function viewSearch(state: ViewState, timeColumn: string | null = null): 
   return text ? `?${text}` : "";
 }
 
-function writeUrl(sheet: string, state: ViewState, timeColumn: string | null): void {
-  const path = `/sheets/${encodeURIComponent(sheet)}${viewSearch(state, timeColumn)}`;
+function writeUrl(page: string, state: ViewState, timeColumn: string | null): void {
+  const path = `${page}${viewSearch(state, timeColumn)}`;
   if (path !== window.location.pathname + window.location.search) history.replaceState(null, "", path);
   localStorage.setItem("logsheet:tz", state.tz);
 }

@@ -15,6 +15,8 @@ export interface ViewsHost {
   load(query: Query): void;
   /** Star or tag every row of the view (sheet/annotate.ts). */
   annotateView?(): MenuItem[];
+  /** Where the export is asked (default: POST /api/sheets/{sheet}/export). */
+  exportPath?: string;
 }
 
 export function viewsButton(host: ViewsHost): HTMLElement {
@@ -73,7 +75,7 @@ export function exportButton(host: ViewsHost): HTMLElement {
     button.disabled = true;
     button.textContent = "Exporting…";
     try {
-      const { blob, filename } = await api.export(host.sheet, host.exportQuery(), format);
+      const { blob, filename } = await api.export(host.sheet, host.exportQuery(), format, host.exportPath);
       download(blob, filename);
     } catch (e) {
       toast(`Export failed: ${(e as Error).message}`, "error");
