@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from logsheet import __version__
-from logsheet.api import cases, context, detections, info, jobs, query, security, sheets, static, uploads
+from logsheet.api import cases, context, detections, info, jobs, pivot, query, security, sheets, static, uploads
 from logsheet.api.common import STATIC_DIR, Settings, install_ir_schemas, max_upload_from_env
 from logsheet.core.errors import Conflict, FilterSyntaxError, LogsheetError, NotFound, OutOfMemory, QueryTimeout
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT, QueryCancelled
@@ -59,6 +59,7 @@ def create_app(
     app.include_router(detections.router(ws, settings))  # before context and sheets: their routes take any path
     app.include_router(context.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(sheets.router(ws))
+    app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(uploads.router(ws, settings, import_jobs))

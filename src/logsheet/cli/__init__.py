@@ -4,13 +4,13 @@
 commands on the group when imported: ``imports`` (import, detect), ``sheets`` (sheets, info, rejects, rename,
 delete), ``query`` (query, export; their shared options in ``options``), ``config``, ``serve`` (serve, demo), ``views``
 (views list, show, delete), ``context`` (a row and the rows around it in time), ``rules`` (rules list, run,
-on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete);
+on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete); ``pivot`` (a value across a case);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
 from __future__ import annotations
 
-from logsheet.cli import cases, config, context, imports, query, rules, serve, sheets, views  # noqa: F401 - each registers its commands
+from logsheet.cli import cases, config, context, imports, pivot, query, rules, serve, sheets, views  # noqa: F401 - each registers its commands
 from logsheet.cli.group import main
 
 __all__ = ["main"]
