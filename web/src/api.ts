@@ -8,6 +8,7 @@ import type {
   Histogram,
   Job,
   Page,
+  Pivot,
   Predicate,
   Preview,
   Profile,
@@ -162,6 +163,8 @@ export const api = {
   addToCase: (name: string, sheets: string[]) => call<Case>("POST", `/api/cases/${enc(name)}/sheets`, { sheets }),
   removeFromCase: (name: string, sheet: string) => call<Case>("DELETE", `/api/cases/${enc(name)}/sheets/${enc(sheet)}`),
   caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
+  pivot: (name: string, value: string, anywhere = false) =>
+    call<Pivot>("GET", `/api/cases/${enc(name)}/pivot?${new URLSearchParams({ value, anywhere: String(anywhere) })}`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet"): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`/api/sheets/${enc(name)}/export`, {

@@ -1,6 +1,6 @@
 // The column menu (sort, filter, group, profile, hide, pin, column functions) and the cell context menu
 // (filter to / exclude this value, copy, detail, the row as a document or its context in time; in a grouped
-// view: show the rows of the group).
+// view: show the rows of the group; pivot on the value across a case).
 
 import { FUNCTIONS, type FunctionKind } from "../steps/functions";
 import { openMenu, type MenuItem } from "../ui/menu";
@@ -55,6 +55,8 @@ export interface CellMenuActions {
   rowJson(row: unknown[]): string;
   /** The row as a document, or its context (the events around it in time); absent for groups. */
   openEvent?(row: unknown[], screen: "document" | "context"): void;
+  /** Follow the value across the sheets of a case (its entity page). */
+  pivot?(value: string): void;
 }
 
 export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean, isKey: boolean, actions: CellMenuActions): void {
@@ -80,5 +82,8 @@ export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean,
       { label: "Show events around it", action: () => openEvent(cell.row, "context") },
     );
   }
+  const pivot = actions.pivot;
+  const text = cellCopyText(cell.value).trim();
+  if (pivot && text) items.push({ label: "", separator: true }, { label: "Pivot on this value", action: () => pivot(text) });
   openMenu(x, y, items, `Cell ${cell.column}`);
 }

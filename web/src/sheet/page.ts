@@ -10,7 +10,7 @@ import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
 import { openEvent } from "../event/viewer";
-import { link } from "../router";
+import { DEFAULT_CASE, entityPath, link, navigate } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
 import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
@@ -232,6 +232,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
         drill,
         rowJson,
         openEvent: openRow,
+        pivot: (value) => navigate(entityPath(DEFAULT_CASE, value)),
       }),
     onColumnMenu: (column, anchor) =>
       columnMenu(column, anchor, grouped(), {
