@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.scenarios import billion, detections, imports, queries, revisions, search, server
+from bench.scenarios import billion, detections, imports, pivot, queries, revisions, search, server
 
 
 def main() -> None:
@@ -49,6 +49,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "detections": lambda a: detections.run(a.data, a.reps),
     "billion": lambda a: billion.run(a.data, a.reps, a.rows),
     "revisions": lambda a: revisions.run(a.data, a.reps, a.against, a.revision_size),
+    "pivot": lambda a: pivot.run(a.data, a.reps, tuple(a.sizes.split(","))),
 }
 
 if __name__ == "__main__":
