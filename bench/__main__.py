@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.scenarios import billion, detections, imports, queries, revisions, search, server, timeline
+from bench.scenarios import billion, detections, imports, pivot, queries, revisions, search, server, timeline
 
 
 def main() -> None:
@@ -52,6 +52,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "timeline": lambda a: timeline.run(
         a.data, a.reps, tuple(s for s in a.sizes.split(",") if s in timeline.CASES) or ("1M", "10M")
     ),
+    "pivot": lambda a: pivot.run(a.data, a.reps, tuple(a.sizes.split(","))),
 }
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import type {
   Histogram,
   Job,
   Page,
+  Pivot,
   Predicate,
   Preview,
   Profile,
@@ -189,6 +190,8 @@ export const api = {
       run?.signal,
     ),
   caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
+  pivot: (name: string, value: string, anywhere = false) =>
+    call<Pivot>("GET", `/api/cases/${enc(name)}/pivot?${new URLSearchParams({ value, anywhere: String(anywhere) })}`),
 
   async export(name: string, query: Query, format: "csv" | "json" | "parquet", path?: string): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(path ?? `/api/sheets/${enc(name)}/export`, {

@@ -3,6 +3,7 @@
 import "./styles.css";
 import { adoptToken } from "./api";
 import { renderCasePage } from "./case/page";
+import { renderEntityPage } from "./entity/page";
 import { renderFilesPage } from "./files/page";
 import { startRouter, type Route } from "./router";
 import { registerGridModules } from "./sheet/grid";
@@ -24,6 +25,8 @@ function show(route: Route): void {
     leave = renderSheetPage(app, route.name);
   } else if (route.page === "timeline") {
     leave = renderTimelinePage(app, route.name);
+  } else if (route.page === "entity") {
+    leave = renderEntityPage(app, route.name, route.value);
   } else if (route.page === "case") {
     leave = renderCasePage(app, route.name);
   } else {

@@ -222,3 +222,21 @@ export interface Case {
   created_at: string;
   default: boolean;
 }
+
+/** A pivot (GET /api/cases/{name}/pivot): the sheets holding a value and the entities beside it. */
+export interface PivotSheet {
+  sheet: string;
+  rows: number;
+  first_seen: string | null;
+  last_seen: string | null;
+  where: Predicate;
+}
+
+export interface Pivot {
+  value: string;
+  kind: string | null;
+  case: string;
+  anywhere: boolean;
+  sheets: PivotSheet[];
+  related: Record<string, Array<{ value: string; rows: number }>>;
+}

@@ -20,7 +20,21 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from logsheet import __version__
-from logsheet.api import annotate, cases, context, detections, info, jobs, query, security, sheets, static, timeline, uploads
+from logsheet.api import (
+    annotate,
+    cases,
+    context,
+    detections,
+    info,
+    jobs,
+    pivot,
+    query,
+    security,
+    sheets,
+    static,
+    timeline,
+    uploads,
+)
 from logsheet.api.common import STATIC_DIR, Settings, install_ir_schemas, max_upload_from_env
 from logsheet.core.errors import Conflict, FilterSyntaxError, LogsheetError, NotFound, OutOfMemory, QueryTimeout
 from logsheet.engines.duckdb import DEFAULT_TIMEOUT, QueryCancelled
@@ -61,6 +75,7 @@ def create_app(
     app.include_router(annotate.router(ws))  # before sheets too
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
+    app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(uploads.router(ws, settings, import_jobs))

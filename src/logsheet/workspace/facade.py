@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from logsheet.engines.spark.engine import SparkEngine
     from logsheet.ingest.options import ImportOptions
     from logsheet.ingest.pipeline import ImportSummary, Progress
+    from logsheet.workspace.pivot import Pivot
 
 
 def default_home() -> Path:
@@ -528,6 +529,22 @@ class Workspace:
         """Write a case's timeline view to ``output`` (.csv, .json, .ndjson/.jsonl or .parquet)."""
         check_row_limit(limit)
         return timelines.export(self, case, query, output, limit, engine)
+
+    def pivot(
+        self,
+        value: str,
+        case: str | None = None,
+        anywhere: bool = False,
+        top: int = 10,
+        engine: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> Pivot:
+        """Every row of the case's sheets (the default case's) holding ``value`` in an entity column (or, with
+        ``anywhere``, in any column): per sheet its rows, first and last seen, and the related entities, the
+        ``top`` of each kind (:mod:`logsheet.workspace.pivot`)."""
+        from logsheet.workspace.pivot import pivot
+
+        return pivot(self, value, case, anywhere, top, engine, timeout)
 
     # ------------------------------------------------------------------------- detections (logsheet.detect)
     def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:

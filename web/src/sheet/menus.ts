@@ -1,6 +1,6 @@
 // The column menu (sort, filter, group, profile, hide, pin, column functions) and the cell context menu
 // (filter to / exclude this value, copy, detail, the row as a document or its context in time; in a grouped
-// view: show the rows of the group).
+// view: show the rows of the group; pivot on the value across a case).
 
 import { FUNCTIONS, type FunctionKind } from "../steps/functions";
 import { openMenu, type MenuItem } from "../ui/menu";
@@ -57,6 +57,8 @@ export interface CellMenuActions {
   openEvent?(row: unknown[], screen: "document" | "context"): void;
   /** Star, tag or comment the row (sheet/annotate.ts); absent for groups. */
   annotateRow?(row: unknown[]): MenuItem[];
+  /** Follow the value across the sheets of a case (its entity page). */
+  pivot?(value: string): void;
 }
 
 export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean, isKey: boolean, actions: CellMenuActions): void {
@@ -84,5 +86,8 @@ export function cellMenu(cell: CellInfo, x: number, y: number, grouped: boolean,
   }
   const annotateRow = actions.annotateRow;
   if (!grouped && annotateRow) items.push({ label: "", separator: true }, ...annotateRow(cell.row));
+  const pivot = actions.pivot;
+  const text = cellCopyText(cell.value).trim();
+  if (pivot && text) items.push({ label: "", separator: true }, { label: "Pivot on this value", action: () => pivot(text) });
   openMenu(x, y, items, `Cell ${cell.column}`);
 }

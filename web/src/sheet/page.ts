@@ -10,7 +10,7 @@ import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
 import { openEvent } from "../event/viewer";
-import { link } from "../router";
+import { DEFAULT_CASE, entityPath, link, navigate } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
 import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
@@ -244,6 +244,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
           const at = grid.columns.findIndex((c) => c.name === "starred");
           return rowid === null ? [] : rowItems(annotating, rowid, at >= 0 && row[at] === true);
         },
+        pivot: (value) => navigate(entityPath(DEFAULT_CASE, value)),
       }),
     onColumnMenu: (column, anchor) =>
       columnMenu(column, anchor, grouped(), {
