@@ -35,7 +35,10 @@ def column_values(page: Any, column: str) -> set[str]:
     """The texts of a column in every row the grid has drawn (a finding's rows are few: all are loaded)."""
     selector = f'.ag-row.row-loaded .ag-cell[col-id="{column}"]'
     page.wait_for_function(
-        "sel => document.querySelectorAll(sel).length > 0 && !document.querySelector('.grid-host.loading')", arg=selector
+        # every drawn cell painted (under load a row can be marked loaded a moment before its cells get their text)
+        "sel => document.querySelectorAll(sel).length > 0 && !document.querySelector('.grid-host.loading')"
+        " && [...document.querySelectorAll(sel)].every(c => c.textContent.trim() !== '')",
+        arg=selector,
     )
     return {t.strip() for t in page.locator(selector).all_text_contents()}
 
