@@ -37,7 +37,7 @@ def column_values(page: Any, column: str) -> set[str]:
     page.wait_for_function(
         # every drawn cell painted (under load a row can be marked loaded a moment before its cells get their text)
         "sel => document.querySelectorAll(sel).length > 0 && !document.querySelector('.grid-host.loading')"
-        " && [...document.querySelectorAll(sel)].every(c => c.textContent.trim() !== '')",
+        " && [...document.querySelectorAll(sel)].every(c => !!c.querySelector('.cell-text[data-drawn]'))",
         arg=selector,
     )
     return {t.strip() for t in page.locator(selector).all_text_contents()}

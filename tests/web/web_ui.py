@@ -61,7 +61,9 @@ def column_texts(page: Any, column: str, count: int) -> list[str]:
     """The texts of a column's cells, top to bottom, once ``count`` rows of it are loaded and drawn."""
     selector = f'.ag-row.row-loaded .ag-cell[col-id="{column}"]'
     page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length === n && !document.querySelector('.grid-host.loading')",
+        "([sel, n]) => document.querySelectorAll(sel).length === n && !document.querySelector('.grid-host.loading')"
+        # every cell drawn: AG Grid can mark a row loaded a frame before its cells get their values
+        " && [...document.querySelectorAll(sel)].every(c => !!c.querySelector('.cell-text[data-drawn]'))",
         arg=[selector, count],
     )
     return page.locator(selector).evaluate_all(
@@ -73,7 +75,10 @@ def column_texts(page: Any, column: str, count: int) -> list[str]:
 def first_text(page: Any, column: str) -> str:
     """The text of a column's cell in the first row, once loaded."""
     selector = f'.ag-row.row-loaded[row-index="0"] .ag-cell[col-id="{column}"]'
-    page.wait_for_function("sel => !!document.querySelector(sel) && !document.querySelector('.grid-host.loading')", arg=selector)
+    page.wait_for_function(
+        "sel => !!document.querySelector(sel + ' .cell-text[data-drawn]') && !document.querySelector('.grid-host.loading')",
+        arg=selector,
+    )
     return str(page.locator(selector).first.text_content())
 
 

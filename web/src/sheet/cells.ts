@@ -41,6 +41,7 @@ export class TextCell implements ICellRendererComp {
     const context = params.context as GridContext;
     if (params.value === undefined && !params.data) {
       replaceChildren(this.el);
+      this.el.removeAttribute("data-drawn");
       return;
     }
     let text = cellText(params.value, params.columnType, context.tz, params.grouping === true);
@@ -50,6 +51,7 @@ export class TextCell implements ICellRendererComp {
     replaceChildren(this.el, highlighted(text, context.terms));
     if (params.value === null) this.el.classList.add("null");
     else this.el.classList.remove("null");
+    this.el.setAttribute("data-drawn", ""); // the row's value is in (tests wait for it; a blank value is drawn too)
   }
 }
 
