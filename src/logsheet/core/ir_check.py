@@ -107,42 +107,42 @@ def show(value: Any) -> str:
 # ------------------------------------------------------------------------------------ values from Python
 def mismatch(value: Any, hint: Any) -> tuple[str, str] | None:
     """Why ``value`` is not of type ``hint``: ``(path below the value, message)``, or None when it is."""
-    if typing.get_origin(hint) is Literal:
-        allowed = typing.get_args(hint)
+    shape = _shape(hint)
+    form = shape[0]
+    if form == "literal":
+        allowed = shape[1]
         if any(type(value) is type(a) and value == a for a in allowed):
             return None
         return "", f"{show(value)} is not one of {', '.join(repr(a) for a in allowed)}"
-    if hint is str:
+    if form == "str":
         if not isinstance(value, str):
             return "", f"{show(value)} is not a string"
         if len(value) > MAX_STRING:
             return "", f"a string of {len(value)} characters is longer than the limit of {MAX_STRING}"
         return None
-    if hint is bool:
+    if form == "bool":
         return None if isinstance(value, bool) else ("", f"{show(value)} is not true or false")
-    if hint is int:
+    if form == "int":
         return None if isinstance(value, int) and not isinstance(value, bool) else ("", f"{show(value)} is not an integer")
-    if hint is float:
+    if form == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "", f"{show(value)} is not a number"
         return None
-    if hint is type(None):
+    if form == "none":
         return None if value is None else ("", f"{show(value)} is not null")
-    members = union_args(hint)
-    if members is not None:
-        others = tuple(m for m in members if m is not type(None))
-        if value is None and len(others) < len(members):
+    if form == "union":
+        _, optional, others, nodes = shape
+        if value is None and optional:
             return None
         if len(others) == 1:  # X | None: say what is wrong inside X
             return mismatch(value, others[0])
-        if any(is_node(m) and isinstance(value, m) for m in others):  # the common case, without building messages
+        if nodes and isinstance(value, nodes):  # the common case, without building messages
             return None
         if any(mismatch(value, m) is None for m in others):
             return None
         return "", f"{show(value)} is not {describe(hint)}"
-    item = sequence_item(hint)
-    if item is not None:
-        container, item_hint = item
+    if form == "sequence":
+        _, container, item_hint = shape
         if not isinstance(value, container):
             return "", f"{show(value)} is not a {container.__name__} of {describe(item_hint)}"
         elements = typing.cast("tuple[Any, ...] | list[Any]", value)
@@ -151,9 +151,31 @@ def mismatch(value: Any, hint: Any) -> tuple[str, str] | None:
             if problem is not None:
                 return f"[{i}]{problem[0]}", problem[1]
         return None
-    if is_node(hint):
+    if form == "node":
         return None if isinstance(value, hint) else ("", f"{show(value)} is not {describe(hint)}")
     raise TypeError(f"the IR checks do not know the annotation {hint!r}")
+
+
+@cache
+def _shape(hint: Any) -> tuple[Any, ...]:
+    """What :func:`mismatch` tests ``hint`` by, worked out once per annotation (the IR builds many nodes:
+    reading ``typing``'s annotations again for each was most of a rule run's Python time)."""
+    if typing.get_origin(hint) is Literal:
+        return ("literal", typing.get_args(hint))
+    for simple, name in ((str, "str"), (bool, "bool"), (int, "int"), (float, "float"), (type(None), "none")):
+        if hint is simple:
+            return (name,)
+    members = union_args(hint)
+    if members is not None:
+        others = tuple(m for m in members if m is not type(None))
+        nodes = tuple(m for m in others if is_node(m))
+        return ("union", len(others) < len(members), others, nodes)
+    item = sequence_item(hint)
+    if item is not None:
+        return ("sequence", *item)
+    if is_node(hint):
+        return ("node",)
+    return ("unknown",)
 
 
 def check_fields(node: object) -> None:
@@ -262,14 +284,21 @@ def _known(table: Mapping[str | None, type]) -> str:
 def encode(value: Any) -> Any:
     """A node (or a value inside one) as JSON-ready data: nodes become objects (``kind`` first when they have
     one), tuples become lists."""
-    if is_node(type(value)):
-        out: dict[str, Any] = {}
-        kind = kind_of(type(value))
-        if kind is not None:
-            out["kind"] = kind
-        for f in dataclasses.fields(value):
-            out[f.name] = encode(getattr(value, f.name))
+    layout = _layout(type(value))  # type: ignore[arg-type]
+    if layout is not None:
+        kind, names = layout
+        out: dict[str, Any] = {} if kind is None else {"kind": kind}
+        for name in names:
+            out[name] = encode(getattr(value, name))
         return out
     if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
     return value
+
+
+@cache
+def _layout(cls: type) -> tuple[str | None, tuple[str, ...]] | None:
+    """A node class's ``kind`` and field names (None for anything that is not a node), worked out once."""
+    if not is_node(cls):
+        return None
+    return kind_of(cls), tuple(f.name for f in dataclasses.fields(cls))
