@@ -33,6 +33,27 @@ def logsheet_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace as ``logsheet demo`` builds it, built once per test run: never used as it is, only
+    copied (:func:`demo_home`), so that no test sees another's stars, cases or findings."""
+    from logsheet.demo.build import build_demo
+    from logsheet.workspace import Workspace
+
+    home = tmp_path_factory.mktemp("demo-built") / "home"
+    for _ in build_demo(Workspace.open(home)):
+        pass
+    return home
+
+
+@pytest.fixture(scope="module")
+def demo_home(demo_built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo workspace for the module that asks for it."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    shutil.copytree(demo_built, home)
+    return home
+
+
 @pytest.fixture
 def ws(logsheet_home: Path) -> Iterator[object]:
     from logsheet.workspace import Workspace

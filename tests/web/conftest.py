@@ -148,18 +148,6 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module that asks for it (its tests only read it)."""
-    from logsheet.demo.build import build_demo
-    from logsheet.workspace import Workspace
-
-    home = tmp_path_factory.mktemp("demo") / "home"
-    for _ in build_demo(Workspace.open(home)):
-        pass
-    return home
-
-
 @pytest.fixture
 def demo_logsheet_home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """``LOGSHEET_HOME`` set to the module's demo workspace: a module runs on the demo by overriding

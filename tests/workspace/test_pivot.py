@@ -19,13 +19,8 @@ INSTANCE_IP = "44.202.228.109"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    from logsheet.demo.build import build_demo
-
-    ws = Workspace.open(tmp_path_factory.mktemp("pivot-demo") / "home")
-    for _ in build_demo(ws):
-        pass
-    yield ws
+def demo(demo_home: Path) -> Iterator[Workspace]:
+    yield Workspace.open(demo_home)
 
 
 def count(ws: Workspace, sheet: str, where: str) -> int:

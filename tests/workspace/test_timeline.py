@@ -8,9 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from logsheet.cli import main
 from logsheet.compiler import paging
 from logsheet.compiler import timeline as compiled
 from logsheet.core.errors import InvalidQuery, LogsheetError, NotFound
@@ -118,11 +116,8 @@ def test_a_case_without_a_timed_sheet_says_so(ws: Workspace) -> None:
         ws.timeline("flat")
 
 
-def test_the_demo_timeline_shows_brute_force_then_root_login_then_run_instances(tmp_path: Path) -> None:
-    home = tmp_path / "demo"
-    result = CliRunner().invoke(main, ["--home", str(home), "demo", "--no-serve"])
-    assert result.exit_code == 0, result.output
-    ws = Workspace.open(home)
+def test_the_demo_timeline_shows_brute_force_then_root_login_then_run_instances(demo_home: Path) -> None:
+    ws = Workspace.open(demo_home)
     attacker, instance = "123.214.118.119", "44.202.228.109"  # the brute force's source; the stolen role's host
     where = f"ip = '{attacker}' and sheet = 'secure' or ip = '{instance}' and summary starts with 'RunInstances'"
     rows = ws.timeline("demo", build_query(where=where), limit=10_000).rows
