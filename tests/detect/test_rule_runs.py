@@ -12,7 +12,7 @@ from detect_fixtures import BRUTE_FAILURES, BRUTE_IP, CLEAN_IP, RULES, SLOW_IP, 
 from fixtures import ct_record, write_json
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError, NotFound
-from logsheet.workspace import Workspace
+from logsheet.workspace import Workspace, detections
 
 
 @pytest.fixture
@@ -38,8 +38,14 @@ def test_a_run_reports_the_brute_force_the_root_login_and_why_a_rule_did_not_run
     assert "%admins%" in run.refused[0].reason
     assert run.other_formats == 1  # the CloudTrail rule is for other sheets
     assert run.rules == 3  # two detection rules and the correlation
-    # the combined pass, the root rule's entities, and the brute force's windows with their entities (one statement)
-    assert run.scans == 1 + 1 + 1
+    # one pass writes the rows some rule flags; the counts, the root rule's entities and the brute force's windows
+    # are read from those (unstaged, as on Spark: the pass, the entities, the windows in one statement)
+    assert run.scans == 1
+    assert (
+        detections.run_rules(ws, "secure", detections.rule_sources(ws, [write_rules(tmp_path)], False), stage=False).scans
+        == 1 + 1 + 1
+    )
+    assert not list((ws.root / "tmp").glob("rules-*")), "the staged rows are removed after the run"
 
 
 def test_every_finding_opens_exactly_its_rows(ws: Workspace, tmp_path: Path) -> None:
@@ -209,6 +215,7 @@ def test_the_engines_group_prefilter_finds_what_reading_every_event_finds(
     compiled = compile_rules([COUNTING], "json", mappings, ws.sheet("events").schema)
     three = next(c for c in compiled if isinstance(c, CompiledCorrelation) and c.kind == "event_count")
     monkeypatch.undo()
-    groups = detections._candidate_groups(ws, "events", three, None, 60)
+    plan, runner = ws.view("events")
+    groups = detections._candidate_groups(plan, runner, three, [m.predicate for m in three.members], 60)
     # narrowed to the groups that reach three events; a key outside ASCII: every group is read
     assert groups is None if exotic else sorted(groups or []) == [("alice",), ("bob",), ("carol",), ("strasse",)]

@@ -71,6 +71,11 @@ class ViewPlan:
         self._relation = relation_
         self.filtered = relation_ if condition is None else _wrap(relation_).where(condition)
 
+    def over(self, query: ir.Query) -> ViewPlan:
+        """``query`` over the rows this view reads (a view with no steps, filter or search of its own)."""
+        assert not self.query.steps and self.filtered is self._relation and not self.annotated, "a plain view"
+        return ViewPlan(query, self.schema, [], self.dialect, self.time_column, relation=Relation(self._relation, self.schema))
+
     # --------------------------------------------------------------------------------------------- rows
     def columns(self) -> list[OutputColumn]:
         if self.query.group is not None:

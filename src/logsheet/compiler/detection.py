@@ -16,7 +16,12 @@ evaluates an aggregate's filter on every row without cutting its ``AND`` short (
 for one rule on 1M rows).
 
 The rules that flagged rows are read again, all together, for their entities (:meth:`RuleScan.entities_sql`):
-the most frequent values of each entity kind among each rule's rows, in one more pass.
+the most frequent values of each entity kind among each rule's rows, in one more read.
+
+Where the engine can keep a result for the run (DuckDB), the pass over the sheet is :class:`Stage` instead:
+the rows some rule flags, each with every rule's flag and the columns the later reads need; the counts, the
+entities and the correlations' windows (:class:`WindowScan`) then read those rows, with each rule's flag as
+its predicate.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ from sqlglot import exp
 
 from logsheet.compiler import ViewPlan, _wrap
 from logsheet.compiler.predicates import PredicateCompiler
+from logsheet.compiler.relation import Relation
 from logsheet.compiler.resolve import resolve
 from logsheet.core import ir
-from logsheet.core.columns import ROWID
+from logsheet.core.columns import ROWID, SOURCE, SYSTEM_COLUMNS
 from logsheet.core.errors import InvalidQuery
-from logsheet.core.schema import Schema
+from logsheet.core.schema import Column, Schema
 from logsheet.core.sqlnames import cast, col, ident, lit
 
 
@@ -122,6 +128,72 @@ class RuleScan:
         for name, body in (("grouped", grouped), ("per_rule", per_rule), ("per_value", per_value), ("counted", counted)):
             final = final.with_(name, as_=body, materialized=True if name in kept else None)
         return final
+
+
+# ----------------------------------------------------------------------------------------------- stage
+FLAG = "__rule{}"  # the staged column of rule i's flag
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The rows some rule flags, written out once so that every later read (counts, entities, correlation
+    windows) reads them instead of the sheet: per row ``__rowid``, ``__source``, the time column, each rule's
+    flag (``__rule0``, ``__rule1``, ...) and ``columns`` (entities, group keys, counted values) as the sheet
+    resolves them (a JSON path is its text), under their own names.
+
+    Rules over ``plan`` (a sheet's unfiltered view) are its ``predicates``; :meth:`flags` are the same rules
+    over the staged rows, flag for flag, and the staged rows are :meth:`schema`. The scan cuts rows by the
+    rules' anchors first, as :meth:`RuleScan.counts_sql` does, and keeps the rows with a flag."""
+
+    plan: ViewPlan
+    predicates: tuple[ir.Predicate, ...]
+    columns: tuple[str, ...]
+
+    def schema(self) -> Schema:
+        schema = self.plan.schema
+        kept = [Column(self.plan.time_column, resolve(self.plan.time_column, schema).type)] if self.plan.time_column else []
+        kept += [Column(FLAG.format(i), "boolean") for i in range(len(self.predicates))]
+        kept += [Column(name, resolve(name, schema).type) for name in self._names()]
+        return Schema(kept)
+
+    def flags(self) -> tuple[ir.Predicate, ...]:
+        return tuple(ir.Compare(FLAG.format(i), "=", True) for i in range(len(self.predicates)))
+
+    def view(self, table: exp.Expr) -> ViewPlan:
+        """The staged rows, once :meth:`sql`'s result is kept as ``table``, as a view to run the later reads on."""
+        schema = self.schema()
+        rows = exp.select(*[col(c) for c in (*SYSTEM_COLUMNS, *schema.names())]).from_(table)
+        return ViewPlan(ir.Query(), schema, [], self.plan.dialect, self.plan.time_column, relation=Relation(rows, schema))
+
+    def clashes(self) -> bool:
+        """Whether a kept column's name is a flag's (then the rows cannot be staged under these names)."""
+        flags = {FLAG.format(i).casefold() for i in range(len(self.predicates))}
+        return any(name.casefold() in flags for name in (*self._names(), self.plan.time_column or ""))
+
+    def sql(self) -> exp.Select:
+        compiler = PredicateCompiler(self.plan.schema, self.plan.dialect)
+        flags = [FLAG.format(i) for i in range(len(self.predicates))]
+        anchors = prefilter(self.predicates, self.plan.schema)
+        where = compiler.compile(anchors) if anchors is not None else exp.false()
+        time = [col(self.plan.time_column)] if self.plan.time_column else []
+        values = [_as(resolve(name, self.plan.schema).expression, name) for name in self._names()]
+        rows = _wrap(self.plan.filtered).where(where)
+        rows = rows.select(
+            col(ROWID),
+            col(SOURCE),
+            *time,
+            *[_as(lazy(p, compiler, self.plan.schema), f) for p, f in zip(self.predicates, flags)],
+            *values,
+            append=False,
+        )
+        return (
+            exp.select(exp.Star())
+            .from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=ident("r"))))
+            .where(exp.or_(*[col(f) for f in flags]) if flags else exp.false())
+        )
+
+    def _names(self) -> list[str]:
+        return [n for n in dict.fromkeys(self.columns) if n != self.plan.time_column and n not in (ROWID, SOURCE)]
 
 
 # -------------------------------------------------------------------------------------- lazy conditions

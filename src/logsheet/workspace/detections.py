@@ -12,11 +12,12 @@ of its own: a brute force is one finding per source, not one per failed password
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sigma.correlations import SigmaCorrelationRule
 
 from logsheet.compiler import ViewPlan
-from logsheet.compiler.detection import RuleScan, WindowScan
+from logsheet.compiler.detection import RuleScan, Stage, WindowScan
 from logsheet.compiler.resolve import resolve
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError, NotFound
@@ -42,11 +43,14 @@ from logsheet.detect.sigma.correlation import Event, Window
 from logsheet.detect.sigma.load import Loaded, Source, load
 from logsheet.detect.sigma.logsources import LogSource, formats_for
 from logsheet.engines.base import DEFAULT_TIMEOUT, Engine
+from logsheet.engines.duckdb import DuckEngine
 from logsheet.ingest import formats
 from logsheet.store.catalog import now
 
 if TYPE_CHECKING:
     from logsheet.workspace.facade import Workspace
+
+Over = tuple[ViewPlan, Engine, tuple[ir.Predicate, ...]]  # a view, its engine, a correlation's members over it
 
 SETTING_ON_IMPORT = "rules.on_import"
 SETTING_SIGMA = "rules.sigma"
@@ -216,9 +220,12 @@ def run_rules(
     mappings: Sequence[Mapping] = (),
     engine: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    *,
+    stage: bool = True,
 ) -> RuleRun:
     """Run the rules of ``sources`` on a sheet, store the findings (replacing those of the same rules) and
-    return the run."""
+    return the run. ``stage=False`` reads the sheet again for the entities and windows instead of the staged
+    rows (what Spark does; the tests compare both)."""
     started, run_at = time.monotonic(), now()
     record = ws.sheet(sheet)
     compiled = compile_rules(sources, record.format, mappings, record.schema)
@@ -237,58 +244,96 @@ def run_rules(
     counted = {m.rule_id for c in correlations if not c.generate for m in c.members}
     reported = [r for r in rules if r.id not in counted]
     predicates = [r.predicate for r in reported] + [m.predicate for c in correlations for m in c.members]
-    scans = 0
-    counts: list[Any] = []
-    if predicates:
-        counts = list(runner.fetch(RuleScan(plan, tuple(predicates)).counts_sql(), timeout).rows[0])
-        scans = 1
-    findings: list[Finding] = []
-    flagged = [(i, rule) for i, rule in enumerate(reported) if counts[3 * i]]
-    entities = _entities(runner, plan, [rule.predicate for _, rule in flagged], entity_columns, timeout)
-    scans += 1 if flagged and entity_columns else 0
-    for (i, rule), held in zip(flagged, entities):
-        n, first, last = counts[3 * i : 3 * i + 3]
-        findings.append(
-            Finding(
-                id=finding_id(record.id, rule.id),
-                rule=rule.id,
-                title=rule.title,
-                level=rule.level,
-                tags=rule.tags,
-                kind="rule",
-                sheet=sheet,
-                rows=int(n),
-                first_seen=first,
-                last_seen=last,
-                where=rule.predicate,
-                entities=held,
-                description=rule.description,
-                origin=rule.origin,
-                run_at=run_at,
+    kept = [c for names in entity_columns.values() for c in names]
+    kept += [c for corr in correlations for m in corr.members for c in (*m.group_by, *((m.value,) if m.value else ()))]
+    with _staged(ws, plan, runner, predicates, kept, timeout, stage) as (over, flags, scans):
+        staged = scans == 1
+        counts: list[Any] = []
+        if flags:
+            counts = list(runner.fetch(RuleScan(over, flags).counts_sql(), timeout).rows[0])
+            scans = scans or 1
+        findings: list[Finding] = []
+        flagged = [(i, rule) for i, rule in enumerate(reported) if counts[3 * i]]
+        entities = _entities(runner, over, [flags[i] for i, _ in flagged], entity_columns, timeout)
+        scans += 1 if flagged and entity_columns and not staged else 0
+        for (i, rule), held in zip(flagged, entities):
+            n, first, last = counts[3 * i : 3 * i + 3]
+            findings.append(
+                Finding(
+                    id=finding_id(record.id, rule.id),
+                    rule=rule.id,
+                    title=rule.title,
+                    level=rule.level,
+                    tags=rule.tags,
+                    kind="rule",
+                    sheet=sheet,
+                    rows=int(n),
+                    first_seen=first,
+                    last_seen=last,
+                    where=rule.predicate,
+                    entities=held,
+                    description=rule.description,
+                    origin=rule.origin,
+                    run_at=run_at,
+                )
             )
+        offset = 3 * len(reported)
+        for correlation in correlations:
+            width = len(correlation.members)
+            matched = [counts[offset + 3 * j] for j in range(width)]
+            members = flags[offset // 3 : offset // 3 + width]
+            offset += 3 * width
+            if not any(matched):
+                continue
+            found, read = _correlate(
+                ws,
+                sheet,
+                record.id,
+                record.time_column or "",
+                correlation,
+                matched,
+                entity_columns,
+                engine,
+                timeout,
+                over=(over, runner, members),
+            )
+            found = [dataclasses.replace(f, run_at=run_at) for f in found]
+            findings += found
+            scans += 0 if staged else read
+        findings.sort(key=lambda f: (level_rank(f.level), f.first_seen is None, iso(f.first_seen) or "", f.id))
+        ran = [r.id for r in rules] + [c.id for c in correlations] + [r.id for r in refused]
+        result = RuleRun(
+            sheet, findings, len(rules) + len(correlations), refused, other, scans, time.monotonic() - started, run_at
         )
-    offset = 3 * len(reported)
-    for correlation in correlations:
-        matched = [counts[offset + 3 * j] for j in range(len(correlation.members))]
-        offset += 3 * len(correlation.members)
-        if not any(matched):
-            continue
-        found, read = _correlate(
-            ws, sheet, record.id, record.time_column or "", correlation, matched, entity_columns, engine, timeout
+        ws.catalog.replace_findings(
+            record.id,
+            sorted(set(ran)),
+            [(f.id, f.rule, level_rank(f.level), iso(f.first_seen), json.dumps(f.to_json())) for f in findings],
+            json.dumps(result.to_json()),
         )
-        found = [dataclasses.replace(f, run_at=run_at) for f in found]
-        findings += found
-        scans += read
-    findings.sort(key=lambda f: (level_rank(f.level), f.first_seen is None, iso(f.first_seen) or "", f.id))
-    ran = [r.id for r in rules] + [c.id for c in correlations] + [r.id for r in refused]
-    result = RuleRun(sheet, findings, len(rules) + len(correlations), refused, other, scans, time.monotonic() - started, run_at)
-    ws.catalog.replace_findings(
-        record.id,
-        sorted(set(ran)),
-        [(f.id, f.rule, level_rank(f.level), iso(f.first_seen), json.dumps(f.to_json())) for f in findings],
-        json.dumps(result.to_json()),
-    )
-    return result
+        return result
+
+
+@contextlib.contextmanager
+def _staged(
+    ws: Workspace,
+    plan: ViewPlan,
+    runner: Engine,
+    predicates: Sequence[ir.Predicate],
+    kept: Sequence[str],
+    timeout: float | None,
+    enabled: bool = True,
+) -> Iterator[tuple[ViewPlan, tuple[ir.Predicate, ...], int]]:
+    """The view the rules' counts, entities and windows are read from, the rules over it and the passes over
+    the sheet that cost: on DuckDB, the rows some rule flags, kept by the engine for the run
+    (:class:`~logsheet.compiler.detection.Stage`; one pass); on Spark, the sheet itself (each later read is a
+    pass of its own)."""
+    stage = Stage(plan, tuple(predicates), tuple(kept))
+    if not enabled or not predicates or not isinstance(runner, DuckEngine) or stage.clashes():
+        yield plan, tuple(predicates), 0
+        return
+    with runner.held(stage.sql(), timeout) as table:
+        yield stage.view(table), stage.flags(), 1
 
 
 def _entities(
@@ -324,18 +369,27 @@ def _correlate(
     engine: str | None,
     timeout: float | None,
     in_engine: bool = True,
+    over: Over | None = None,
 ) -> tuple[list[Finding], int]:
     """The windows a correlation flags, as findings, each window one: found by the engine where it can find
     them exactly (:func:`_engine_windows`; ``in_engine=False`` never asks it), else its members' rows are read
     (time, group, value and the entity columns) and windowed in Python."""
-    found = _engine_windows(ws, sheet, sheet_id, time_column, correlation, entity_columns, engine, timeout) if in_engine else None
+    found = (
+        _engine_windows(ws, sheet, sheet_id, time_column, correlation, entity_columns, engine, timeout, over)
+        if in_engine
+        else None
+    )
     if found is not None:
         return found, 1
     entity_names = [c for names in entity_columns.values() for c in names]
     events: list[Event] = []
     entity_rows: dict[int, dict[str, Any]] = {}
     reads = 0
-    groups = _candidate_groups(ws, sheet, correlation, engine, timeout)
+    if over is None:
+        sheet_plan, runner = ws.view(sheet, engine=engine)
+        over = (sheet_plan, runner, tuple(m.predicate for m in correlation.members))
+    base_plan, runner, predicates = over
+    groups = _candidate_groups(base_plan, runner, correlation, predicates, timeout)
     if groups is not None:
         reads += 1
         if not groups:
@@ -343,16 +397,16 @@ def _correlate(
     for index, member in enumerate(correlation.members):
         if not matched[index]:
             continue
-        base = correlation.event_query(member, time_column)
+        base = correlation.event_query(member, time_column).with_(where=predicates[index])
         if groups is not None and member.group_by:
             keys = (
                 ir.Or(tuple(_group_is(member.group_by, g) for g in groups))
                 if len(groups) > 1
                 else _group_is(member.group_by, groups[0])
             )
-            base = base.with_(where=ir.And((member.predicate, keys)))
+            base = base.with_(where=ir.And((predicates[index], keys)))
         columns = tuple(dict.fromkeys((*base.columns, *entity_names)))
-        plan, runner = ws.view(sheet, base.with_(columns=columns), engine=engine)
+        plan = base_plan.over(base.with_(columns=columns))
         result = runner.fetch(plan.rows_sql(None), timeout)
         reads += 1
         rowids = [int(r[0]) for r in result.rows]
@@ -402,6 +456,7 @@ def _engine_windows(
     entity_columns: dict[str, tuple[str, ...]],
     engine: str | None,
     timeout: float | None,
+    over: Over | None = None,
 ) -> list[Finding] | None:
     """A counting correlation's findings with the windows found by the engine
     (:meth:`~logsheet.compiler.detection.WindowScan.windows_sql`), in one statement; None when the engine
@@ -413,7 +468,11 @@ def _engine_windows(
         return None
     if not correlation.group_by:
         return None
-    plan, runner = ws.view(sheet, engine=engine)
+    if over is None:
+        plan, runner = ws.view(sheet, engine=engine)
+        predicates = tuple(m.predicate for m in correlation.members)
+    else:
+        plan, runner, predicates = over
     schema = plan.schema
 
     def types(names: Sequence[str]) -> tuple[str, ...]:
@@ -431,7 +490,7 @@ def _engine_windows(
     flat = [(kinds.index(kind), c) for kind, names in entity_columns.items() for c in names]
     scan = WindowScan(
         plan,
-        tuple((m.predicate, m.group_by, m.value) for m in members),
+        tuple((p, m.group_by, m.value) for p, m in zip(predicates, members)),
         correlation.kind,
         correlation.count,
         correlation.timespan,
@@ -485,19 +544,23 @@ MAX_CANDIDATE_GROUPS = 2_000  # past this many, every member row is read (a filt
 
 
 def _candidate_groups(
-    ws: Workspace, sheet: str, correlation: CompiledCorrelation, engine: str | None, timeout: float | None
+    plan: ViewPlan,
+    runner: Engine,
+    correlation: CompiledCorrelation,
+    predicates: Sequence[ir.Predicate],
+    timeout: float | None,
 ) -> list[tuple[str, ...]] | None:
     """The (lower-cased) group keys of a counting correlation that may hold a flagged window, found by the
-    engine (:class:`~logsheet.compiler.detection.WindowScan`); None when it cannot tell (another kind or
-    comparison, distinct values on an engine without distinct window aggregates, too many groups)."""
+    engine (:class:`~logsheet.compiler.detection.WindowScan`) over ``plan`` (its members: ``predicates``); None
+    when it cannot tell (another kind or comparison, distinct values on an engine without distinct window
+    aggregates, too many groups)."""
     if correlation.kind not in ("event_count", "value_count", "value_sum") or correlation.op not in (">", ">="):
         return None
     if not correlation.group_by:
         return None
-    plan, runner = ws.view(sheet, engine=engine)
     if correlation.kind == "value_count" and (plan.dialect.name != "duckdb" or len(correlation.members) > 1):
         return None
-    members = tuple((m.predicate, m.group_by, m.value) for m in correlation.members)
+    members = tuple((p, m.group_by, m.value) for p, m in zip(predicates, correlation.members))
     scan = WindowScan(plan, members, correlation.kind, correlation.count, correlation.timespan)
     rows = runner.fetch(scan.candidates_sql(), timeout).rows
     if len(rows) > MAX_CANDIDATE_GROUPS or any(row[-1] for row in rows):
