@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Final, Literal, Union
 
 from logsheet.core.errors import InvalidQuery
-from logsheet.core.ir_check import check_fields, decode, encode
+from logsheet.core.ir_check import Memo, check_fields, decode, encode
 
 IR_VERSION: Final = 1
 
@@ -340,9 +340,10 @@ class Query(Node):
 
 
 # -------------------------------------------------------------------------------------------- JSON codec
-def node_to_json(node: Node) -> Any:
-    """A node as a JSON-ready dict (predicates and steps tagged with their ``kind``; tuples as lists)."""
-    return encode(node)
+def node_to_json(node: Node, memo: Memo | None = None) -> Any:
+    """A node as a JSON-ready dict (predicates and steps tagged with their ``kind``; tuples as lists); ``memo``
+    (a dict kept across calls) encodes a subtree met again once, sharing its JSON."""
+    return encode(node, memo)
 
 
 def predicate_from_json(data: Any, path: str = "where") -> Predicate:

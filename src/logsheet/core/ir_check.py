@@ -20,7 +20,7 @@ import dataclasses
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, Literal, Union
 
@@ -105,84 +105,128 @@ def show(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------------ values from Python
-def mismatch(value: Any, hint: Any) -> tuple[str, str] | None:
+Problem = Union[tuple[str, str], None]
+Checker = Callable[[Any], Problem]
+
+
+def mismatch(value: Any, hint: Any) -> Problem:
     """Why ``value`` is not of type ``hint``: ``(path below the value, message)``, or None when it is."""
-    shape = _shape(hint)
-    form = shape[0]
-    if form == "literal":
-        allowed = shape[1]
-        if any(type(value) is type(a) and value == a for a in allowed):
-            return None
-        return "", f"{show(value)} is not one of {', '.join(repr(a) for a in allowed)}"
-    if form == "str":
-        if not isinstance(value, str):
-            return "", f"{show(value)} is not a string"
-        if len(value) > MAX_STRING:
-            return "", f"a string of {len(value)} characters is longer than the limit of {MAX_STRING}"
-        return None
-    if form == "bool":
-        return None if isinstance(value, bool) else ("", f"{show(value)} is not true or false")
-    if form == "int":
-        return None if isinstance(value, int) and not isinstance(value, bool) else ("", f"{show(value)} is not an integer")
-    if form == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return "", f"{show(value)} is not a number"
-        return None
-    if form == "none":
-        return None if value is None else ("", f"{show(value)} is not null")
-    if form == "union":
-        _, optional, others, nodes = shape
-        if value is None and optional:
-            return None
-        if len(others) == 1:  # X | None: say what is wrong inside X
-            return mismatch(value, others[0])
-        if nodes and isinstance(value, nodes):  # the common case, without building messages
-            return None
-        if any(mismatch(value, m) is None for m in others):
-            return None
-        return "", f"{show(value)} is not {describe(hint)}"
-    if form == "sequence":
-        _, container, item_hint = shape
-        if not isinstance(value, container):
-            return "", f"{show(value)} is not a {container.__name__} of {describe(item_hint)}"
-        elements = typing.cast("tuple[Any, ...] | list[Any]", value)
-        for i, element in enumerate(elements):
-            problem = mismatch(element, item_hint)
-            if problem is not None:
-                return f"[{i}]{problem[0]}", problem[1]
-        return None
-    if form == "node":
-        return None if isinstance(value, hint) else ("", f"{show(value)} is not {describe(hint)}")
-    raise TypeError(f"the IR checks do not know the annotation {hint!r}")
+    return _checker(hint)(value)
 
 
 @cache
-def _shape(hint: Any) -> tuple[Any, ...]:
-    """What :func:`mismatch` tests ``hint`` by, worked out once per annotation (the IR builds many nodes:
-    reading ``typing``'s annotations again for each was most of a rule run's Python time)."""
+def _checker(hint: Any) -> Checker:
+    """The test of ``hint``, worked out once per annotation, its parts' tests bound in (the IR builds many
+    nodes: reading ``typing``'s annotations again for each was most of a rule run's Python time)."""
     if typing.get_origin(hint) is Literal:
-        return ("literal", typing.get_args(hint))
-    for simple, name in ((str, "str"), (bool, "bool"), (int, "int"), (float, "float"), (type(None), "none")):
-        if hint is simple:
-            return (name,)
+        allowed = typing.get_args(hint)
+        kinds = frozenset((type(a), a) for a in allowed)
+
+        def literal(value: Any) -> Problem:
+            try:
+                if (type(value), value) in kinds:
+                    return None
+            except TypeError:  # an unhashable value is none of them
+                pass
+            return "", f"{show(value)} is not one of {', '.join(repr(a) for a in allowed)}"
+
+        return literal
+    if hint in _SIMPLE:
+        return _SIMPLE[hint]
     members = union_args(hint)
     if members is not None:
-        others = tuple(m for m in members if m is not type(None))
-        nodes = tuple(m for m in others if is_node(m))
-        return ("union", len(others) < len(members), others, nodes)
+        return _union_checker(hint, members)
     item = sequence_item(hint)
     if item is not None:
-        return ("sequence", *item)
+        container, item_hint = item
+        inner = _checker(item_hint)
+
+        def sequence(value: Any) -> Problem:
+            if not isinstance(value, container):
+                return "", f"{show(value)} is not a {container.__name__} of {describe(item_hint)}"
+            for i, element in enumerate(typing.cast("tuple[Any, ...] | list[Any]", value)):
+                problem = inner(element)
+                if problem is not None:
+                    return f"[{i}]{problem[0]}", problem[1]
+            return None
+
+        return sequence
     if is_node(hint):
-        return ("node",)
-    return ("unknown",)
+
+        def node(value: Any) -> Problem:
+            return None if isinstance(value, hint) else ("", f"{show(value)} is not {describe(hint)}")
+
+        return node
+    raise TypeError(f"the IR checks do not know the annotation {hint!r}")
+
+
+def _union_checker(hint: Any, members: tuple[Any, ...]) -> Checker:
+    others = tuple(m for m in members if m is not type(None))
+    optional = len(others) < len(members)
+    nodes = tuple(m for m in others if is_node(m))
+    if len(others) == 1:  # X | None: say what is wrong inside X
+        only = _checker(others[0])
+
+        def optional_one(value: Any) -> Problem:
+            return None if value is None and optional else only(value)
+
+        return optional_one
+    checks = tuple(_checker(m) for m in others)
+    plain = frozenset(m for m in (int, float, bool) if m in others) | ({type(None)} if optional else set())
+    text = str in others
+
+    def union(value: Any) -> Problem:
+        kind = type(value)
+        if kind in plain or (text and kind is str and len(value) <= MAX_STRING):  # a scalar, at once
+            return None
+        if nodes and isinstance(value, nodes):  # the common case, without building messages
+            return None
+        if any(check(value) is None for check in checks):
+            return None
+        return "", f"{show(value)} is not {describe(hint)}"
+
+    return union
+
+
+def _string(value: Any) -> Problem:
+    if not isinstance(value, str):
+        return "", f"{show(value)} is not a string"
+    if len(value) > MAX_STRING:
+        return "", f"a string of {len(value)} characters is longer than the limit of {MAX_STRING}"
+    return None
+
+
+def _boolean(value: Any) -> Problem:
+    return None if isinstance(value, bool) else ("", f"{show(value)} is not true or false")
+
+
+def _integer(value: Any) -> Problem:
+    return None if isinstance(value, int) and not isinstance(value, bool) else ("", f"{show(value)} is not an integer")
+
+
+def _number(value: Any) -> Problem:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "", f"{show(value)} is not a number"
+    return None
+
+
+def _null(value: Any) -> Problem:
+    return None if value is None else ("", f"{show(value)} is not null")
+
+
+_SIMPLE: dict[Any, Checker] = {str: _string, bool: _boolean, int: _integer, float: _number, type(None): _null}
+
+
+@cache
+def _field_checks(cls: type) -> tuple[tuple[str, Checker], ...]:
+    return tuple((name, _checker(hint)) for name, hint in field_types(cls).items())
 
 
 def check_fields(node: object) -> None:
     """Refuse a node whose fields do not hold values of their annotated types (see the module's doc)."""
     cls: type = type(node)
-    for name, hint in field_types(cls).items():
-        problem = mismatch(getattr(node, name), hint)
+    for name, check in _field_checks(cls):
+        problem = check(getattr(node, name))
         if problem is not None:
             raise InvalidQuery(f"{cls.__name__}.{name}{problem[0]}: {problem[1]}")
 
@@ -281,18 +325,29 @@ def _known(table: Mapping[str | None, type]) -> str:
     return ", ".join(repr(k) for k in table)
 
 
-def encode(value: Any) -> Any:
+Memo = dict[int, tuple[Any, Any]]
+"""Nodes already encoded, by identity (each kept beside its JSON, so that its id is not reused meanwhile)."""
+
+
+def encode(value: Any, memo: Memo | None = None) -> Any:
     """A node (or a value inside one) as JSON-ready data: nodes become objects (``kind`` first when they have
-    one), tuples become lists."""
+    one), tuples become lists. With ``memo``, a node met again (many findings share their rule's predicate)
+    is encoded once: its JSON is shared, not copied (callers serialise it, never change it)."""
     layout = _layout(type(value))  # type: ignore[arg-type]
     if layout is not None:
+        if memo is not None:
+            hit = memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
         kind, names = layout
         out: dict[str, Any] = {} if kind is None else {"kind": kind}
         for name in names:
-            out[name] = encode(getattr(value, name))
+            out[name] = encode(getattr(value, name), memo)
+        if memo is not None:
+            memo[id(value)] = (value, out)
         return out
     if isinstance(value, (tuple, list)):
-        return [encode(v) for v in value]
+        return [encode(v, memo) for v in value]
     return value
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -25,6 +26,8 @@ from logsheet.detect.sigma.correlation import CompiledCorrelation, Window
 FindingKind = Literal["rule", "correlation"]
 LEVELS: tuple[str, ...] = ("critical", "high", "medium", "low", "informational", "")
 ENTITY_TOP = 20  # the most frequent values kept per entity kind
+FIELDS: tuple[str, ...] = ("id", "rule", "title", "level", "tags", "attack", "kind", "sheet", "rows", "first_seen")
+FIELDS += ("last_seen", "entities", "group", "description", "origin", "run_at")  # a finding's JSON, in order, then "where"
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,24 @@ class Finding:
     origin: str = ""  # the rule's file (or "builtin:<path>" for the built-in pack)
     run_at: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, memo: ir.Memo | None = None) -> dict[str, Any]:
+        """``memo``: shared by the findings of one run, so that their rule's predicate is encoded once."""
+        both = {**self._own(), **_rule_part(self)}
+        return {**{k: both[k] for k in FIELDS}, "where": ir.node_to_json(self.where, memo)}
+
+    def stored(self, memo: ir.Memo | None = None) -> dict[str, Any]:
+        """What the catalog keeps of the finding: for a correlation's window whose group key is plain JSON
+        values, only what is its own (the rule's title, description, members' predicates ... are kept once
+        per rule and sheet, :func:`rule_record`, and its ``where`` is built again from them); else
+        :meth:`to_json`."""
+        if self.kind == "correlation" and all(v is None or isinstance(v, (str, int, float, bool)) for v in self.group.values()):
+            return self._own()
+        return self.to_json(memo)
+
+    def _own(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "rule": self.rule,
-            "title": self.title,
-            "level": self.level,
-            "tags": list(self.tags),
-            "attack": attack_ids(self.tags),
             "kind": self.kind,
             "sheet": self.sheet,
             "rows": self.rows,
@@ -61,11 +74,35 @@ class Finding:
             "last_seen": iso(self.last_seen),
             "entities": self.entities,
             "group": {k: _json_value(v) for k, v in self.group.items()},
-            "description": self.description,
-            "origin": self.origin,
             "run_at": self.run_at,
-            "where": ir.node_to_json(self.where),
         }
+
+
+def _rule_part(finding: Finding) -> dict[str, Any]:
+    return {
+        "title": finding.title,
+        "level": finding.level,
+        "tags": list(finding.tags),
+        "attack": attack_ids(finding.tags),
+        "description": finding.description,
+        "origin": finding.origin,
+    }
+
+
+def rule_record(correlation: CompiledCorrelation, time_column: str, memo: ir.Memo | None = None) -> dict[str, Any]:
+    """What a correlation's findings on a sheet share, kept once (:meth:`Finding.stored`): the rule's title,
+    level, tags, description and file, and how a window's rows are found (each member's predicate and
+    group-by columns, the time column)."""
+    return {
+        "title": correlation.title,
+        "level": correlation.level,
+        "tags": list(correlation.tags),
+        "attack": attack_ids(correlation.tags),
+        "description": correlation.description,
+        "origin": correlation.origin,
+        "members": [{"where": ir.node_to_json(m.predicate, memo), "group_by": list(m.group_by)} for m in correlation.members],
+        "time_column": time_column,
+    }
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -94,19 +131,32 @@ def finding_id(sheet_id: int, rule_id: str, group: tuple[Any, ...] = (), start: 
 def window_predicate(correlation: CompiledCorrelation, window: Window, time_column: str) -> ir.Predicate:
     """The rows of one flagged window: any member rule's rows whose group key is the window's (compared as
     the correlation compares them: text case-insensitively) and whose time lies in the window."""
-    span = ir.Between(time_column, iso(window.first), iso(window.last))
-    members: list[ir.Predicate] = []
-    for member in correlation.members:
+    members = [(m.predicate, m.group_by) for m in correlation.members]
+    return window_where(members, window.group, iso(window.first), iso(window.last), time_column)
+
+
+def window_where(
+    members: Sequence[tuple[ir.Predicate, Sequence[str]]],
+    group: Sequence[Any],
+    first: str | None,
+    last: str | None,
+    time_column: str,
+) -> ir.Predicate:
+    """:func:`window_predicate` from its parts: each member's predicate and group-by columns, the window's
+    group key and first and last time (ISO 8601)."""
+    span = ir.Between(time_column, first, last)
+    parts: list[ir.Predicate] = []
+    for predicate, group_by in members:
         keys: list[ir.Predicate] = []
-        for column, value in zip(member.group_by, window.group):
+        for column, value in zip(group_by, group):
             if value is None:
                 keys.append(ir.Compare(column, "=", None))
             elif isinstance(value, str):
                 keys.append(ir.Compare(column, "=", value, case_sensitive=False))
             else:
                 keys.append(ir.Compare(column, "=", _json_value(value)))
-        members.append(ir.And((member.predicate, *keys)) if keys else member.predicate)
-    either = members[0] if len(members) == 1 else ir.Or(tuple(members))
+        parts.append(ir.And((predicate, *keys)) if keys else predicate)
+    either = parts[0] if len(parts) == 1 else ir.Or(tuple(parts))
     return ir.And((either, span))
 
 
@@ -123,8 +173,18 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def from_json(data: dict[str, Any], sheet: str) -> Finding:
-    """A stored finding (:meth:`Finding.to_json`), on its sheet's current name."""
+def from_json(data: dict[str, Any], sheet: str, rule: dict[str, Any] | None = None) -> Finding:
+    """A stored finding (:meth:`Finding.stored`), on its sheet's current name; ``rule``: its rule's record
+    on the sheet (:func:`rule_record`), for a finding kept without what it shares with the rule's others."""
+    if "where" not in data:
+        if rule is None:
+            raise ValueError(f"finding {data.get('id')} is kept without its rule's record")
+        members = [(ir.predicate_from_json(m["where"]), tuple(m["group_by"])) for m in rule["members"]]
+        group = list((data.get("group") or {}).values())
+        where = window_where(members, group, data.get("first_seen"), data.get("last_seen"), str(rule["time_column"]))
+        data = {**rule, **data}
+    else:
+        where = ir.predicate_from_json(data["where"])
     return Finding(
         id=str(data["id"]),
         rule=str(data["rule"]),
@@ -136,7 +196,7 @@ def from_json(data: dict[str, Any], sheet: str) -> Finding:
         rows=int(data["rows"]),
         first_seen=_moment(data.get("first_seen")),
         last_seen=_moment(data.get("last_seen")),
-        where=ir.predicate_from_json(data["where"]),
+        where=where,
         entities={k: list(v) for k, v in (data.get("entities") or {}).items()},
         group=dict(data.get("group") or {}),
         description=str(data.get("description") or ""),

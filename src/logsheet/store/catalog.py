@@ -93,6 +93,12 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (sheet_id, id)
 );
 CREATE INDEX IF NOT EXISTS findings_rule ON findings (sheet_id, rule_id);
+CREATE TABLE IF NOT EXISTS finding_rules (
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    rule_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (sheet_id, rule_id)
+);
 CREATE TABLE IF NOT EXISTS annotations (
     id INTEGER PRIMARY KEY,
     sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
@@ -440,18 +446,38 @@ class Catalog:
 
     # ------------------------------------------------------------------------------------------ findings
     def replace_findings(
-        self, sheet_id: int, rule_ids: list[str], findings: list[tuple[str, str, int, str | None, str]], run: str
+        self,
+        sheet_id: int,
+        rule_ids: list[str],
+        findings: list[tuple[str, str, int, str | None, str]],
+        run: str,
+        rules: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Store a rule run on a sheet: the findings of ``rule_ids`` are replaced by ``findings`` (rows of
-        id, rule id, level rank, first seen, JSON body), those of other rules stay; ``run`` (JSON) becomes
-        the sheet's last run."""
+        id, rule id, level rank, first seen, JSON body), those of other rules stay; ``rules`` (rule id, JSON)
+        are what the findings of one rule share (kept once); ``run`` (JSON) becomes the sheet's last run."""
         with self.transaction() as db:
-            db.executemany("DELETE FROM findings WHERE sheet_id = ? AND rule_id = ?", [(sheet_id, r) for r in rule_ids])
+            gone = [(sheet_id, r) for r in rule_ids]
+            db.executemany("DELETE FROM findings WHERE sheet_id = ? AND rule_id = ?", gone)
+            db.executemany("DELETE FROM finding_rules WHERE sheet_id = ? AND rule_id = ?", gone)
             db.executemany(
                 "INSERT OR REPLACE INTO findings (id, sheet_id, rule_id, level_rank, first_seen, body) VALUES (?,?,?,?,?,?)",
                 [(fid, sheet_id, rule, rank, first, body) for fid, rule, rank, first, body in findings],
             )
+            db.executemany(
+                "INSERT OR REPLACE INTO finding_rules (sheet_id, rule_id, body) VALUES (?,?,?)",
+                [(sheet_id, rule, body) for rule, body in rules],
+            )
             db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
+
+    def finding_rules(self, sheet_id: int | None = None) -> dict[tuple[int, str], str]:
+        """(sheet id, rule id) -> JSON of what that rule's findings on the sheet share."""
+        with self._connect() as db:
+            if sheet_id is None:
+                rows = db.execute("SELECT sheet_id, rule_id, body FROM finding_rules")
+            else:
+                rows = db.execute("SELECT sheet_id, rule_id, body FROM finding_rules WHERE sheet_id = ?", (sheet_id,))
+            return {(r[0], r[1]): r[2] for r in rows}
 
     def findings(self, sheet_id: int | None = None) -> list[tuple[int, str]]:
         """(sheet id, JSON body) of the stored findings (of one sheet, or all), the most severe first, then by

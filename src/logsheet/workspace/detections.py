@@ -13,7 +13,7 @@ of its own: a brute force is one finding per source, not one per failed password
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import functools
 import json
 import time
 from collections import Counter
@@ -36,6 +36,7 @@ from logsheet.detect.findings import (
     from_json,
     iso,
     level_rank,
+    rule_record,
     window_predicate,
 )
 from logsheet.detect.sigma import CompiledCorrelation, CompiledRule, Mapping, Refused, compile_rules, evaluate
@@ -296,8 +297,8 @@ def run_rules(
                 engine,
                 timeout,
                 over=(over, runner, members),
+                run_at=run_at,
             )
-            found = [dataclasses.replace(f, run_at=run_at) for f in found]
             findings += found
             scans += 0 if staged else read
         findings.sort(key=lambda f: (level_rank(f.level), f.first_seen is None, iso(f.first_seen) or "", f.id))
@@ -305,11 +306,15 @@ def run_rules(
         result = RuleRun(
             sheet, findings, len(rules) + len(correlations), refused, other, scans, time.monotonic() - started, run_at
         )
+        memo: ir.Memo = {}
+        dumps = functools.partial(json.dumps, separators=(",", ":"), check_circular=False)
+        shared = [(c.id, dumps(rule_record(c, record.time_column or "", memo))) for c in correlations]
         ws.catalog.replace_findings(
             record.id,
             sorted(set(ran)),
-            [(f.id, f.rule, level_rank(f.level), iso(f.first_seen), json.dumps(f.to_json())) for f in findings],
+            [(f.id, f.rule, level_rank(f.level), iso(f.first_seen), dumps(f.stored(memo))) for f in findings],
             json.dumps(result.to_json()),
+            shared,
         )
         return result
 
@@ -370,12 +375,13 @@ def _correlate(
     timeout: float | None,
     in_engine: bool = True,
     over: Over | None = None,
+    run_at: str = "",
 ) -> tuple[list[Finding], int]:
     """The windows a correlation flags, as findings, each window one: found by the engine where it can find
     them exactly (:func:`_engine_windows`; ``in_engine=False`` never asks it), else its members' rows are read
     (time, group, value and the entity columns) and windowed in Python."""
     found = (
-        _engine_windows(ws, sheet, sheet_id, time_column, correlation, entity_columns, engine, timeout, over)
+        _engine_windows(ws, sheet, sheet_id, time_column, correlation, entity_columns, engine, timeout, over, run_at)
         if in_engine
         else None
     )
@@ -442,6 +448,7 @@ def _correlate(
                 group=dict(zip(correlation.group_by, window.group)),
                 description=correlation.description,
                 origin=correlation.origin,
+                run_at=run_at,
             )
         )
     return found, reads
@@ -457,6 +464,7 @@ def _engine_windows(
     engine: str | None,
     timeout: float | None,
     over: Over | None = None,
+    run_at: str = "",
 ) -> list[Finding] | None:
     """A counting correlation's findings with the windows found by the engine
     (:meth:`~logsheet.compiler.detection.WindowScan.windows_sql`), in one statement; None when the engine
@@ -530,6 +538,7 @@ def _engine_windows(
                 group=dict(zip(correlation.group_by, group)),
                 description=correlation.description,
                 origin=correlation.origin,
+                run_at=run_at,
             )
         )
     return found
@@ -578,7 +587,12 @@ def stored_findings(ws: Workspace, sheet: str | None = None) -> list[Finding]:
     """The findings kept in the catalog, of one sheet or of every sheet, the most severe first."""
     names = _sheet_names(ws)
     sheet_id = ws.sheet(sheet).id if sheet is not None else None
-    return [from_json(json.loads(body), names.get(sid, "")) for sid, body in ws.catalog.findings(sheet_id)]
+    rules = {key: json.loads(body) for key, body in ws.catalog.finding_rules(sheet_id).items()}
+    out = []
+    for sid, body in ws.catalog.findings(sheet_id):
+        data = json.loads(body)
+        out.append(from_json(data, names.get(sid, ""), rules.get((sid, str(data.get("rule"))))))
+    return out
 
 
 def stored_finding(ws: Workspace, finding: str) -> Finding:
@@ -586,7 +600,9 @@ def stored_finding(ws: Workspace, finding: str) -> Finding:
     if found is None:
         raise NotFound(f"no finding {finding!r}; `logsheet findings` lists them")
     sheet_id, body = found
-    return from_json(json.loads(body), _sheet_names(ws).get(sheet_id, ""))
+    data = json.loads(body)
+    rule = ws.catalog.finding_rules(sheet_id).get((sheet_id, str(data.get("rule"))))
+    return from_json(data, _sheet_names(ws).get(sheet_id, ""), json.loads(rule) if rule else None)
 
 
 def last_run(ws: Workspace, sheet: str) -> dict[str, Any] | None:
