@@ -1,8 +1,9 @@
-"""A case's timeline (``Workspace.timeline``) at 1M and 10M rows per sheet, several sheets merged.
+"""A case's timeline (``Workspace.timeline``) at 1M, 10M and 100M rows per sheet, several sheets merged.
 
-The case holds the query workspace's CloudTrail sheets of that size (``ct``/``real1m`` or ``ct10m``/``real10m``:
-the generated set and the real-shaped one) and a 1M-line ``secure`` sheet. Timed, each against the one-sheet
-baseline it should match: the first page oldest first and newest first (a top-N per sheet, merged), the same
+The case holds the query workspace's CloudTrail sheets of that size (``ct``/``real1m``, ``ct10m``/``real10m``,
+or ``ct100m`` with ``real10m``: the generated set and the real-shaped one) and a 1M-line ``secure`` sheet.
+Timed, each against the one-sheet baseline it should match (its biggest sheet's first page, oldest and newest
+first): the first page oldest first and newest first (a top-N per sheet, merged), the same
 page read by sorting the whole union (what the top-N replaces), a filtered first page, a filtered count and the
 histogram stacked by sheet. Every page is checked equal to the whole-union sort before anything is timed.
 """
@@ -19,15 +20,15 @@ from logsheet.compiler import paging
 from logsheet.compiler import timeline as compiled
 from logsheet.workspace import Workspace, build_query
 
-CASES = {"1M": ("ct", "real1m"), "10M": ("ct10m", "real10m")}
+CASES = {"1M": ("ct", "real1m"), "10M": ("ct10m", "real10m"), "100M": ("ct100m", "real10m")}
 PAGE = 100
 
 
 def _case(ws: Workspace, data: Path, size: str) -> str:
     if ws.catalog.get_sheet("secure1m") is None:
         ws.import_paths([syslog.generate(data / "secure-1m", 1_000_000)], sheet="secure1m")
-    if size == "10M" and ws.catalog.get_sheet("ct10m") is None:
-        sheets.build(ws, "ct", "ct10m", 10_000_000)
+    if size in ("10M", "100M") and ws.catalog.get_sheet(CASES[size][0]) is None:
+        sheets.build(ws, "ct", CASES[size][0], 10_000_000 if size == "10M" else 100_000_000)
     present = [s for s in CASES[size] if ws.catalog.get_sheet(s) is not None]
     name = f"timeline-{size.lower()}"
     if ws.catalog.case_id(name) is None:
@@ -56,6 +57,9 @@ def _timings(ws: Workspace, case: str, big: str, where: str) -> dict[str, Any]:
         "page's row ids, newest first: top-N per sheet": lambda: _top_n(ws, case, ["-time"]),
         "page's row ids, newest first: whole-union sort": lambda: _whole_union(ws, case, ["-time"]),
         f"one sheet ({big}): first page by time": lambda: ws.query(big, build_query(sort=["eventTime"]), PAGE, with_total=False),
+        f"one sheet ({big}): first page, newest first": lambda: ws.query(
+            big, build_query(sort=["-eventTime"]), PAGE, with_total=False
+        ),
         "filtered first page (ip or summary)": lambda: ws.timeline(case, build_query(where=where), PAGE, with_total=False),
         "filtered count": lambda: ws.timeline_count(case, build_query(where=where)),
         "histogram stacked by sheet (60 buckets)": lambda: ws.timeline_histogram(case),

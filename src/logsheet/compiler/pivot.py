@@ -17,7 +17,6 @@ from logsheet.compiler import ViewPlan, _wrap
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import resolve
 from logsheet.core import ir
-from logsheet.core.columns import ROWID
 from logsheet.core.sqlnames import cast, col, ident, lit
 
 _MATCHED = "m"
@@ -29,17 +28,27 @@ def related_sql(plan: ViewPlan, predicate: ir.Predicate, kinds: Sequence[Sequenc
     compiler = PredicateCompiler(plan.schema, plan.dialect)
     columns = [c for names in kinds for c in names]
     values = [cast(resolve(c, plan.schema).expression, "VARCHAR") for c in columns]
+    names = [f"v{i}" for i in range(len(values))]
+    # the matched rows grouped on their entity values first (log rows repeat the same few principals, keys and
+    # addresses: a pivot on a key of 24M rows is a few thousand groups, where one row per row, kind and value
+    # ran out of memory), each group weighted by its rows
     matched = _wrap(plan.filtered).where(compiler.compile(predicate))
-    matched = matched.select(col(ROWID), *[exp.Alias(this=v, alias=ident(f"v{i}")) for i, v in enumerate(values)], append=False)
+    matched = matched.select(*[exp.Alias(this=v, alias=ident(n)) for v, n in zip(values, names)], append=False)
+    grouped = (
+        exp.select(*[col(n) for n in names], exp.Alias(this=exp.Count(this=exp.Star()), alias=ident("w")))
+        .from_(exp.Subquery(this=matched, alias=exp.TableAlias(this=ident("matched"))))
+        .group_by(*[col(n) for n in names])
+    )
     parts: list[exp.Select] = []
     index = 0
-    for k, names in enumerate(kinds):
-        for _ in names:
+    for k, kind_columns in enumerate(kinds):
+        for _ in kind_columns:
             parts.append(
                 exp.select(
-                    exp.Alias(this=col(ROWID), alias=ident("rid")),
+                    *[col(n) for n in names],
+                    col("w"),
                     exp.Alias(this=lit(k), alias=ident("k")),
-                    exp.Alias(this=col(f"v{index}"), alias=ident("v")),
+                    exp.Alias(this=col(names[index]), alias=ident("v")),
                 ).from_(_MATCHED)
             )
             index += 1
@@ -50,26 +59,26 @@ def related_sql(plan: ViewPlan, predicate: ir.Predicate, kinds: Sequence[Sequenc
         exp.Not(this=exp.Is(this=col("v"), expression=exp.Null())),
         exp.NEQ(this=exp.Trim(this=col("v")), expression=lit("")),
     )
-    once = (
-        exp.select(col("rid"), col("k"), col("v"))
+    once = (  # a value in two columns of one kind counts once for the row (the group: its entity values)
+        exp.select(*[col(n) for n in names], col("w"), col("k"), col("v"))
         .distinct()
         .from_(exp.Subquery(this=union, alias=exp.TableAlias(this=ident("u"))))
         .where(present)
     )
-    grouped = (
-        exp.select(col("k"), col("v"), exp.Alias(this=exp.Count(this=exp.Star()), alias=ident("n")))
+    counted = (
+        exp.select(col("k"), col("v"), exp.Alias(this=exp.Sum(this=col("w")), alias=ident("n")))
         .from_(exp.Subquery(this=once, alias=exp.TableAlias(this=ident("o"))))
         .group_by(col("k"), col("v"))
     )
     order = exp.Order(expressions=[exp.Ordered(this=col("n"), desc=True), exp.Ordered(this=col("v"))])
     rank = exp.Window(this=exp.RowNumber(), partition_by=[col("k")], order=order)
     ranked = exp.select(col("k"), col("v"), col("n"), exp.Alias(this=rank, alias=ident("r"))).from_(
-        exp.Subquery(this=grouped, alias=exp.TableAlias(this=ident("g")))
+        exp.Subquery(this=counted, alias=exp.TableAlias(this=ident("g")))
     )
     return (
         exp.select(col("k"), col("v"), col("n"))
         .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=ident("ranked"))))
         .where(exp.LTE(this=col("r"), expression=lit(int(top))))
         .order_by(col("k"), exp.Ordered(this=col("n"), desc=True), col("v"))
-        .with_(_MATCHED, as_=matched)
+        .with_(_MATCHED, as_=grouped)
     )
