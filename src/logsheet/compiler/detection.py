@@ -160,7 +160,7 @@ class Stage:
         return tuple(ir.Compare(FLAG.format(i), "=", True) for i in range(len(self.predicates)))
 
     def view(self, table: exp.Expr) -> ViewPlan:
-        """The staged rows, once :meth:`sql`'s result is kept as ``table``, as a view to run the later reads on."""
+        """The staged rows, once :meth:`statement`'s result is kept as ``table``, as a view to run the later reads on."""
         schema = self.schema()
         rows = exp.select(*[col(c) for c in (*SYSTEM_COLUMNS, *schema.names())]).from_(table)
         return ViewPlan(ir.Query(), schema, [], self.plan.dialect, self.plan.time_column, relation=Relation(rows, schema))
@@ -170,7 +170,7 @@ class Stage:
         flags = {FLAG.format(i).casefold() for i in range(len(self.predicates))}
         return any(name.casefold() in flags for name in (*self._names(), self.plan.time_column or ""))
 
-    def sql(self) -> exp.Select:
+    def statement(self) -> exp.Select:
         compiler = PredicateCompiler(self.plan.schema, self.plan.dialect)
         flags = [FLAG.format(i) for i in range(len(self.predicates))]
         anchors = prefilter(self.predicates, self.plan.schema)

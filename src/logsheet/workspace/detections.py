@@ -337,7 +337,7 @@ def _staged(
     if not enabled or not predicates or not isinstance(runner, DuckEngine) or stage.clashes():
         yield plan, tuple(predicates), 0
         return
-    with runner.held(stage.sql(), timeout) as table:
+    with runner.held(stage.statement(), timeout) as table:
         yield stage.view(table), stage.flags(), 1
 
 
