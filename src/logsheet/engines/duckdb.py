@@ -152,7 +152,7 @@ class DuckEngine(EngineBase[Cursor]):
         finally:
             cur = self.cursor()
             try:
-                cur.execute(self.render(exp.Drop(this=table.copy(), kind="TABLE", exists=True)))
+                cur.execute(self.render(exp.Drop(tables=[table.copy()], kind="TABLE", exists=True)))
             finally:
                 cur.close()
 
