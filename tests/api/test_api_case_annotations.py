@@ -47,6 +47,11 @@ def test_a_cases_annotations_oldest_first_newest_first_and_only_its_sheets(clien
     everyone = client.get("/api/cases/default/annotations").json()["annotations"]
     assert len(everyone) == 25
 
+    assert client.delete("/api/cases/intrusion/1/sheets/hostile").status_code == 200
+    assert {a["sheet"] for a in client.get("/api/cases/intrusion/1/annotations").json()["annotations"]} == {"ct"}
+    kept = client.get("/api/sheets/hostile/annotations").json()["annotations"]
+    assert [a["value"] for a in kept] == [HOSTILE[0]]  # out of the case, the sheet keeps its annotations
+
 
 def test_an_unknown_case_and_bad_parameters(client: TestClient) -> None:
     unknown = client.get("/api/cases/nope/annotations")
