@@ -140,3 +140,12 @@ def test_a_catalog_from_before_cases_gets_a_default_case_of_every_sheet(ws: Work
 
 def test_without_a_name_the_default_case(ws: Workspace) -> None:
     assert ws.case() == ws.case("default") and ws.case().sheets == ("alpha", "beta", "gamma")
+
+
+def test_a_cases_annotations_choose_one_set_of_sheets(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "home")
+    with pytest.raises(LogsheetError, match="not several"):
+        ws.annotations("a", case="default")
+    with pytest.raises(NotFound, match="no case named 'nope'"):
+        ws.annotations(case="nope")
+    assert ws.annotations(case="default", newest_first=True) == []

@@ -1,6 +1,7 @@
 // The JSON API client (docs/api.md). Every call is same-origin; errors become ApiError with the server's words.
 
 import type {
+  Annotation,
   Case,
   EventContext,
   Finding,
@@ -188,6 +189,12 @@ export const api = {
       `/api/cases/${enc(name)}/timeline/histogram`,
       { ...viewBody(query), buckets, start: start ?? undefined, end: end ?? undefined, request_id: run?.requestId },
       run?.signal,
+    ),
+  /** The annotations of every sheet of a case, the newest first (`order=newest`) or oldest first. */
+  caseAnnotations: (name: string, limit: number, order: "newest" | "oldest" = "newest") =>
+    call<{ case: string; annotations: Annotation[] }>(
+      "GET",
+      `/api/cases/${enc(name)}/annotations?${new URLSearchParams({ limit: String(limit), order })}`,
     ),
   caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
   pivot: (name: string, value: string, anywhere = false) =>

@@ -240,3 +240,14 @@ export interface Pivot {
   sheets: PivotSheet[];
   related: Record<string, Array<{ value: string; rows: number }>>;
 }
+
+/** An annotation of a row (docs/api.md, annotations): a star (value empty), a tag or a comment. */
+export interface Annotation {
+  id: number;
+  sheet: string;
+  rowid: number;
+  kind: "star" | "tag" | "comment";
+  value: string;
+  author: string;
+  created_at: string;
+}

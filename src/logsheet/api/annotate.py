@@ -1,6 +1,7 @@
 """Annotations of rows: ``POST /api/sheets/{name}/annotations`` (star, unstar, tag, untag, comment, uncomment the
 rows of a view and/or rows by id), ``GET /api/sheets/{name}/annotations``, ``GET /api/annotations`` (every sheet's,
-or ``sheet=`` repeated: a case's) and ``DELETE /api/annotations/{id}``: thin over
+or ``sheet=`` repeated), ``GET /api/cases/{name}/annotations`` (every sheet of a case's; included before the cases'
+router, whose ``/api/cases/{name:path}`` takes any path) and ``DELETE /api/annotations/{id}``: thin over
 :mod:`logsheet.workspace.annotations`. The author is the server's user (the OS user's name for now)."""
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ def router(ws: Workspace) -> APIRouter:
         """The annotations of every sheet (or of the ``sheet`` ones), oldest first."""
         found = ws.annotations(sheets=sheet, limit=limit, offset=offset)
         return {"annotations": [a.to_json() for a in found]}
+
+    @api.get("/cases/{name:path}/annotations")
+    def case_annotations(
+        name: str,
+        limit: int = Query(default=1000, ge=0, le=MAX_LIST),
+        offset: int = Query(default=0, ge=0, le=2**62),
+        order: Literal["oldest", "newest"] = Query(default="oldest", description="Oldest first, or the newest first."),
+    ) -> dict[str, Any]:
+        """``{case, annotations}``: the annotations of every sheet of the case, oldest first (``order=newest``: the
+        newest first); 404 for an unknown case."""
+        found = ws.annotations(case=name, limit=limit, offset=offset, newest_first=order == "newest")
+        return {"case": name, "annotations": [a.to_json() for a in found]}
 
     @api.delete("/annotations/{annotation_id}")
     def delete(annotation_id: int = Path(ge=1, le=MAX_ID)) -> dict[str, Any]:

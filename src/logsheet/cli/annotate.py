@@ -76,23 +76,28 @@ def _done(flag: str, n: int, tag: str | None) -> str:
 
 @main.command("annotations")
 @click.argument("sheet", required=False)
+@click.option("--case", "case_name", help="The annotations of every sheet of this case (instead of SHEET).")
 @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many annotations.")
 @click.option("--delete", "delete_id", type=int, help="Delete the annotation with this id (a comment, say) instead.")
 @click.pass_context
-def list_annotations(ctx: click.Context, sheet: str | None, fmt: str, limit: int | None, delete_id: int | None) -> None:
-    """The annotations (stars, tags, comments) of one sheet or of every sheet, oldest first, with their row id,
-    author and time; or, with --delete ID, remove one."""
+def list_annotations(
+    ctx: click.Context, sheet: str | None, case_name: str | None, fmt: str, limit: int | None, delete_id: int | None
+) -> None:
+    """The annotations (stars, tags, comments) of one sheet, of every sheet of a case (--case NAME) or of every
+    sheet, oldest first, with their sheet, row id, author and time; or, with --delete ID, remove one."""
     from logsheet.export.render import table, terminal_safe
 
     ws = _workspace(ctx)
     if delete_id is not None:
-        if sheet is not None:
+        if sheet is not None or case_name is not None:
             _fail("--delete takes an annotation id only (`logsheet annotations SHEET` lists them)")
         gone = ws.delete_annotation(delete_id)
         click.echo(f"removed the {gone.kind} {delete_id} of row {gone.rowid} of sheet {terminal_safe(gone.sheet)!r}")
         return
-    found = ws.annotations(sheet, limit=limit)
+    if sheet is not None and case_name is not None:
+        raise click.UsageError("give a SHEET or --case NAME, not both")
+    found = ws.annotations(sheet, limit=limit, case=case_name)
     if fmt == "json":
         click.echo(json.dumps([a.to_json() for a in found], indent=2))
         return

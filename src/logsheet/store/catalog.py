@@ -557,14 +557,22 @@ class Catalog:
         return AnnotationRecord(*row) if row else None
 
     def annotations(
-        self, sheet_ids: list[int] | None = None, limit: int | None = None, offset: int = 0
+        self, sheet_ids: list[int] | None = None, limit: int | None = None, offset: int = 0, newest_first: bool = False
     ) -> list[AnnotationRecord]:
-        """The annotations of these sheets (all: None), in the order they were made."""
+        """The annotations of these sheets (all: None), in the order they were made (or the newest first)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
-                "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id "
-                "WHERE ? IS NULL OR a.sheet_id IN (SELECT value FROM json_each(?)) ORDER BY a.id LIMIT ? OFFSET ?",
+                (
+                    "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
+                    "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id "
+                    "WHERE ? IS NULL OR a.sheet_id IN (SELECT value FROM json_each(?)) ORDER BY a.id DESC LIMIT ? OFFSET ?"
+                )
+                if newest_first
+                else (
+                    "SELECT a.id, a.sheet_id, s.name, a.row_id, a.kind, a.value, a.author, a.created_at "
+                    "FROM annotations AS a JOIN sheets AS s ON s.id = a.sheet_id "
+                    "WHERE ? IS NULL OR a.sheet_id IN (SELECT value FROM json_each(?)) ORDER BY a.id LIMIT ? OFFSET ?"
+                ),
                 (None if sheet_ids is None else 1, json.dumps(sheet_ids or []), -1 if limit is None else limit, offset),
             )
             return [AnnotationRecord(*r) for r in rows]

@@ -193,11 +193,12 @@ def list_annotations(
     sheets: Sequence[str] | None = None,
     limit: int | None = None,
     offset: int = 0,
+    newest_first: bool = False,
 ) -> list[Annotation]:
-    """The annotations of one sheet, of ``sheets`` (a case's), or of every sheet, oldest first."""
+    """The annotations of one sheet, of ``sheets`` (a case's), or of every sheet, oldest first (or newest first)."""
     names = [sheet] if sheet is not None else (list(sheets) if sheets is not None else None)
     ids = None if names is None else [ws.sheet(n).id for n in names]
-    return [Annotation.of(r) for r in ws.catalog.annotations(ids, limit, offset)]
+    return [Annotation.of(r) for r in ws.catalog.annotations(ids, limit, offset, newest_first)]
 
 
 # ------------------------------------------------------------------------------------------------ the file

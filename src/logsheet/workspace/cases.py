@@ -18,6 +18,7 @@ from logsheet.core.errors import Conflict, LogsheetError, NotFound
 from logsheet.core.sheetnames import validate_case_name
 from logsheet.detect.findings import Finding
 from logsheet.store.catalog import DEFAULT_CASE
+from logsheet.workspace.annotations import Annotation, list_annotations
 
 if TYPE_CHECKING:
     from logsheet.workspace.facade import Workspace
@@ -107,6 +108,14 @@ def case_findings(ws: Workspace, name: str) -> list[Finding]:
     """The stored findings of the case's sheets, the most severe first."""
     sheets = set(get_case(ws, name).sheets)
     return [f for f in ws.findings() if f.sheet in sheets]
+
+
+def case_annotations(
+    ws: Workspace, name: str, limit: int | None = None, offset: int = 0, newest_first: bool = False
+) -> list[Annotation]:
+    """The annotations (stars, tags, comments) of every sheet of the case, oldest first (or newest first);
+    NotFound for an unknown case."""
+    return list_annotations(ws, sheets=get_case(ws, name).sheets, limit=limit, offset=offset, newest_first=newest_first)
 
 
 def _case_id(ws: Workspace, name: str) -> int:

@@ -624,10 +624,22 @@ class Workspace:
         return delete_annotation(self, annotation_id)
 
     def annotations(
-        self, sheet: str | None = None, sheets: Sequence[str] | None = None, limit: int | None = None, offset: int = 0
+        self,
+        sheet: str | None = None,
+        sheets: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        *,
+        case: str | None = None,
+        newest_first: bool = False,
     ) -> list[Annotation]:
-        """The annotations of a sheet, of ``sheets`` (a case's), or of every sheet, oldest first."""
-        return list_annotations(self, sheet, sheets, limit, offset)
+        """The annotations of a sheet, of ``sheets``, of a ``case``'s sheets (NotFound for an unknown case), or of
+        every sheet, oldest first (``newest_first``: the newest first)."""
+        if case is not None:
+            if sheet is not None or sheets is not None:
+                raise LogsheetError("choose the annotations of a sheet, of sheets or of a case, not several")
+            return case_sets.case_annotations(self, case, limit, offset, newest_first)
+        return list_annotations(self, sheet, sheets, limit, offset, newest_first)
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(

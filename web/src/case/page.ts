@@ -1,12 +1,14 @@
-// The case page (`/cases/{name}`): a case's sheets (links to them) and the findings of the rules on them. Each
-// part is a section of its own module (case/sheets.ts, case/findings.ts), loaded with the case; the case's
-// timeline and pivot join them as sections too. Every name and value is shown as text.
+// The case page (`/cases/{name}`): a case's sheets (links to them), the findings of the rules on them and the
+// annotations of their rows. Each part is a section of its own module (case/sheets.ts, case/findings.ts,
+// case/annotations.ts), loaded with the case; the case's timeline and pivot join them as sections too. Every name
+// and value is shown as text.
 
 import { api } from "../api";
 import { link, timelinePath } from "../router";
 import type { Case } from "../types";
 import { h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
+import { caseAnnotations } from "./annotations";
 import { caseFindings } from "./findings";
 import { caseSheets } from "./sheets";
 
@@ -53,8 +55,9 @@ export function renderCasePage(root: HTMLElement, name: string): () => void {
     summary.textContent = `${found.default ? "the default case · " : ""}${found.sheets.length} ${found.sheets.length === 1 ? "sheet" : "sheets"}`;
     const sheets = caseSheets(found);
     const findings = caseFindings(found, displayZone());
-    replaceChildren(body, sheets.el, findings.el);
-    await Promise.all([sheets.load(), findings.load()]);
+    const annotations = caseAnnotations(found, displayZone());
+    replaceChildren(body, sheets.el, findings.el, annotations.el);
+    await Promise.all([sheets.load(), findings.load(), annotations.load()]);
   };
   void load();
   return () => {

@@ -10,7 +10,7 @@ import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
 import { openEvent } from "../event/viewer";
-import { DEFAULT_CASE, entityPath, link, navigate } from "../router";
+import { DEFAULT_CASE, entityPath, link, navigate, parseRoute } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
 import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
@@ -58,11 +58,13 @@ export function renderSheetPage(root: HTMLElement, name: string): () => void {
 
 function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const name = info.name;
-  // Opened from a case's timeline: `?row=ID` opens that row, `?from=/cases/...` is the way back to it.
+  // Opened from a case's timeline (or its page's annotations): `?row=ID` opens that row, `?from=/cases/...` is the
+  // way back to it.
   const arrival = new URLSearchParams(window.location.search);
   const openRowId = Number(arrival.get("row") ?? NaN);
   const backTo = arrival.get("from") ?? "";
-  const backLink = backTo.startsWith("/cases/") ? link(backTo, "Back to the timeline", "back-to-timeline") : null;
+  const backLabel = parseRoute(backTo.split("?")[0]).page === "case" ? "Back to the case" : "Back to the timeline";
+  const backLink = backTo.startsWith("/cases/") ? link(backTo, backLabel, "back-to-timeline") : null;
   const state = new SheetState(name, openingState(window.location.search, info.time_column), info.time_column);
   const progress = new Progress();
   let rowColumns: Column[] = info.columns;
