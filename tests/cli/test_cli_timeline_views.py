@@ -56,6 +56,9 @@ def test_views_are_per_case_and_go_with_their_case(home: Path) -> None:
     ok("timeline", "--case", "ir", "--save", "three", "--count")  # same name, another case
     assert ok("timeline", "--case", "other", "--view", "three", "--count").stdout.strip() == "1"
     assert "no saved timeline view named 'three'" in failed("timeline", "--view", "three").output
+    ok("case", "rename", "other", "renamed")  # the views follow the case
+    assert ok("timeline", "--case", "renamed", "--view", "three", "--count").stdout.strip() == "1"
+    ok("case", "rename", "renamed", "other")
     ok("case", "delete", "other", "--yes")
     ok("case", "create", "other", "notes")
     assert "has no saved timeline views" in ok("timeline-views", "list", "--case", "other").stdout
