@@ -1,7 +1,8 @@
 """Entities and the pivot in Chromium (issue 12, item 3): on the demo, right-click a cell of the secure sheet →
-"Pivot on this value" opens the entity page of the attacker's address, listing secure and vpcflow with the
-rows the sheets themselves count, a timeline row per sheet and the related entities; a related entity opens
-its own page, a sheet's link opens that sheet filtered to the value's rows. Values show as text."""
+"Pivot on this value" opens the entity page of the attacker's address in case demo (a case holding the sheet,
+which the page names), listing secure and vpcflow with the rows the sheets themselves count, a timeline row
+per sheet and the related entities; a related entity opens its own page, a sheet's link opens that sheet
+filtered to the value's rows. Values show as text."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def test_pivot_from_a_cell_to_the_entity_page_and_on(page: Any, server: Any, pag
     page.goto(f"{server.url}/sheets/secure?q={quote(q)}")
     expect_total(page, f"{secure_rows:,} rows")
     cell_menu(page, "src_ip", ATTACKER, "Pivot on this value")
-    expect(page).to_have_url(re.compile(f"/cases/default/entities/{re.escape(ATTACKER)}$"))
+    expect(page).to_have_url(re.compile(f"/cases/demo/entities/{re.escape(ATTACKER)}$"))  # the demo case holds secure
+    expect(page.get_by_test_id("entity-scope")).to_have_text("Across the sheets of case demo")
     expect(page.get_by_test_id("entity-value")).to_have_text(ATTACKER)
     expect(page.get_by_test_id("entity-kind")).to_have_text(f"IP address · {secure_rows + flows:,} rows in 2 sheets")
     sheets = page.get_by_role("region", name="Sheets holding the value")
@@ -61,7 +63,7 @@ def test_pivot_from_a_cell_to_the_entity_page_and_on(page: Any, server: Any, pag
     expect(related.locator('[data-kind="host"] .entity-link')).to_have_text(["ip-172-31-83-20"])
     # a related entity opens its own page
     users.first.click()
-    expect(page).to_have_url(re.compile("/cases/default/entities/root$"))
+    expect(page).to_have_url(re.compile("/cases/demo/entities/root$"))
     expect(page.get_by_test_id("entity-value")).to_have_text("root")
     root_rows = counted(ws, "secure", "user = 'root'")
     expect(page.locator('tr[data-sheet="secure"] td.num')).to_have_text(f"{root_rows:,}")

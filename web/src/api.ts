@@ -196,6 +196,19 @@ export const api = {
       "GET",
       `/api/cases/${enc(name)}/annotations?${new URLSearchParams({ limit: String(limit), order })}`,
     ),
+  timelineViews: (name: string) => call<SavedView[]>("GET", `/api/cases/${enc(name)}/timeline/views`),
+  saveTimelineView: (name: string, view: string, query: Query) =>
+    call<unknown>("POST", `/api/cases/${enc(name)}/timeline/views`, { name: view, query: irOnly(query) }),
+  deleteTimelineView: (name: string, view: string) =>
+    call<{ deleted: string }>("DELETE", `/api/cases/${enc(name)}/timeline/views/${enc(view)}`),
+  /** Star, tag or comment timeline rows (a view and/or timeline row ids), each in its own sheet. */
+  annotateTimeline: (name: string, body: AnnotateBody) =>
+    call<{ action: string; rows: number; sheets: Record<string, number> }>("POST", `/api/cases/${enc(name)}/timeline/annotations`, {
+      action: body.action,
+      value: body.value,
+      rowids: body.rowids,
+      ...(body.query ? viewBody(body.query) : {}),
+    }),
   caseFindings: (name: string) => call<{ findings: Finding[] }>("GET", `/api/findings?case=${enc(name)}`),
   pivot: (name: string, value: string, anywhere = false) =>
     call<Pivot>("GET", `/api/cases/${enc(name)}/pivot?${new URLSearchParams({ value, anywhere: String(anywhere) })}`),

@@ -5,7 +5,8 @@ commands on the group when imported: ``imports`` (import, detect), ``sheets`` (s
 delete), ``query`` (query, export; their shared options in ``options``), ``config``, ``serve`` (serve, demo), ``views``
 (views list, show, delete), ``context`` (a row and the rows around it in time), ``rules`` (rules list, run,
 on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete), ``annotate`` (annotate;
-annotations), ``timeline`` (a case's sheets merged in time), ``pivot`` (a value across a case);
+annotations), ``timeline`` (a case's sheets merged in time), ``pivot`` (a value across a case), ``timeline_views`` (a case's saved
+timeline views);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
@@ -23,6 +24,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     serve,
     sheets,
     timeline,  # noqa: F401 - registers `logsheet timeline`
+    timeline_views,  # noqa: F401 - registers `logsheet timeline-views`
     views,
 )
 from logsheet.cli.group import main

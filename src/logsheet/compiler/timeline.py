@@ -146,6 +146,15 @@ def top_rowids_sql(branches: Sequence[ViewPlan], limit: int, offset: int) -> exp
     return _page(merged, limit, offset)
 
 
+def sources_sql(plan: ViewPlan, rowids: Sequence[int] | None = None) -> exp.Select:
+    """The source sheet and row id of every row of a timeline view (only among its ``rowids`` when given): the
+    rows an annotation of the timeline's view, or of chosen timeline rows, applies to in their own sheets."""
+    select = _wrap(plan.filtered).select(col(SOURCE_SHEET), col(SOURCE_ROWID), append=False)
+    if rowids is not None:
+        select = select.where(exp.In(this=col(ROWID), expressions=[lit(int(r)) for r in rowids] or [exp.Null()]))
+    return select
+
+
 def _text(expression: exp.Expr) -> exp.Expr:
     return cast(expression, "VARCHAR")
 
@@ -188,5 +197,6 @@ __all__ = [
     "summary",
     "time_sorted",
     "timeline_relation",
+    "sources_sql",
     "top_rowids_sql",
 ]

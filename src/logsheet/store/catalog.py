@@ -129,6 +129,14 @@ CREATE TABLE IF NOT EXISTS case_sheets (
     added_at TEXT NOT NULL,
     PRIMARY KEY (case_id, sheet_id)
 );
+CREATE TABLE IF NOT EXISTS timeline_views (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (case_id, name)
+);
 """
 
 
@@ -679,6 +687,26 @@ class Catalog:
     def remove_from_case(self, case_id: int, sheet_ids: Sequence[int]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM case_sheets WHERE case_id = ? AND sheet_id = ?", [(case_id, s) for s in sheet_ids])
+
+    # ------------------------------------------------------------------------------------ timeline views
+    def save_timeline_view(self, case_id: int, name: str, query_json: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO timeline_views (case_id, name, query, created_at) VALUES (?,?,?,?) "
+                "ON CONFLICT (case_id, name) DO UPDATE SET query = excluded.query, created_at = excluded.created_at",
+                (case_id, name, query_json, now()),
+            )
+
+    def delete_timeline_view(self, case_id: int, name: str) -> bool:
+        """Remove one saved timeline view; False when the case has no view of that name."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM timeline_views WHERE case_id = ? AND name = ?", (case_id, name)).rowcount > 0
+
+    def timeline_views(self, case_id: int) -> list[tuple[str, str, str]]:
+        """(name, IR JSON, saved at) of a case's saved timeline views, by name."""
+        with self._connect() as db:
+            found = db.execute("SELECT name, query, created_at FROM timeline_views WHERE case_id = ? ORDER BY name", (case_id,))
+            return [(r[0], r[1], r[2]) for r in found]
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:

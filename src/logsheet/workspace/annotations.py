@@ -176,6 +176,28 @@ def remove_annotations(
     return ws.catalog.remove_annotations(record.id, rows, kind, None if kind == "comment" else value, publish)
 
 
+def change_known_rows(
+    ws: Workspace,
+    sheet: str,
+    rowids: Sequence[int],
+    *,
+    star: bool = False,
+    tag: str | None = None,
+    comment: str | None = None,
+    author: str | None = None,
+    remove: bool = False,
+) -> int:
+    """Annotate (or, with ``remove``, take the star or the tag off) rows already read from the sheet (a
+    timeline's rows mapped back to theirs, :mod:`logsheet.workspace.timeline_annotations`): no view is run again
+    and their number is not limited. How many rows gained (or lost) it."""
+    kind, value = _action(star, tag, comment)
+    record = ws.sheet(sheet)
+    publish = _publisher(ws, record.directory)
+    if remove:
+        return ws.catalog.remove_annotations(record.id, rowids, kind, None if kind == "comment" else value, publish)
+    return ws.catalog.add_annotations(record.id, rowids, kind, value, _author(author), publish)
+
+
 def delete_annotation(ws: Workspace, annotation_id: int) -> Annotation:
     """Remove one annotation by its id (a comment, say); NotFound when there is none."""
     found = ws.catalog.annotation(annotation_id) if 0 < annotation_id <= _MAX_ID else None

@@ -530,6 +530,48 @@ class Workspace:
         check_row_limit(limit)
         return timelines.export(self, case, query, output, limit, engine)
 
+    # --------------------------------------- saved timeline views and annotations from the timeline
+    def save_timeline_view(self, case: str | None, name: str, query: ir.Query) -> JSONObject:
+        """Save (or replace) a timeline view under a name in the case (logsheet.workspace.timeline_views)."""
+        from logsheet.workspace.timeline_views import save_timeline_view
+
+        return save_timeline_view(self, case, name, query)
+
+    def timeline_views(self, case: str | None = None) -> list[JSONObject]:
+        """The case's saved timeline views: ``{name, query (IR JSON), created_at}``, by name."""
+        from logsheet.workspace.timeline_views import timeline_views
+
+        return timeline_views(self, case)
+
+    def saved_timeline_view(self, case: str | None, name: str) -> ir.Query:
+        """The IR of a saved timeline view of the case; NotFound when it has none of that name."""
+        from logsheet.workspace.timeline_views import saved_query
+
+        return saved_query(self, case, name)
+
+    def delete_timeline_view(self, case: str | None, name: str) -> None:
+        from logsheet.workspace.timeline_views import delete_timeline_view
+
+        delete_timeline_view(self, case, name)
+
+    def annotate_timeline(
+        self,
+        case: str | None,
+        query: ir.Query | None = None,
+        rowids: Sequence[int] | None = None,
+        *,
+        star: bool = False,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        remove: bool = False,
+    ) -> dict[str, int]:
+        """Star, tag or comment the rows of a timeline view and/or timeline rows by id, each in its own sheet
+        (``remove``: unstar or untag them); rows annotated per sheet (logsheet.workspace.timeline_annotations)."""
+        from logsheet.workspace.timeline_annotations import annotate_timeline
+
+        return annotate_timeline(self, case, query, rowids, star=star, tag=tag, comment=comment, author=author, remove=remove)
+
     def pivot(
         self,
         value: str,

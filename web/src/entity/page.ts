@@ -25,9 +25,9 @@ export function kindName(kind: string | null): string {
   return kind ? (KIND_NAMES[kind] ?? kind) : "value";
 }
 
-/** The address of a sheet narrowed to a pivot's rows. */
-export function pivotSheetPath(hit: PivotSheet): string {
-  return `${sheetPath(hit.sheet)}?${new URLSearchParams({ q: JSON.stringify({ ...emptyQuery(), where: hit.where }) })}`;
+/** The address of a sheet narrowed to a pivot's rows, naming the case (a pivot from that sheet looks across it). */
+export function pivotSheetPath(hit: PivotSheet, caseName: string): string {
+  return `${sheetPath(hit.sheet)}?${new URLSearchParams({ q: JSON.stringify({ ...emptyQuery(), where: hit.where }), case: caseName })}`;
 }
 
 export function renderEntityPage(root: HTMLElement, caseName: string, value: string): () => void {
@@ -54,6 +54,7 @@ export function renderEntityPage(root: HTMLElement, caseName: string, value: str
         kind,
         h("label", { class: "entity-anywhere" }, toggle, " anywhere in the row"),
       ),
+      h("p", { class: "muted entity-scope", "data-testid": "entity-scope" }, `Across the sheets of case ${caseName}`),
       error.el,
       body,
     ),
@@ -98,7 +99,7 @@ function sheetsSection(found: Pivot, when: (iso: string | null) => string): HTML
     h(
       "tr",
       { "data-sheet": s.sheet },
-      h("th", { scope: "row" }, link(pivotSheetPath(s), s.sheet, "sheet-link")),
+      h("th", { scope: "row" }, link(pivotSheetPath(s, found.case), s.sheet, "sheet-link")),
       h("td", { class: "num" }, formatCount(s.rows)),
       h("td", {}, when(s.first_seen)),
       h("td", {}, when(s.last_seen)),

@@ -12,10 +12,12 @@ export interface AnnotateHost {
   sheet: string;
   /** Reload the grid (its columns may change: the first annotation adds starred, tags and comment). */
   refresh(): void;
+  /** Where the annotation is sent (default: POST /api/sheets/{sheet}/annotations): a timeline's go to its rows' sheets. */
+  send?(body: AnnotateBody): Promise<{ rows: number }>;
 }
 
 async function send(host: AnnotateHost, body: AnnotateBody, done: (rows: number) => string): Promise<void> {
-  const answer = await api.annotate(host.sheet, body);
+  const answer = await (host.send ? host.send(body) : api.annotate(host.sheet, body));
   toast(done(answer.rows));
   host.refresh();
 }

@@ -10,7 +10,7 @@ import { ChartPanel } from "../group/chart";
 import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
 import { openEvent } from "../event/viewer";
-import { DEFAULT_CASE, entityPath, link, navigate, parseRoute } from "../router";
+import { entityPath, link, navigate, parseRoute } from "../router";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
 import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
@@ -26,6 +26,7 @@ import { TimeHistogram } from "./histogram";
 import { forgetLayout } from "./layout";
 import { cellMenu, columnMenu } from "./menus";
 import { rowItems, viewItems } from "./annotate";
+import { arrivalCase, pivotCase } from "./pivotcase";
 import { ProfilePanel } from "./profile";
 import { Progress } from "./progress";
 import { SearchBox } from "./search";
@@ -65,6 +66,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   const backTo = arrival.get("from") ?? "";
   const backLabel = parseRoute(backTo.split("?")[0]).page === "case" ? "Back to the case" : "Back to the timeline";
   const backLink = backTo.startsWith("/cases/") ? link(backTo, backLabel, "back-to-timeline") : null;
+  const cameFrom = arrivalCase(window.location.search); // the case a pivot from a cell looks across (./pivotcase.ts)
   const state = new SheetState(name, openingState(window.location.search, info.time_column), info.time_column);
   const progress = new Progress();
   let rowColumns: Column[] = info.columns;
@@ -246,7 +248,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
           const at = grid.columns.findIndex((c) => c.name === "starred");
           return rowid === null ? [] : rowItems(annotating, rowid, at >= 0 && row[at] === true);
         },
-        pivot: (value) => navigate(entityPath(DEFAULT_CASE, value)),
+        pivot: (value) => void pivotCase(name, cameFrom).then((inCase) => navigate(entityPath(inCase, value))),
       }),
     onColumnMenu: (column, anchor) =>
       columnMenu(column, anchor, grouped(), {

@@ -1,7 +1,7 @@
 // Saved views (by name, on the server), the link to this view, and export of the view to CSV / JSON / Parquet.
 
 import { api } from "../api";
-import type { Query } from "../types";
+import type { Query, SavedView } from "../types";
 import { confirmDialog, promptDialog } from "../ui/dialog";
 import { download, h } from "../ui/dom";
 import { openMenu, type MenuItem } from "../ui/menu";
@@ -17,10 +17,30 @@ export interface ViewsHost {
   annotateView?(): MenuItem[];
   /** Where the export is asked (default: POST /api/sheets/{sheet}/export). */
   exportPath?: string;
+  /** Where the saved views are kept (default: the sheet's, /api/sheets/{sheet}/views): a case's timeline has its own. */
+  store?: ViewStore;
+}
+
+export interface ViewStore {
+  /** What the views belong to, in the delete dialog: "the sheet x", "the timeline of case y". */
+  owner: string;
+  list(): Promise<SavedView[]>;
+  save(name: string, query: Query): Promise<unknown>;
+  remove(name: string): Promise<unknown>;
+}
+
+function sheetStore(sheet: string): ViewStore {
+  return {
+    owner: `The sheet ${sheet}`,
+    list: () => api.views(sheet),
+    save: (name, query) => api.saveView(sheet, name, query),
+    remove: (name) => api.deleteView(sheet, name),
+  };
 }
 
 export function viewsButton(host: ViewsHost): HTMLElement {
   const button = h("button", { type: "button", "aria-haspopup": "menu" }, "Views ▾");
+  const store = host.store ?? sheetStore(host.sheet);
   button.addEventListener("click", async () => {
     const rect = button.getBoundingClientRect();
     const items: MenuItem[] = [
@@ -29,7 +49,7 @@ export function viewsButton(host: ViewsHost): HTMLElement {
         action: () =>
           promptDialog("Save view", "Name", "", "Save", async (name) => {
             if (!name.trim()) throw new Error("Give the view a name.");
-            await api.saveView(host.sheet, name.trim(), host.exportQuery());
+            await store.save(name.trim(), host.exportQuery());
             toast(`Saved view ${name.trim()}`);
           }),
       },
@@ -37,7 +57,7 @@ export function viewsButton(host: ViewsHost): HTMLElement {
     ];
     if (host.annotateView) items.push({ label: "", separator: true }, ...host.annotateView());
     try {
-      const views = await api.views(host.sheet);
+      const views = await store.list();
       if (views.length) items.push({ label: "", separator: true });
       for (const v of views) {
         const query = v.query;
@@ -45,7 +65,7 @@ export function viewsButton(host: ViewsHost): HTMLElement {
         else items.push({ label: `“${v.name}” cannot be opened: ${v.error ?? "unreadable"}`, disabled: true });
       }
       if (views.length) items.push({ label: "", separator: true });
-      for (const v of views) items.push({ label: `Delete “${v.name}”…`, action: () => void deleteView(host.sheet, v.name) });
+      for (const v of views) items.push({ label: `Delete “${v.name}”…`, action: () => void deleteView(store, v.name) });
     } catch (e) {
       items.push({ label: `Saved views unavailable: ${(e as Error).message}`, disabled: true });
     }
@@ -54,15 +74,15 @@ export function viewsButton(host: ViewsHost): HTMLElement {
   return button;
 }
 
-async function deleteView(sheet: string, name: string): Promise<void> {
+async function deleteView(store: ViewStore, name: string): Promise<void> {
   const ok = await confirmDialog(
     `Delete view ${name}?`,
-    `The saved view ${name} will be forgotten. The sheet ${sheet} and its rows are not touched.`,
+    `The saved view ${name} will be forgotten. ${store.owner} and its rows are not touched.`,
     "Delete",
   );
   if (!ok) return;
   try {
-    await api.deleteView(sheet, name);
+    await store.remove(name);
     toast(`Deleted view ${name}`);
   } catch (e) {
     toast(`Cannot delete view ${name}: ${(e as Error).message}`, "error");

@@ -2,9 +2,11 @@
 // (POST /api/cases/{name}/timeline/query). It reuses the sheet page's pieces: the grid, the filter bar, the
 // search, the time histogram (stacked by sheet, one colour per sheet, with its legend) and the cell detail. A
 // row opens in its own sheet (its event dialog), whose header then offers the way back to this timeline.
-// Every name and value is shown as text.
+// The Views menu saves the view under a name in the case and opens saved ones (/api/cases/{name}/timeline/views),
+// and stars or tags every row of the view; the cell menu stars, tags or comments its row: both in the rows'
+// own sheets (/api/cases/{name}/timeline/annotations). Every name and value is shown as text.
 
-import { api } from "../api";
+import { api, type AnnotateBody } from "../api";
 import { FilterBar } from "../filter/bar";
 import { andWith, valueCondition, withTimeRange } from "../filter/predicates";
 import { setShortcuts } from "../keys";
@@ -13,11 +15,12 @@ import { copyText } from "../sheet/clipboard";
 import { CellDetail } from "../sheet/detail";
 import { SheetGrid, type CellInfo } from "../sheet/grid";
 import { TimeHistogram } from "../sheet/histogram";
+import { rowItems, viewItems } from "../sheet/annotate";
 import { cellMenu } from "../sheet/menus";
 import { Progress } from "../sheet/progress";
 import { SearchBox } from "../sheet/search";
 import { SheetState, openingState, type Source, type ViewState } from "../sheet/state";
-import { exportButton } from "../sheet/views";
+import { exportButton, viewsButton, type ViewsHost } from "../sheet/views";
 import type { Page, Query, TimelinePage } from "../types";
 import { formatCount, h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
@@ -36,6 +39,7 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
   const progress = new Progress();
   let lastActed: "filter" | "search" | "other" = "other";
   let selected: { sheet: string; rowid: number } | null = null;
+  let lastTotal: number | null = null;
 
   const total = h("span", { class: "total", "aria-live": "polite", "data-testid": "total" }, "…");
   const elapsed = h("span", { class: "muted elapsed" });
@@ -120,6 +124,10 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
           drill: () => undefined,
           rowJson: (row) => JSON.stringify(Object.fromEntries(grid.columns.map((c, i) => [c.name, row[i]])), null, 2),
           openEvent: (row) => open(row),
+          annotateRow: (row) => {
+            const rowid = grid.rowidOf(row);
+            return rowid === null ? [] : rowItems(annotating, rowid, false);
+          },
         }),
       onColumnMenu: () => undefined,
       onCopy: (text) => void copyText(text),
@@ -135,11 +143,23 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
     },
   );
 
-  const host = {
+  // Annotations go to the rows' own sheets; the timeline shows no annotation columns, so nothing to reload.
+  const annotating = { sheet: `timeline:${name}`, refresh: () => undefined, send: (body: AnnotateBody) => api.annotateTimeline(name, body) };
+  const host: ViewsHost = {
     sheet: `timeline:${name}`,
     exportQuery: (): Query => ({ ...state.query, columns: [] }),
-    load: () => undefined,
+    load: (query: Query) =>
+      state.update((d) => {
+        d.query = { ...query, columns: [] };
+      }),
     exportPath: `/api/cases/${encodeURIComponent(name)}/timeline/export`,
+    annotateView: () => viewItems(annotating, () => state.query, () => (state.query.group ? null : lastTotal)),
+    store: {
+      owner: `The timeline of case ${name}`,
+      list: () => api.timelineViews(name),
+      save: (view, query) => api.saveTimelineView(name, view, query),
+      remove: (view) => api.deleteTimelineView(name, view),
+    },
   };
 
   replaceChildren(
@@ -157,6 +177,7 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
         elapsed,
         h("div", { class: "header-search" }, search.el, searchError.el),
         openButton,
+        viewsButton(host),
         exportButton(host),
       ),
       merged,
@@ -177,6 +198,7 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
     gridError.clear();
     searchError.clear();
     const g = state.query.group;
+    lastTotal = page.total;
     total.textContent = `${formatCount(page.total)} ${g ? (page.total === 1 ? "group" : "groups") : page.total === 1 ? "row" : "rows"}`;
     elapsed.textContent = `${page.elapsed_ms} ms`;
     if (page.total === 0) gridError.show("No rows match this view.");
