@@ -64,6 +64,18 @@ def test_save_and_open_a_timeline_view_and_annotate_its_rows(page: Any, server: 
     expect_total(page, "10 rows")
     assert [a.kind for a in server.ws.annotations("secure")] == []
 
+    # the timeline shows the rows' annotations from their sheets, filters on them, and offers to unstar
+    page.goto(f"{server.url}/cases/{case}/timeline")
+    set_filter(page, "starred")
+    expect_total(page, "1 row")
+    assert column_texts(page, "summary", 1) == ["note 3 · ana"]
+    set_filter(page, "tag = 'seen'")
+    expect_total(page, "10 rows")
+    cell_menu(page, "summary", "note 3 · ana", "Unstar row")
+    expect(page.get_by_role("status").filter(has_text="Unstarred the row")).to_be_visible()
+    set_filter(page, "starred")
+    expect_total(page, "0 rows")
+
 
 def test_a_pivot_from_a_sheet_looks_across_a_case_holding_it(page: Any, server: Any, case: str) -> None:
     server.ws.create_case("aaa", ["notes"])  # first by name among the cases holding notes (other than default)

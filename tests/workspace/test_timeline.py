@@ -127,3 +127,27 @@ def test_the_demo_timeline_shows_brute_force_then_root_login_then_run_instances(
     runs = [i for i, s in enumerate(summaries) if s.startswith("RunInstances")]
     assert len(failed) > 100 and len(root) == 1 and len(runs) == 5
     assert max(failed) < root[0] < min(runs)
+
+
+def test_the_timeline_shows_and_filters_the_rows_annotations_from_their_sheets(ws: Workspace) -> None:
+    assert "starred" not in [c.name for c in ws.timeline("ir", limit=1).columns]  # no annotations yet: no columns
+    failed = build_query(where="event = 'failed_password'")
+    starred = ws.annotate("secure", failed, star=True)
+    notes = ws.timeline("ir", build_query(where="sheet = 'notes'"), limit=2)
+    ws.annotate("notes", rowids=[notes.rowids[0]], tag="seen")
+    ws.annotate("notes", rowids=[notes.rowids[0]], comment="<b>checked</b>")
+    assert starred > 0
+    page = ws.timeline("ir", limit=1000)
+    col = {c.name: i for i, c in enumerate(page.columns)}
+    assert {"starred", "tags", "comment"} <= set(col)
+    stars = [r for r in page.rows if r[col["starred"]]]
+    assert len(stars) == starred and {r[1] for r in stars} == {"secure"}
+    assert all(str(r[col["summary"]]).startswith("failed_password") for r in stars)
+    assert all(r[col["starred"]] is False for r in page.rows if r[1] == "trail")  # a sheet with none: not starred
+    assert ws.timeline_count("ir", build_query(where="starred")) == starred
+    tagged = ws.timeline("ir", build_query(where="tag = 'seen'"), limit=10)
+    assert tagged.rowids == [notes.rowids[0]] and tagged.rows[0][col["comment"]] == "<b>checked</b>"
+    assert ws.timeline_count("ir", build_query(where="comment contains 'checked' or starred")) == starred + 1
+    # the remembered total follows the annotations: one more star, one more row
+    ws.annotate("notes", rowids=[notes.rowids[1]], star=True)
+    assert ws.timeline_count("ir", build_query(where="starred")) == starred + 1

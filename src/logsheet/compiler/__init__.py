@@ -48,8 +48,10 @@ class ViewPlan:
         annotations: str | None = None,
         *,
         relation: Relation | None = None,
+        annotated: bool = False,
     ) -> None:
-        """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none."""
+        """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none;
+        ``annotated``: ``relation`` already carries each row's annotations (a timeline's sheets joined theirs)."""
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
@@ -61,9 +63,9 @@ class ViewPlan:
             relation_ = _project(relation_, projection)
             current = projected_schema(projection)
         shown = [name for _, name, _ in notes.shown_columns(current)]
-        self.annotated = annotations is not None and notes.uses_annotations(query, shown)
+        self.annotated = annotated or (annotations is not None and notes.uses_annotations(query, shown))
         self._searched = current  # full-text search reads the sheet's columns, never the annotations
-        if self.annotated:
+        if self.annotated and not annotated:
             assert annotations is not None
             relation_, current = notes.join(relation_, dialect.annotations_source(annotations), current)
         self.schema = current

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from logsheet.compiler import ViewPlan, _page, _wrap
+from logsheet.compiler import annotation as notes
 from logsheet.compiler.relation import Relation, aliased
-from logsheet.core.columns import ROWID, SOURCE
+from logsheet.core.columns import ANNOTATION_DISPLAY, COMMENTS, ROWID, SOURCE, STARRED, TAGSET
 from logsheet.core.schema import Column, Schema
-from logsheet.core.sqlnames import cast, col, lit
+from logsheet.core.sqlnames import cast, col, ident, lit
 
 TIME, SHEET, SUMMARY, SOURCE_SHEET, SOURCE_ROWID = "time", "sheet", "summary", "source_sheet", "source_rowid"
 ENTITY_KINDS: tuple[str, ...] = ("ip", "user", "access_key", "account", "instance", "host")
@@ -36,6 +37,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(SOURCE_ROWID, "integer"),
 )
 SCHEMA = Schema(COLUMNS)
+#: The timeline's columns when a sheet of it has annotations: the grid's ``starred``, ``tags`` and ``comment``.
+ANNOTATED_SCHEMA = Schema([*COLUMNS, *(Column(name, type_) for _, name, type_ in ANNOTATION_DISPLAY)])
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,24 @@ class TimelineSheet:
     time_column: str
     entities: dict[str, tuple[str, ...]]
     source: exp.Expr
+    annotations: exp.Expr | None = None  # the table expression of its annotations, None when it has none
 
 
-def branch(sheet: TimelineSheet) -> exp.Select:
-    """One sheet's rows as the timeline's columns."""
+def branch(sheet: TimelineSheet, annotated: bool = False) -> exp.Select:
+    """One sheet's rows as the timeline's columns; ``annotated`` (some sheet of the timeline has annotations):
+    with each row's annotations from its own sheet, joined on its row id (:func:`notes.join`), or none."""
+    rows = _branch(sheet)
+    if not annotated:
+        return rows
+    if sheet.annotations is not None:
+        return notes.join(rows, sheet.annotations, SCHEMA)[0]
+    hidden = [exp.Alias(this=exp.Cast(this=exp.Null(), to=exp.DataType.build("BOOLEAN")), alias=ident(STARRED))]
+    hidden += [exp.Alias(this=_null(), alias=ident(name)) for name in (TAGSET, COMMENTS)]
+    shown = [aliased(name, exp.false() if hidden_name == STARRED else _null()) for hidden_name, name, _ in ANNOTATION_DISPLAY]
+    return exp.select(exp.Star(), *hidden, *shown).from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=ident("t"))))
+
+
+def _branch(sheet: TimelineSheet) -> exp.Select:
     entity_columns = []
     for kind in ENTITY_KINDS:
         names = sheet.entities.get(kind, ())
@@ -71,14 +88,20 @@ def branch(sheet: TimelineSheet) -> exp.Select:
     ).from_(sheet.source)
 
 
+def annotated(sheets: Sequence[TimelineSheet]) -> bool:
+    """Whether the timeline shows annotations (some sheet of it has any)."""
+    return any(s.annotations is not None for s in sheets)
+
+
 def timeline_relation(sheets: Sequence[TimelineSheet]) -> Relation:
-    """The union of every sheet's branch (at least one sheet)."""
+    """The union of every sheet's branch (at least one sheet), with the annotations when a sheet has any."""
     if not sheets:
         raise ValueError("a timeline needs at least one sheet with a time column")
-    statement: exp.Expr = branch(sheets[0])
+    notes_on = annotated(sheets)
+    statement: exp.Expr = branch(sheets[0], notes_on)
     for sheet in sheets[1:]:
-        statement = exp.Union(this=statement, expression=branch(sheet), distinct=False)
-    return Relation(_wrap(statement), SCHEMA)
+        statement = exp.Union(this=statement, expression=branch(sheet, notes_on), distinct=False)
+    return Relation(_wrap(statement), ANNOTATED_SCHEMA if notes_on else SCHEMA)
 
 
 def summary(sheet: TimelineSheet) -> exp.Expr:
@@ -184,6 +207,7 @@ def _concat(*parts: exp.Expr) -> exp.Expr:
 
 
 __all__ = [
+    "ANNOTATED_SCHEMA",
     "COLUMNS",
     "ENTITY_KINDS",
     "SCHEMA",
@@ -193,6 +217,7 @@ __all__ = [
     "SUMMARY",
     "TIME",
     "TimelineSheet",
+    "annotated",
     "branch",
     "summary",
     "time_sorted",

@@ -207,10 +207,11 @@ class Workspace:
         paths = [str(self.root / p) for p in record.data_paths()]
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
-        notes = self._annotations_path(record)
+        notes = self.annotations_file(record)
         return ViewPlan(query or ir.Query(), record.schema, paths, dialect or DUCKDB, record.time_column, notes)
 
-    def _annotations_path(self, record: SheetRecord) -> str | None:
+    def annotations_file(self, record: SheetRecord) -> str | None:
+        """The path of the sheet's annotations file (what its views join), None when it has no annotations."""
         return str(self.root / record.annotations) if record.annotations else None
 
     def view(
@@ -224,7 +225,7 @@ class Workspace:
         paths = [dataset] if dataset else [str(self.root / p) for p in record.data_paths()]
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
-        notes = None if dataset else self._annotations_path(record)  # a dataset's row ids need not be the sheet's
+        notes = None if dataset else self.annotations_file(record)  # a dataset's row ids need not be the sheet's
         dialect = runner.source(paths, record.schema, notes)
         return ViewPlan(query or ir.Query(), record.schema, paths, dialect, record.time_column, notes), runner
 

@@ -94,20 +94,25 @@ def compile_timeline(ws: Workspace, case: str | None, query: ir.Query | None, en
         if not paths:
             left_out.append((name, "it has no rows"))
             continue
-        sheet_dialect = runner.source(paths, record.schema)
+        notes = ws.annotations_file(record)
+        sheet_dialect = runner.source(paths, record.schema, notes)
         dialect = dialect or sheet_dialect
         entities = formats.entity_columns(record.format, record.schema.names())
         source = sheet_dialect.source(paths)
-        sheets.append(compiled.TimelineSheet(name, record.format, record.schema, record.time_column, entities, source))
-        key.append(sheet_key(record))
+        marks = sheet_dialect.annotations_source(notes) if notes else None
+        sheets.append(compiled.TimelineSheet(name, record.format, record.schema, record.time_column, entities, source, marks))
+        key.append(sheet_key(record, notes))
     if not sheets or dialect is None:
         why = "; ".join(f"{n}: {w}" for n, w in left_out) or "it holds no sheets"
         raise LogsheetError(f"case {found.name!r} has no sheet with a time column to make a timeline of ({why})")
     view = oldest_first(query)
     relation = compiled.timeline_relation(sheets)
-    plan = ViewPlan(view, compiled.SCHEMA, [], dialect, compiled.TIME, relation=relation)
+    notes_on, schema = compiled.annotated(sheets), relation.schema
+    plan = ViewPlan(view, schema, [], dialect, compiled.TIME, relation=relation, annotated=notes_on)
     branches = tuple(
-        ViewPlan(view, compiled.SCHEMA, [], dialect, compiled.TIME, relation=Relation(compiled.branch(s), compiled.SCHEMA))
+        ViewPlan(
+            view, schema, [], dialect, compiled.TIME, relation=Relation(compiled.branch(s, notes_on), schema), annotated=notes_on
+        )
         for s in sheets
     )
     names = tuple(s.name for s in sheets)

@@ -53,3 +53,16 @@ def test_spark_groups_and_counts_the_timeline(ws: Workspace) -> None:
     stacked = ws.timeline_histogram("ir", buckets=12)  # the workspace runs views on Spark
     assert sum(stacked.by_sheet["notes"]) == 10
     assert [sum(c) for c in zip(*stacked.by_sheet.values(), strict=True)] == [b[2] for b in stacked.histogram.buckets]
+
+
+def test_spark_filters_the_timeline_on_its_rows_annotations(ws: Workspace) -> None:
+    # the last test of the module: it annotates (each sheet's annotations joined in its own branch)
+    ws.annotate("secure", build_query(where="event = 'failed_password'"), star=True)
+    first_note = ws.timeline("ir", build_query(where="sheet = 'notes'"), limit=1, engine="duckdb").rowids
+    ws.annotate("notes", rowids=first_note, tag="seen")
+    for where in ("starred", "tag = 'seen'", "starred or tag = 'seen'", "not starred and sheet = 'secure'"):
+        view = build_query(where=where)
+        duck = ws.timeline("ir", view, limit=1000, engine="duckdb")
+        spark = ws.timeline("ir", view, limit=1000, engine="spark")
+        assert duck.total and (spark.rowids, spark.total) == (duck.rowids, duck.total), where
+        assert rows(spark) == rows(duck), where

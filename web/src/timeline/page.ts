@@ -126,7 +126,8 @@ export function renderTimelinePage(root: HTMLElement, name: string): () => void 
           openEvent: (row) => open(row),
           annotateRow: (row) => {
             const rowid = grid.rowidOf(row);
-            return rowid === null ? [] : rowItems(annotating, rowid, false);
+            const at = grid.columns.findIndex((c) => c.name === "starred"); // shown once a sheet of the case has annotations
+            return rowid === null ? [] : rowItems(annotating, rowid, at >= 0 && row[at] === true);
           },
         }),
       onColumnMenu: () => undefined,
