@@ -21,6 +21,7 @@ export type Predicate =
   | { kind: "starred" }
   | { kind: "tag"; tags: string[]; negate?: boolean }
   | { kind: "comment"; op: "contains" | "starts_with" | "ends_with"; value: string; negate?: boolean; case_sensitive?: boolean }
+  | { kind: "ioc"; lists?: string[]; negate?: boolean }
   | { kind: "and"; items: Predicate[] }
   | { kind: "or"; items: Predicate[] }
   | { kind: "not"; item: Predicate };
@@ -34,7 +35,15 @@ export type Step =
   | { kind: "case"; column: string; mode: "upper" | "lower" }
   | { kind: "trim"; column: string }
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
-  | { kind: "extract_json"; path: string; name?: string };
+  | { kind: "extract_json"; path: string; name?: string }
+  | { kind: "labels"; name: string; labels: Label[] }
+  | { kind: "mark_ioc"; lists?: string[]; name?: string };
+
+/** One label of a `labels` step and the rows it is given to. */
+export interface Label {
+  text: string;
+  when: Predicate;
+}
 
 export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
 

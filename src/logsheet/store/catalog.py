@@ -137,6 +137,19 @@ CREATE TABLE IF NOT EXISTS timeline_views (
     created_at TEXT NOT NULL,
     UNIQUE (case_id, name)
 );
+CREATE TABLE IF NOT EXISTS ioc_lists (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iocs (
+    list_id INTEGER NOT NULL REFERENCES ioc_lists(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (list_id, kind, value)
+);
 """
 
 
@@ -458,12 +471,13 @@ class Catalog:
         sheet_id: int,
         rule_ids: list[str],
         findings: list[tuple[str, str, int, str | None, str]],
-        run: str,
+        run: str | None,
         rules: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Store a rule run on a sheet: the findings of ``rule_ids`` are replaced by ``findings`` (rows of
         id, rule id, level rank, first seen, JSON body), those of other rules stay; ``rules`` (rule id, JSON)
-        are what the findings of one rule share (kept once); ``run`` (JSON) becomes the sheet's last run."""
+        are what the findings of one rule share (kept once); ``run`` (JSON) becomes the sheet's last run
+        (None: an IOC match, which is not a rule run, leaves the last run as it is)."""
         with self.transaction() as db:
             gone = [(sheet_id, r) for r in rule_ids]
             db.executemany("DELETE FROM findings WHERE sheet_id = ? AND rule_id = ?", gone)
@@ -476,7 +490,8 @@ class Catalog:
                 "INSERT OR REPLACE INTO finding_rules (sheet_id, rule_id, body) VALUES (?,?,?)",
                 [(sheet_id, rule, body) for rule, body in rules],
             )
-            db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
+            if run is not None:
+                db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
 
     def finding_rules(self, sheet_id: int | None = None) -> dict[tuple[int, str], str]:
         """(sheet id, rule id) -> JSON of what that rule's findings on the sheet share."""
