@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _build, _choose_engine, engine_options, query_options
+from logsheet.cli.options import _build, _choose_engine, engine_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
 
@@ -38,6 +38,7 @@ def query(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     limit: int,
     offset: int,
@@ -52,7 +53,7 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -108,6 +109,7 @@ def export(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     limit: int | None,
     engine: str | None,
@@ -120,7 +122,7 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

@@ -51,6 +51,7 @@ KIND_COLUMNS = ("type", "kind", "indicator_type", "ioc_type")
 NOTE_COLUMNS = ("comment", "note", "description", "notes", "context", "tags")
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_NETWORK = re.compile(r"[0-9A-Fa-f:.]+/[0-9]{1,3}")
 _HASH_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 _ACCESS_KEY = re.compile(r"(?:AKIA|ASIA)[A-Z0-9]{12,124}")
 _INSTANCE = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
@@ -147,7 +148,7 @@ def refang(text: str) -> str:
 def classify(text: str) -> str | None:
     """The kind a value's shape says it is, or None (a bare word: a user name or anything else)."""
     value = text.strip()
-    if "/" in value and not _URL.fullmatch(value):
+    if _NETWORK.fullmatch(value):
         try:
             ipaddress.ip_network(value, strict=False)
         except ValueError:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from logsheet.core.errors import LogsheetError
+from logsheet.core.errors import Conflict, NotFound
 from logsheet.detect.iocs import Indicator
 from logsheet.store.catalog import Catalog, now
 
@@ -33,7 +33,7 @@ def save(catalog: Catalog, name: str, info: dict[str, Any], indicators: list[Ind
         row = db.execute("SELECT id FROM ioc_lists WHERE name = ?", (name,)).fetchone()
         if row is not None:
             if not replace:
-                raise LogsheetError(f"an IOC list named {name!r} exists; --replace to replace it, or --name another")
+                raise Conflict(f"an IOC list named {name!r} exists; --replace to replace it, or --name another")
             db.execute("DELETE FROM ioc_lists WHERE id = ?", (row[0],))
         list_id = db.execute(
             "INSERT INTO ioc_lists (name, body, imported_at) VALUES (?, ?, ?)", (name, json.dumps(info), at)
@@ -56,7 +56,7 @@ def get(catalog: Catalog, name: str) -> IocList:
         if found.name == name:
             return found
     known = ", ".join(repr(x.name) for x in lists(catalog)) or "none; logsheet ioc import FILE"
-    raise LogsheetError(f"no IOC list named {name!r} (lists: {known})")
+    raise NotFound(f"no IOC list named {name!r} (lists: {known})")
 
 
 def indicators(catalog: Catalog, name: str) -> list[Indicator]:
@@ -80,5 +80,5 @@ def delete(catalog: Catalog, name: str) -> bool:
 def version(catalog: Catalog) -> str:
     """Changes whenever a list is imported, replaced or deleted (what views matching lists are cached by)."""
     with catalog.transaction() as db:
-        rows = db.execute("SELECT name, imported_at, id FROM ioc_lists ORDER BY id").fetchall()
+        rows = db.execute("SELECT id, name, imported_at, body FROM ioc_lists ORDER BY id").fetchall()
     return json.dumps(rows)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from logsheet.analysis.entity_shapes import MOST
 from logsheet.compiler.detection import RuleScan
 from logsheet.core import ir
-from logsheet.core.errors import LogsheetError
+from logsheet.core.errors import LogsheetError, NotFound
 from logsheet.core.sheetnames import default_sheet_name, validate_ioc_list_name
 from logsheet.detect import iocs as parse
 from logsheet.detect.findings import Finding, finding_id, iso, level_rank
@@ -137,7 +137,7 @@ def _chosen(ws: Workspace, names: tuple[str, ...]) -> dict[str, list[parse.Indic
     for name in names:
         if name not in known:
             shown = ", ".join(repr(n) for n in known) or "none; logsheet ioc import FILE"
-            raise LogsheetError(f"no IOC list named {name!r} (lists: {shown})")
+            raise NotFound(f"no IOC list named {name!r} (lists: {shown})")
     return {n: known[n] for n in (names or tuple(known))}
 
 
@@ -189,7 +189,7 @@ def list_predicate(found: list[parse.Indicator], columns: dict[str, tuple[str, .
     return items[0] if len(items) == 1 else ir.Or(tuple(items))
 
 
-NOTHING: ir.Predicate = ir.Or(())
+NOTHING: ir.Predicate = ir.Not(ir.Search(""))  # no row: where a sheet has no column to look in
 
 
 # ------------------------------------------------------------------------------------ resolving views
@@ -412,7 +412,7 @@ def _record(ws: Workspace, record: SheetRecord, chosen: dict[str, list[parse.Ind
             Finding(
                 id=finding_id(record.id, rule),
                 rule=rule,
-                title=f"IOC list {name!r}: {rows:,} rows hold its indicators",
+                title=f"IOC list {name!r} matched",
                 level=meta.level,
                 tags=("ioc",),
                 kind="rule",
