@@ -260,3 +260,33 @@ export interface Annotation {
   author: string;
   created_at: string;
 }
+
+/** An IOC list (GET /api/iocs): where it came from and what it holds, with what was set aside and why. */
+export interface IocList {
+  name: string;
+  imported_at: string;
+  source: string;
+  sha256: string;
+  size: number;
+  format: string;
+  level: string;
+  indicators: number;
+  by_kind: Record<string, number>;
+  duplicates: number;
+  rejected: number;
+  rejects: Array<{ line: number; text: string; reason: string }>;
+  notes: string[];
+}
+
+/** One sheet's match against IOC lists (POST /api/iocs/match). */
+export interface IocMatch {
+  sheet: string;
+  rows: number;
+  values: string[];
+  first_seen: string | null;
+  last_seen: string | null;
+  lists: Record<string, number>;
+  hits: Array<{ list: string; kind: string; value: string; rows: number }>;
+  not_searched: string[];
+  where: Predicate;
+}
