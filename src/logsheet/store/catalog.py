@@ -723,6 +723,43 @@ class Catalog:
             found = db.execute("SELECT name, query, created_at FROM timeline_views WHERE case_id = ? ORDER BY name", (case_id,))
             return [(r[0], r[1], r[2]) for r in found]
 
+    # ----------------------------------------------------------------------------------------- IOC lists
+    def save_ioc_list(self, name: str, body: str, items: Sequence[tuple[str, str, str]], at: str, replace: bool) -> None:
+        """Store an IOC list (its JSON ``body`` and ``items``: kind, value, JSON), replacing one of that name when
+        ``replace`` (else :class:`Conflict`)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT id FROM ioc_lists WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                if not replace:
+                    raise Conflict(f"an IOC list named {name!r} exists; --replace to replace it, or --name another")
+                db.execute("DELETE FROM ioc_lists WHERE id = ?", (row[0],))
+            list_id = db.execute("INSERT INTO ioc_lists (name, body, imported_at) VALUES (?, ?, ?)", (name, body, at)).lastrowid
+            db.executemany(
+                "INSERT INTO iocs (list_id, kind, value, body) VALUES (?, ?, ?, ?)", [(list_id, *item) for item in items]
+            )
+
+    def ioc_lists(self) -> list[tuple[str, str, str]]:
+        """(name, imported at, JSON body) of every IOC list, by name."""
+        with self._connect() as db:
+            return [(r[0], r[1], r[2]) for r in db.execute("SELECT name, imported_at, body FROM ioc_lists ORDER BY name")]
+
+    def ioc_items(self, name: str) -> list[str]:
+        """The JSON of a list's indicators, in the order they were read."""
+        with self._connect() as db:
+            found = db.execute(
+                "SELECT i.body FROM iocs i JOIN ioc_lists l ON l.id = i.list_id WHERE l.name = ? ORDER BY i.rowid", (name,)
+            )
+            return [r[0] for r in found]
+
+    def delete_ioc_list(self, name: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM ioc_lists WHERE name = ?", (name,)).rowcount > 0
+
+    def ioc_lists_version(self) -> str:
+        """Changes whenever a list is imported, replaced or deleted."""
+        with self._connect() as db:
+            return json.dumps(db.execute("SELECT id, name, imported_at, body FROM ioc_lists ORDER BY id").fetchall())
+
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:
     """Columns of both, in order of first appearance; a column whose types differ becomes text."""

@@ -1,5 +1,6 @@
-"""The workspace's IOC lists, in the catalog: a list (its name, where it came from, what was set aside) and
-its indicators (kind, normalised value, and the value as written, its note and line, as JSON)."""
+"""The workspace's IOC lists, kept in the catalog (:meth:`Catalog.save_ioc_list` and friends): a list (its name,
+where it came from, what was set aside) and its indicators (kind, normalised value, and the value as written,
+its note and line, as JSON)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from logsheet.core.errors import Conflict, NotFound
+from logsheet.core.errors import NotFound
 from logsheet.detect.iocs import Indicator
 from logsheet.store.catalog import Catalog, now
 
@@ -27,58 +28,39 @@ class IocList:
 
 
 def save(catalog: Catalog, name: str, info: dict[str, Any], indicators: list[Indicator], replace: bool) -> IocList:
-    """Store a list (replacing one of that name when ``replace``, else refusing to)."""
+    """Store a list (replacing one of that name when ``replace``, else refusing to: Conflict)."""
     at = now()
-    with catalog.transaction() as db:
-        row = db.execute("SELECT id FROM ioc_lists WHERE name = ?", (name,)).fetchone()
-        if row is not None:
-            if not replace:
-                raise Conflict(f"an IOC list named {name!r} exists; --replace to replace it, or --name another")
-            db.execute("DELETE FROM ioc_lists WHERE id = ?", (row[0],))
-        list_id = db.execute(
-            "INSERT INTO ioc_lists (name, body, imported_at) VALUES (?, ?, ?)", (name, json.dumps(info), at)
-        ).lastrowid
-        db.executemany(
-            "INSERT INTO iocs (list_id, kind, value, body) VALUES (?, ?, ?, ?)",
-            [(list_id, i.kind, i.value, json.dumps(i.to_json())) for i in indicators],
-        )
+    items = [(i.kind, i.value, json.dumps(i.to_json())) for i in indicators]
+    catalog.save_ioc_list(name, json.dumps(info), items, at, replace)
     return IocList(name, at, info)
 
 
 def lists(catalog: Catalog) -> list[IocList]:
-    with catalog.transaction() as db:
-        rows = db.execute("SELECT name, imported_at, body FROM ioc_lists ORDER BY name").fetchall()
-    return [IocList(r[0], r[1], json.loads(r[2])) for r in rows]
+    return [IocList(name, at, json.loads(body)) for name, at, body in catalog.ioc_lists()]
 
 
 def get(catalog: Catalog, name: str) -> IocList:
-    for found in lists(catalog):
-        if found.name == name:
-            return found
-    known = ", ".join(repr(x.name) for x in lists(catalog)) or "none; logsheet ioc import FILE"
+    found = lists(catalog)
+    for listed in found:
+        if listed.name == name:
+            return listed
+    known = ", ".join(repr(x.name) for x in found) or "none; logsheet ioc import FILE"
     raise NotFound(f"no IOC list named {name!r} (lists: {known})")
 
 
 def indicators(catalog: Catalog, name: str) -> list[Indicator]:
     """A list's indicators in the order they were read."""
-    with catalog.transaction() as db:
-        rows = db.execute(
-            "SELECT i.body FROM iocs i JOIN ioc_lists l ON l.id = i.list_id WHERE l.name = ? ORDER BY i.rowid", (name,)
-        ).fetchall()
     out = []
-    for (body,) in rows:
+    for body in catalog.ioc_items(name):
         data = json.loads(body)
         out.append(Indicator(data["kind"], data["value"], data.get("original", ""), data.get("note", ""), data.get("line", 0)))
     return out
 
 
 def delete(catalog: Catalog, name: str) -> bool:
-    with catalog.transaction() as db:
-        return db.execute("DELETE FROM ioc_lists WHERE name = ?", (name,)).rowcount > 0
+    return catalog.delete_ioc_list(name)
 
 
 def version(catalog: Catalog) -> str:
     """Changes whenever a list is imported, replaced or deleted (what views matching lists are cached by)."""
-    with catalog.transaction() as db:
-        rows = db.execute("SELECT id, name, imported_at, body FROM ioc_lists ORDER BY id").fetchall()
-    return json.dumps(rows)
+    return catalog.ioc_lists_version()
