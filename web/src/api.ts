@@ -228,6 +228,13 @@ export const api = {
     return { blob: await response.blob(), filename: match ? match[1] : `${name}.${format}` };
   },
 
+  recipe: (name: string, query: Query) => call<Record<string, unknown>>("POST", `/api/sheets/${enc(name)}/recipe`, viewBody(query)),
+  applyRecipe: (name: string, recipe: Record<string, unknown>, map: Record<string, string>, saveAs: string | null) =>
+    call<{ sheet: string; query: Query; columns: string[]; rows: number; saved_as: string | null }>(
+      "POST",
+      `/api/sheets/${enc(name)}/recipe/apply`,
+      { recipe, map, save_as: saveAs },
+    ),
   iocLists: () => call<IocList[]>("GET", "/api/iocs"),
   deleteIocList: (name: string) => call<{ deleted: string }>("DELETE", `/api/iocs/${enc(name)}`),
   matchIocs: (caseName: string, lists: string[] = []) => call<IocMatch[]>("POST", "/api/iocs/match", { case: caseName, lists }),

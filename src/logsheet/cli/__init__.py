@@ -23,6 +23,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     iocs,
     pivot,
     query,
+    recipes,
     rules,
     serve,
     sheets,

@@ -19,6 +19,7 @@ from logsheet.cli.output import QUERY_FORMATS, _emit
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
 @click.option("--count", is_flag=True, help="Print only the number of matching rows (groups with --group-by).")
 @click.option("--show-sql", is_flag=True, help="Print the SQL the view compiles to instead of running it.")
+@click.option("--save-as", "save_as", metavar="NAME", help="Also save this view of the sheet under NAME (replaces one).")
 @click.option(
     "--dialect",
     type=click.Choice(("duckdb", "spark", "trino")),
@@ -45,6 +46,7 @@ def query(
     fmt: str,
     count: bool,
     show_sql: bool,
+    save_as: str | None,
     dialect: str | None,
     engine: str | None,
     spark_master: str | None,
@@ -57,6 +59,9 @@ def query(
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
+    if save_as:
+        ws.save_view(sheet, save_as, view)
+        click.echo(f"saved view {save_as!r} of sheet {sheet!r}", err=True)
     if show_sql:
         click.echo(ws.sql(sheet, view, dialect=dialect or chosen, limit=limit))
         return

@@ -155,10 +155,16 @@ def _last_entry(fd: int) -> dict[str, Any] | None:
     size = os.lseek(fd, 0, os.SEEK_END)
     if size == 0:
         return None
-    start = max(0, size - TAIL)
-    os.lseek(fd, start, os.SEEK_SET)
-    chunk = os.read(fd, size - start)
-    lines = [ln for ln in chunk.split(b"\n") if ln.strip()]
+    tail = TAIL
+    while True:  # read back until the chunk holds the start of the last line (or the whole file)
+        start = max(0, size - tail)
+        os.lseek(fd, start, os.SEEK_SET)
+        chunk = os.read(fd, size - start)
+        body = chunk.rstrip(b"\n")
+        if start == 0 or b"\n" in body:
+            break
+        tail *= 4
+    lines = [ln for ln in body.split(b"\n") if ln.strip()]
     if not lines:
         return None
     try:

@@ -10,6 +10,7 @@ action that wanted recording, so that nothing is done unrecorded.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from logsheet.workspace.facade import Workspace
 
 HEAD_KEY = "audit.head"
+MAX_SOURCES = 100  # source files listed in an import's entry (all are in the catalog)
 MAX_DETAIL = 4000  # characters of one text value kept in an entry (a long comment, a view's JSON)
 
 
@@ -89,9 +91,11 @@ def import_detail(summary: Any, append: bool) -> dict[str, Any]:
         "duplicates": summary.duplicates,
         "append": append,
         "sources": [
-            {"path": s.path, "sha256": s.sha256, "size": s.size, "records": s.records_read} for s in summary.sources[:1000]
+            {"path": s.path, "sha256": s.sha256, "size": s.size, "records": s.records_read} for s in summary.sources[:MAX_SOURCES]
         ],
         "source_count": len(summary.sources),
+        # every source, when there are more than the entry lists: the SHA-256 of their "path sha256" lines
+        "sources_sha256": hashlib.sha256("".join(f"{s.path} {s.sha256}\n" for s in summary.sources).encode()).hexdigest(),
     }
 
 

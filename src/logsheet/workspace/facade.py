@@ -133,6 +133,31 @@ class Workspace:
         """Remove what interrupted imports left (:func:`logsheet.workspace.housekeeping.sweep`)."""
         housekeeping.sweep(self.root, self.catalog)
 
+    # -------------------------------------------------------------------- recipes (logsheet.workspace.recipes)
+    def recipe(self, sheet: str, view: str | None = None, query: ir.Query | None = None) -> JSONObject:
+        """The recipe (steps, filter, groups as IR, and as SQL for DuckDB, Spark and Trino) of a saved view of
+        the sheet, or of ``query``."""
+        from logsheet.workspace import recipes
+
+        made = recipes.export_recipe(self, sheet, view) if view else recipes.recipe_of(self, sheet, query or ir.Query())
+        self.record("export recipe", [sheet], name=view or "", columns=made["from"]["columns"])
+        return made
+
+    def apply_recipe(
+        self,
+        data: bytes | str | AnyMapping[str, object],
+        sheet: str,
+        mapping: AnyMapping[str, str] | None = None,
+        save_as: str | None = None,
+        source: str = "the recipe",
+    ) -> JSONObject:
+        """Apply a recipe (a file's bytes, its text or its JSON) to a sheet: its view checked there, columns
+        renamed by ``mapping`` first (a missing column is named, with the mapping that would use another), saved
+        as ``save_as`` when given; answers ``{sheet, query, columns, rows, saved_as}``."""
+        from logsheet.workspace import recipes
+
+        return recipes.apply_recipe(self, data, sheet, mapping, save_as, source)
+
     # ------------------------------------------------------------------------ audit (logsheet.workspace.audit)
     def record(self, action: str, sheets: Sequence[str] = (), cases: Sequence[str] = (), **detail: object) -> None:
         """Append an entry to the workspace's audit trail (who, when, what, on which sheets and cases)."""
