@@ -52,6 +52,7 @@ def test_a_recipe_from_the_demo_gives_the_same_counts_as_by_hand_on_another_clou
     assert written["from"] == {
         "sheet": "cloudtrail",
         "format": "cloudtrail",
+        "time_column": "eventTime",
         "columns": ["errorCode", "eventName", "userIdentity.type"],
     }
     assert set(written["sql"]) == {"duckdb", "spark", "trino"} and "GROUP BY" in written["sql"]["trino"]

@@ -1,12 +1,14 @@
 """Recipes: the steps of a view (filters, derived columns, lookups, groups: its IR) saved to a file and applied
 to another sheet or to new evidence.
 
-A recipe file is JSON: ``{"logsheet_recipe": 1, "name", "from": {"sheet", "format", "columns"}, "query": <IR>,
+A recipe file is JSON: ``{"logsheet_recipe": 1, "name", "from": {"sheet", "format", "time_column", "columns"},
+"query": <IR>,
 "sql": {"duckdb", "spark", "trino"}, "created_at"}``. ``columns`` are the sheet columns the view reads (what a
 sheet it is applied to must have, or be mapped to); ``sql`` is the view as SQL for DuckDB, Spark and
 Trino/Athena (the Spark and Trino forms read the sheet from a table named after it). Applying checks the view
 against the target sheet — a column it does not have is named, with the ``--map OLD=NEW`` that would use
-another — and renames columns by the mapping first.
+another — and renames columns by the mapping first. The recipe's time column is read as the target's time
+column (``eventTime`` as ``timestamp``) unless mapped otherwise; on a target without one, sorts on it go.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def recipe_of(ws: Workspace, sheet: str, query: ir.Query, name: str = "") -> dic
     return {
         "logsheet_recipe": VERSION,
         "name": name,
-        "from": {"sheet": sheet, "format": record.format, "columns": referenced(query)},
+        "from": {"sheet": sheet, "format": record.format, "time_column": record.time_column, "columns": referenced(query)},
         "query": ir.query_to_json(query),
         "sql": {d: ws.sql(sheet, query, dialect=d) for d in DIALECTS},
         "created_at": now(),
@@ -174,8 +176,9 @@ def apply_recipe(
     """Check a recipe's view against ``sheet`` (columns renamed by ``mapping`` first) and, with ``save_as``,
     save it there; answers ``{sheet, query, columns, rows}`` (``rows``: the view's rows, or groups)."""
     query, recipe = read_recipe(data, source)
-    query = renamed(query, mapping or {})
     record = ws.sheet(sheet)
+    query = renamed(query, {**_time_mapping(recipe, record.time_column, record.schema.names()), **(mapping or {})})
+    query = _without_sorts_on(query, _unmatched_time(recipe, record.time_column, record.schema.names(), mapping or {}))
     missing = _missing(record.schema.names(), query)
     try:
         columns = ws.plan(sheet, query).columns()
@@ -198,6 +201,36 @@ def apply_recipe(
         "rows": rows,
         "saved_as": save_as,
     }
+
+
+def _source_time(recipe: Mapping[str, Any]) -> str | None:
+    origin = recipe.get("from")
+    found = origin.get("time_column") if isinstance(origin, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def _time_mapping(recipe: Mapping[str, Any], target_time: str | None, names: list[str]) -> dict[str, str]:
+    """The recipe's time column read as the target sheet's (``eventTime`` → ``timestamp``), unless the target
+    has a column of that name."""
+    source = _source_time(recipe)
+    if source and target_time and source != target_time and source not in names:
+        return {source: target_time}
+    return {}
+
+
+def _unmatched_time(
+    recipe: Mapping[str, Any], target_time: str | None, names: list[str], mapping: Mapping[str, str]
+) -> str | None:
+    """The recipe's time column when the target sheet has no time column nor a column of that name (its sorts
+    on time then go: the rows keep their order)."""
+    source = _source_time(recipe)
+    return source if source and not target_time and source not in names and source not in mapping else None
+
+
+def _without_sorts_on(query: ir.Query, column: str | None) -> ir.Query:
+    if column is None:
+        return query
+    return query.with_(sort=tuple(k for k in query.sort if k.column != column))
 
 
 def _missing(names: list[str], query: ir.Query) -> list[str]:
