@@ -34,7 +34,10 @@ export type Step =
   | { kind: "case"; column: string; mode: "upper" | "lower" }
   | { kind: "trim"; column: string }
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
-  | { kind: "extract_json"; path: string; name?: string };
+  | { kind: "extract_json"; path: string; name?: string }
+  | { kind: "formula"; name: string; expression: string }
+  | { kind: "find_replace"; column: string; find: string; replace?: string; regex?: boolean; case_sensitive?: boolean; name?: string }
+  | { kind: "url_parts"; column: string; parts?: string[] };
 
 export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
 

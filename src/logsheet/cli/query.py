@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _build, _choose_engine, engine_options, query_options
+from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
 
 @main.command()
 @click.argument("sheet")
 @query_options
+@formula_options
 @click.option("--limit", "-n", default=100, show_default=True, help="Rows (or groups) to print.")
 @click.option("--offset", default=0, help="Rows to skip.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
@@ -39,6 +40,7 @@ def query(
     query_json: str | None,
     finding: str | None,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int,
     offset: int,
     fmt: str,
@@ -52,7 +54,7 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = _build(where, search, columns, sort, group_by, agg, query_json, formulas)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -91,6 +93,7 @@ def query(
     help="With --to-dataset: 'date' (the UTC day of the sheet's time column) or a column name.",
 )
 @query_options
+@formula_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
 @engine_options
 @click.pass_context
@@ -109,6 +112,7 @@ def export(
     query_json: str | None,
     finding: str | None,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int | None,
     engine: str | None,
     spark_master: str | None,
@@ -120,7 +124,7 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = _build(where, search, columns, sort, group_by, agg, query_json, formulas)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

@@ -1,13 +1,25 @@
 // Column functions, from the column menu: each opens a dialog, previews its result on the data
 // (POST /preview) and, applied, becomes a recorded step of the view.
 
-import { api } from "../api";
+import { api, ApiError } from "../api";
 import type { Column, Query, Step } from "../types";
 import { openDialog, type DialogHandle } from "../ui/dialog";
 import { h, replaceChildren } from "../ui/dom";
 import { cellText } from "../sheet/format";
 
-export type FunctionKind = "split" | "regex_extract" | "combine" | "rename" | "cast" | "case" | "trim" | "extract_json" | "parse_timestamp";
+export type FunctionKind =
+  | "split"
+  | "regex_extract"
+  | "combine"
+  | "rename"
+  | "cast"
+  | "case"
+  | "trim"
+  | "extract_json"
+  | "parse_timestamp"
+  | "formula"
+  | "find_replace"
+  | "url_parts";
 
 export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "split", label: "Split into columns…" },
@@ -19,6 +31,17 @@ export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "case", label: "Change case…" },
   { kind: "trim", label: "Trim spaces" },
   { kind: "parse_timestamp", label: "Parse as time…" },
+  { kind: "find_replace", label: "Find and replace…" },
+  { kind: "url_parts", label: "URL and domain parts…" },
+  { kind: "formula", label: "Add formula column…" },
+];
+
+const URL_PARTS: Array<[string, string]> = [
+  ["scheme", "scheme (https)"],
+  ["host", "host (www.example.co.uk)"],
+  ["domain", "registered domain (example.co.uk)"],
+  ["path", "path (/login)"],
+  ["query_keys", "query keys (user,next)"],
 ];
 
 interface Context {
@@ -37,7 +60,7 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
     return;
   }
   const title = FUNCTIONS.find((f) => f.kind === kind)!.label.replace("…", "");
-  const d = openDialog(`${title}: ${ctx.column}`, { wide: true, label: `${title} ${ctx.column}` });
+  const d = openDialog(kind === "formula" ? title : `${title}: ${ctx.column}`, { wide: true, label: `${title} ${ctx.column}` });
   const preview = h("div", { class: "preview", "aria-live": "polite" });
   const form = buildForm(kind, ctx, () => schedule());
   let timer: number | null = null;
@@ -57,7 +80,12 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
     } catch (e) {
       if (mine !== seq) return;
       replaceChildren(preview);
-      d.error.show((e as Error).message);
+      if (step.kind === "formula" && e instanceof ApiError && e.position !== null) {
+        // A formula's error is shown under the character it is about (the server's position in the formula).
+        d.error.showAt(e.message, step.expression, e.position);
+      } else {
+        d.error.show((e as Error).message);
+      }
     }
   };
   const schedule = () => {
@@ -82,7 +110,12 @@ function affected(step: Step): string[] {
     case "rename":
       return [step.name];
     case "extract_json":
+    case "url_parts":
       return [];
+    case "formula":
+      return [step.name];
+    case "find_replace":
+      return step.name ? [step.column, step.name] : [step.column];
     case "combine":
       return [...step.columns];
     default:
@@ -251,6 +284,58 @@ function buildForm(kind: FunctionKind, ctx: Context, changed: () => void): Form 
         build: () => ({ kind: "parse_timestamp", column, format: format.value, name: name.value.trim() }),
       };
     }
+    case "find_replace": {
+      const find = text("", "Find", changed);
+      const replacement = text("", "Replace with", changed);
+      const regex = h("input", { type: "checkbox", "aria-label": "Regular expression" });
+      const caseSensitive = h("input", { type: "checkbox", checked: true, "aria-label": "Match case" });
+      for (const box of [regex, caseSensitive]) box.addEventListener("change", changed);
+      const name = text("", "New column name", changed);
+      return {
+        el: h(
+          "div",
+          { class: "form-grid" },
+          field("Find", find),
+          field("Replace with", replacement, "with a regular expression, \\1 is the first group"),
+          h("label", { class: "check" }, regex, h("span", {}, "Regular expression (RE2)")),
+          h("label", { class: "check" }, caseSensitive, h("span", {}, "Match case")),
+          field("New column name (optional; default replaces the column)", name),
+        ),
+        build: () =>
+          find.value
+            ? { kind: "find_replace", column, find: find.value, replace: replacement.value, regex: regex.checked, case_sensitive: caseSensitive.checked, name: name.value.trim() }
+            : null,
+      };
+    }
+    case "url_parts": {
+      const boxes = URL_PARTS.map(([part, label]) => {
+        const box = h("input", { type: "checkbox", checked: true, value: part, "aria-label": label });
+        box.addEventListener("change", changed);
+        return { part, box, el: h("label", { class: "check" }, box, h("span", {}, label)) };
+      });
+      return {
+        el: h("div", { class: "form-grid" }, h("p", { class: "muted" }, `New columns ${column}.scheme, ${column}.host, …; a value without scheme:// is read as a host name.`), ...boxes.map((b) => b.el)),
+        build: () => {
+          const parts = boxes.filter((b) => b.box.checked).map((b) => b.part);
+          return parts.length ? { kind: "url_parts", column, parts } : null;
+        },
+      };
+    }
+    case "formula": {
+      const name = text("formula", "Formula column name", changed);
+      const expression = h("textarea", { rows: 3, "aria-label": "Formula", spellcheck: "false", class: "formula-input" });
+      expression.value = /^[A-Za-z_@$][A-Za-z0-9_@$.]*$/.test(column) ? column : `\`${column.replace(/`/g, "``")}\``;
+      expression.addEventListener("input", changed);
+      return {
+        el: h(
+          "div",
+          { class: "form-grid" },
+          field("New column name", name),
+          field("Formula", expression, "e.g. errorCode is not blank and userAgent contains 'aws-cli'; functions: lower, contains, if, ip_network, hour, … (docs/formulas.md)"),
+        ),
+        build: () => (name.value.trim() && expression.value.trim() ? { kind: "formula", name: name.value.trim(), expression: expression.value } : null),
+      };
+    }
     default:
       return { el: h("div"), build: () => null };
   }
@@ -277,5 +362,11 @@ export function describeStep(step: Step): string {
       return `Parse ${step.column} as time${step.format ? ` (${step.format})` : ""}${step.name ? ` into ${step.name}` : ""}`;
     case "extract_json":
       return `Extract ${step.path}${step.name ? ` as ${step.name}` : ""}`;
+    case "formula":
+      return `Formula ${step.name} = ${step.expression}`;
+    case "find_replace":
+      return `Replace ${step.regex ? `/${step.find}/` : JSON.stringify(step.find)} with ${JSON.stringify(step.replace ?? "")} in ${step.column}${step.name ? ` into ${step.name}` : ""}`;
+    case "url_parts":
+      return `URL parts of ${step.column}: ${(step.parts ?? ["scheme", "host", "domain", "path", "query_keys"]).join(", ")}`;
   }
 }
