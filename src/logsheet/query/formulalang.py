@@ -63,8 +63,9 @@ KEYWORDS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-MAX_DEPTH = 100
-"""How deeply a formula's tree may nest (parentheses, function calls, chains of operators)."""
+MAX_DEPTH = 64
+"""How deeply a formula's parentheses, function calls and ``case``s may nest; its tree may be twice as deep
+(chains of operators), which keeps the recursive parser, printer and compiler far from Python's stack limit."""
 MAX_LENGTH = 20_000
 """The longest formula, in characters."""
 
@@ -380,9 +381,7 @@ class _Parser:
             return self.at(Ref(str(token.value)), token.pos)
         if token.symbol("("):
             self.advance()
-            self.enter()
             inner = self.expr()
-            self.leave()
             self.expect_symbol(")", "')' to close the '(' opened at position " + str(token.pos + 1))
             return inner
         if token.kind == "name":
