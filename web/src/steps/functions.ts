@@ -65,6 +65,7 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
   const form = buildForm(kind, ctx, () => schedule());
   let timer: number | null = null;
   let seq = 0;
+  let failed = false; // the last preview was refused (a formula with an error is never applied)
   const run = async () => {
     const step = form.build();
     if (!step) {
@@ -75,10 +76,12 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
     try {
       const result = await api.preview(ctx.sheet, { ...ctx.query, group: null, columns: [], sort: [] }, step, 12);
       if (mine !== seq) return;
+      failed = false;
       d.error.clear();
       replaceChildren(preview, previewTable(result.columns, result.rows, result.new_columns, affected(step)));
     } catch (e) {
       if (mine !== seq) return;
+      failed = true;
       replaceChildren(preview);
       if (step.kind === "formula" && e instanceof ApiError && e.position !== null) {
         // A formula's error is shown under the character it is about (the server's position in the formula).
@@ -93,11 +96,17 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
     timer = window.setTimeout(() => void run(), 300);
   };
   d.body.append(form.el, h("h3", {}, "Preview"), preview);
-  addButtons(d, () => {
+  addButtons(d, async () => {
     const step = form.build();
     if (!step) {
       d.error.show("Fill in the fields first.");
       return;
+    }
+    if (kind === "formula") {
+      // Checked now, not only after the pause in typing: a formula with an error stays in the dialog, marked.
+      if (timer !== null) clearTimeout(timer);
+      await run();
+      if (failed) return;
     }
     ctx.apply(step);
     d.close();
@@ -123,11 +132,11 @@ function affected(step: Step): string[] {
   }
 }
 
-function addButtons(d: DialogHandle, apply: () => void): void {
+function addButtons(d: DialogHandle, apply: () => void | Promise<void>): void {
   const cancel = h("button", { type: "button" }, "Cancel");
   cancel.addEventListener("click", () => d.close());
   const ok = h("button", { type: "button", class: "primary" }, "Apply step");
-  ok.addEventListener("click", apply);
+  ok.addEventListener("click", () => void apply());
   d.footer.append(cancel, ok);
 }
 
