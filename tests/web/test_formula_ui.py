@@ -94,3 +94,22 @@ def test_find_replace_and_url_parts_from_the_column_menu(page: Any, server: Any,
     expect_total(page, "2 rows")
     set_filter(page, "url.domain = 'github.io'")
     expect_total(page, "1 row")
+
+
+def test_ip_helpers_from_the_column_menu(page: Any, server: Any, tmp_path: Path) -> None:
+    rows = [{"id": i, "src": ip} for i, ip in enumerate(["10.1.2.3", "44.202.228.109", "192.168.7.7", "fe80::1", "junk"])]
+    server.ws.import_paths([write_ndjson(tmp_path / "ips.ndjson", rows)], sheet="ips")
+    page.goto(server.url + "/sheets/ips")
+    expect_total(page, "5 rows")
+    column_menu(page, "src", "IP helpers…")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Formula", exact=True)).to_have_value("is_private(src)")
+    dialog.get_by_role("button", name="network /16", exact=True).click()
+    expect(dialog.get_by_label("Formula", exact=True)).to_have_value("ip_network(src, 16)")
+    expect(dialog.locator(".preview-table")).to_contain_text("44.202.0.0/16")
+    dialog.get_by_role("button", name="Apply step").click()
+    expect(page.locator(".steps-list")).to_contain_text("Formula src_net16 = ip_network(src, 16)")
+    set_filter(page, "src_net16 = '192.168.0.0/16'")
+    expect_total(page, "1 row")
+    set_filter(page, "src_net16 is blank")
+    expect_total(page, "2 rows")

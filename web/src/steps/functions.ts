@@ -18,6 +18,7 @@ export type FunctionKind =
   | "extract_json"
   | "parse_timestamp"
   | "formula"
+  | "ip_helpers"
   | "find_replace"
   | "url_parts";
 
@@ -33,8 +34,14 @@ export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "parse_timestamp", label: "Parse as time…" },
   { kind: "find_replace", label: "Find and replace…" },
   { kind: "url_parts", label: "URL and domain parts…" },
+  { kind: "ip_helpers", label: "IP helpers…" },
   { kind: "formula", label: "Add formula column…" },
 ];
+
+// The formula language's keywords (logsheet.query.formulalang.KEYWORDS): a column so named is back-quoted.
+const FORMULA_KEYWORDS = new Set(
+  "and or not is blank contains starts ends with matches true false null case when then else end".split(" "),
+);
 
 const URL_PARTS: Array<[string, string]> = [
   ["scheme", "scheme (https)"],
@@ -95,6 +102,11 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
     if (timer !== null) clearTimeout(timer);
     timer = window.setTimeout(() => void run(), 300);
   };
+  if (kind === "formula" || kind === "ip_helpers") {
+    // A formula's error goes right under the formula, the character it is about marked.
+    d.error.el.classList.add("wide-field");
+    form.el.append(d.error.el);
+  }
   d.body.append(form.el, h("h3", {}, "Preview"), preview);
   addButtons(d, async () => {
     const step = form.build();
@@ -102,7 +114,7 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
       d.error.show("Fill in the fields first.");
       return;
     }
-    if (kind === "formula") {
+    if (step.kind === "formula") {
       // Checked now, not only after the pause in typing: a formula with an error stays in the dialog, marked.
       if (timer !== null) clearTimeout(timer);
       await run();
@@ -330,17 +342,47 @@ function buildForm(kind: FunctionKind, ctx: Context, changed: () => void): Form 
         },
       };
     }
-    case "formula": {
-      const name = text("formula", "Formula column name", changed);
+    case "formula":
+    case "ip_helpers": {
+      const bare = /^[A-Za-z_@$][A-Za-z0-9_@$.]*$/.test(column) && !FORMULA_KEYWORDS.has(column.toLowerCase());
+      const ref = bare ? column : `\`${column.replace(/`/g, "``")}\``;
+      const name = text(kind === "ip_helpers" ? `${column}_private` : "formula", "Formula column name", changed);
       const expression = h("textarea", { rows: 3, "aria-label": "Formula", spellcheck: "false", class: "formula-input" });
-      expression.value = /^[A-Za-z_@$][A-Za-z0-9_@$.]*$/.test(column) ? column : `\`${column.replace(/`/g, "``")}\``;
+      expression.value = kind === "ip_helpers" ? `is_private(${ref})` : ref;
       expression.addEventListener("input", changed);
+      const presets = h("span", { class: "presets with-presets" });
+      if (kind === "ip_helpers") {
+        // The IP functions of the formula language, one click each (the formula stays editable).
+        const helpers: Array<[string, string, string]> = [
+          ["private?", `is_private(${ref})`, "private"],
+          ["public?", `is_public(${ref})`, "public"],
+          ["version", `ip_version(${ref})`, "version"],
+          ["network /24", `ip_network(${ref}, 24)`, "net24"],
+          ["network /16", `ip_network(${ref}, 16)`, "net16"],
+        ];
+        for (const [label, formula, suffix] of helpers) {
+          const b = h("button", { type: "button", class: "small" }, label);
+          b.addEventListener("click", () => {
+            expression.value = formula;
+            name.value = `${column}_${suffix}`;
+            changed();
+          });
+          presets.appendChild(b);
+        }
+      }
       return {
         el: h(
           "div",
           { class: "form-grid" },
           field("New column name", name),
-          field("Formula", expression, "e.g. errorCode is not blank and userAgent contains 'aws-cli'; functions: lower, contains, if, ip_network, hour, … (docs/formulas.md)"),
+          kind === "ip_helpers" ? h("div", { class: "field wide-field", role: "group", "aria-label": "IP helpers" }, h("span", {}, "IP helper"), presets) : null,
+          h(
+            "label",
+            { class: "field wide-field" },
+            h("span", {}, "Formula"),
+            expression,
+            h("small", { class: "muted" }, "e.g. errorCode is not blank and userAgent contains 'aws-cli'; functions: lower, contains, if, ip_network, hour, … (docs/formulas.md)"),
+          ),
         ),
         build: () => (name.value.trim() && expression.value.trim() ? { kind: "formula", name: name.value.trim(), expression: expression.value } : null),
       };
