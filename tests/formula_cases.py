@@ -99,6 +99,14 @@ FORMULAS: list[tuple[str, str, list[Any]]] = [
     ("in_cidr(ip, '2001:db8::/32')", "boolean", [False, False, True, False, False, False, False, False]),
     ("req.a.b", "text", ["x", "y", N, "x", "z", N, "x", "X"]),
     ("json_get(items, '[0].x')", "text", ["1", "2", N, "3", "10", N, "7", "1"]),
+    ("regex_replace(user, '^(.)(.*)$', '\\2\\1-$')", "text", ["ootr-$", "obb-$", N, "obb-$", "ootr-$", "obb-$", "ootr-$", "ootr-$"]),
+    ("regex_replace(ip, '[0-9]+', '#')", "text", ["#.#.#.#", "#.#.#.#", "#:db#::#", "fe#::#", "#.#.#.#", "#.#.#.#", "not-an-ip", "#.#.#.#"]),
+    ("url_host('HTTPS://' & name & '.Example.co.uk:8443/x?a=1&b')", "text", [
+        "alice.example.co.uk", "bob.example.co.uk", ".example.co.uk", "alice.example.co.uk", "carol.example.co.uk",
+        "dave.example.co.uk", "eve.example.co.uk", ".example.co.uk",  # a blank name leaves the dot
+    ]),
+    ("url_domain(lower(name) & '.example.co.uk')", "text", ["example.co.uk"] * 8),
+    ("url_query_keys('/p?' & user & '=1&x=2')", "text", ["root,x", "bob,x", "x", "bob,x", "root,x", "bob,x", "root,x", "root,x"]),
     ("requ.a.b", "text", []),  # an error: see ERRORS
 ]
 FORMULAS = [f for f in FORMULAS if f[2]]
@@ -124,6 +132,8 @@ ERRORS: list[tuple[str, int, str]] = [
     ("epoch(timestamp(when))", 16, "keyword 'when'"),
     ("n and ok", 0, "true or false"),
     ("substr(msg, 1.5)", 12, "integers"),
+    ("regex_replace(msg, 'a', '\\q')", 24, "backslash"),
+    ("lowr(name)", 0, "did you mean lower?"),
 ]
 
 FIND_REPLACE: list[tuple[ir.FindReplace, list[Any]]] = [

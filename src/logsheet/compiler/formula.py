@@ -19,15 +19,17 @@ from typing import Any, Final
 
 from sqlglot import exp
 
+from logsheet.compiler import textsteps
 from logsheet.compiler.dialects import DUCKDB, Dialect
-from logsheet.compiler.dialects.base import IPV4_PATTERN
+from logsheet.compiler.dialects.base import IPV4_PATTERN, replacement_parts
 from logsheet.compiler.resolve import coerce, name_taken, resolve
 from logsheet.core.errors import FilterSyntaxError, InvalidQuery
 from logsheet.core.formula import Call as CallNode
-from logsheet.core.formula import CaseWhen, Expr, Lit, Ref, expr_to_json
+from logsheet.core.formula import OPERATORS, CaseWhen, Expr, Lit, Ref, expr_to_json
+from logsheet.core.ir import URL_PARTS
 from logsheet.core.schema import Schema
 from logsheet.core.sqlnames import cast, lit
-from logsheet.query.formulalang import Parsed, format_formula, parse_formula
+from logsheet.query.formulalang import FUNCTION_SPELLED, Parsed, format_formula, parse_formula
 
 NUMERIC: Final = frozenset({"integer", "float"})
 TEXTUAL: Final = frozenset({"text", "json"})
@@ -284,7 +286,8 @@ def _arity(spec: Function) -> str:
 def _suggest(name: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, [n for n in FUNCTIONS if not n.startswith("_")], n=3, cutoff=0.6)
+    callable_ = [n for n in FUNCTIONS if n not in OPERATORS or n in FUNCTION_SPELLED]
+    close = difflib.get_close_matches(name, callable_, n=3, cutoff=0.6)
     return f"; did you mean {', '.join(close)}?" if close else "; see docs/formulas.md for the functions"
 
 
@@ -664,6 +667,33 @@ def _ip_network(c: FormulaCompiler, args: list[Typed], pos: int) -> tuple[exp.Ex
         parts.append(lit("." if i < 3 else f"/{prefix}"))
     text = exp.Concat(expressions=parts)
     return exp.Case(ifs=[exp.If(this=_ipv4(c, value.copy()), true=text)]), "text"
+
+
+# --------------------------------------------------------------------------------------- URLs and regex
+def _url_function(part: str) -> Handler:
+    def handler(c: FormulaCompiler, args: list[Typed], pos: int) -> tuple[exp.Expr, str]:
+        return textsteps.url_part(part, c.text(args[0])), "text"
+
+    return handler
+
+
+for _part in URL_PARTS:
+    _function(f"url_{_part}", 1, 1, f"url_{_part}(text)")(_url_function(_part))
+
+
+@_function("regex_replace", 3, 3, "regex_replace(text, 'regex', 'replacement')")
+def _regex_replace(c: FormulaCompiler, args: list[Typed], pos: int) -> tuple[exp.Expr, str]:
+    pattern = c.constant(args[1], str, "the regular expression of regex_replace")
+    replacement = c.constant(args[2], str, "the replacement of regex_replace")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise c.fail(f"invalid regular expression {pattern!r}: {exc}", args[1].pos) from None
+    try:
+        replacement_parts(replacement)
+    except ValueError as exc:
+        raise c.fail(str(exc), args[2].pos) from None
+    return c.dialect.regex_replace(c.text(args[0]), pattern, replacement), "text"
 
 
 # ------------------------------------------------------------------------------------------ conditionals
