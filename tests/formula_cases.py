@@ -99,12 +99,30 @@ FORMULAS: list[tuple[str, str, list[Any]]] = [
     ("in_cidr(ip, '2001:db8::/32')", "boolean", [False, False, True, False, False, False, False, False]),
     ("req.a.b", "text", ["x", "y", N, "x", "z", N, "x", "X"]),
     ("json_get(items, '[0].x')", "text", ["1", "2", N, "3", "10", N, "7", "1"]),
-    ("regex_replace(user, '^(.)(.*)$', '\\2\\1-$')", "text", ["ootr-$", "obb-$", N, "obb-$", "ootr-$", "obb-$", "ootr-$", "ootr-$"]),
-    ("regex_replace(ip, '[0-9]+', '#')", "text", ["#.#.#.#", "#.#.#.#", "#:db#::#", "fe#::#", "#.#.#.#", "#.#.#.#", "not-an-ip", "#.#.#.#"]),
-    ("url_host('HTTPS://' & name & '.Example.co.uk:8443/x?a=1&b')", "text", [
-        "alice.example.co.uk", "bob.example.co.uk", ".example.co.uk", "alice.example.co.uk", "carol.example.co.uk",
-        "dave.example.co.uk", "eve.example.co.uk", ".example.co.uk",  # a blank name leaves the dot
-    ]),
+    (
+        "regex_replace(user, '^(.)(.*)$', '\\2\\1-$')",
+        "text",
+        ["ootr-$", "obb-$", N, "obb-$", "ootr-$", "obb-$", "ootr-$", "ootr-$"],
+    ),
+    (
+        "regex_replace(ip, '[0-9]+', '#')",
+        "text",
+        ["#.#.#.#", "#.#.#.#", "#:db#::#", "fe#::#", "#.#.#.#", "#.#.#.#", "not-an-ip", "#.#.#.#"],
+    ),
+    (
+        "url_host('HTTPS://' & name & '.Example.co.uk:8443/x?a=1&b')",
+        "text",
+        [
+            "alice.example.co.uk",
+            "bob.example.co.uk",
+            ".example.co.uk",
+            "alice.example.co.uk",
+            "carol.example.co.uk",
+            "dave.example.co.uk",
+            "eve.example.co.uk",
+            ".example.co.uk",  # a blank name leaves the dot
+        ],
+    ),
     ("url_domain(lower(name) & '.example.co.uk')", "text", ["example.co.uk"] * 8),
     ("url_query_keys('/p?' & user & '=1&x=2')", "text", ["root,x", "bob,x", "x", "bob,x", "root,x", "bob,x", "root,x", "root,x"]),
     ("requ.a.b", "text", []),  # an error: see ERRORS

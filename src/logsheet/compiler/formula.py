@@ -24,8 +24,8 @@ from logsheet.compiler.dialects import DUCKDB, Dialect
 from logsheet.compiler.dialects.base import IPV4_PATTERN, replacement_parts
 from logsheet.compiler.resolve import coerce, name_taken, resolve
 from logsheet.core.errors import FilterSyntaxError, InvalidQuery
-from logsheet.core.formula import Call as CallNode
 from logsheet.core.formula import OPERATORS, CaseWhen, Expr, Lit, Ref, expr_to_json
+from logsheet.core.formula import Call as CallNode
 from logsheet.core.ir import URL_PARTS
 from logsheet.core.schema import Schema
 from logsheet.core.sqlnames import cast, lit
