@@ -113,3 +113,18 @@ def test_ip_helpers_from_the_column_menu(page: Any, server: Any, tmp_path: Path)
     expect_total(page, "1 row")
     set_filter(page, "src_net16 is blank")
     expect_total(page, "2 rows")
+
+
+def test_formula_text_and_values_stay_text(page: Any, server: Any, page_watch: Any, tmp_path: Path) -> None:
+    """A formula that writes markup shows it as characters in the steps panel and the grid, never as HTML."""
+    _open(page, server, tmp_path)
+    column_menu(page, "eventName", "Add formula column…")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Formula column name").fill("markup")
+    dialog.get_by_label("Formula", exact=True).fill("'<img src=x onerror=alert(1)>' & eventName")
+    expect(dialog.locator("th.new-column")).to_have_text("markup")
+    dialog.get_by_role("button", name="Apply step").click()
+    expect(page.locator(".steps-list")).to_contain_text("Formula markup = '<img src=x onerror=alert(1)>' & eventName")
+    go_to_column(page, "markup")
+    assert first_text(page, "markup") == "<img src=x onerror=alert(1)>RunInstances"
+    assert page.locator("img[src=x]").count() == 0
