@@ -85,11 +85,40 @@ def suffix_labels(host: exp.Expr, k: int) -> exp.Expr:
     return exp.RegexpExtract(this=host, expression=lit(pattern), group=lit(1))
 
 
-def _member(value: exp.Expr, names: frozenset[str]) -> exp.Expr:
-    """Whether ``value`` is one of ``names``: one anchored regex of alternatives (RE2 matches it in one pass
-    over the value) rather than an IN list of thousands of literals, which made every query that uses the step
-    slow to build and to plan."""
-    return exp.RegexpLike(this=value, expression=lit(_alternatives(names)))
+def _member(value: exp.Expr, names: frozenset[str], tld: exp.Expr) -> exp.Expr:
+    """Whether ``value`` (a host's last labels) is one of ``names``: anchored regexes of alternatives. An IN
+    list of thousands of literals made queries slow to build and to plan, and one regex of thousands of rules is
+    too big for RE2's fast automaton (ten times slower); so a long list is cut into :data:`CHUNKS` regexes by
+    the host's top-level domain ``tld`` (a rule's chunk is the one of its own last label)."""
+    if len(names) <= 64:
+        return exp.RegexpLike(this=value, expression=lit(_alternatives(names)))
+    chunks = _chunks(names)
+    ifs = [
+        exp.If(
+            this=exp.GTE(this=tld.copy(), expression=lit(low)),
+            true=exp.RegexpLike(this=value.copy(), expression=lit(_alternatives(group))),
+        )
+        for low, group in reversed(chunks[1:])
+    ]
+    return exp.Case(ifs=ifs, default=exp.RegexpLike(this=value.copy(), expression=lit(_alternatives(chunks[0][1]))))
+
+
+CHUNKS = 4
+
+
+@functools.cache
+def _chunks(names: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
+    """The names in about :data:`CHUNKS` groups of whole top-level domains, in order, each with its lowest one."""
+    by_tld: dict[str, set[str]] = {}
+    for name in names:
+        by_tld.setdefault(name.rsplit(".", 1)[-1], set()).add(name)
+    size = -(-len(names) // CHUNKS)
+    out: list[tuple[str, set[str]]] = []
+    for tld in sorted(by_tld):  # code point order, which is UTF-8 byte order: how both engines compare text
+        if not out or len(out[-1][1]) >= size:
+            out.append((tld, set()))
+        out[-1][1].update(by_tld[tld])
+    return [(low, frozenset(group)) for low, group in out]
 
 
 @functools.cache
@@ -126,11 +155,11 @@ def registered_domain(host: exp.Expr) -> exp.Expr:
     ifs: list[exp.Expr] = []
     for k in range(longest, 0, -1):  # the longest rule first; at one length, exceptions before wildcards
         if k in table.exceptions:  # '!city.kobe.jp': the public suffix is one label shorter
-            ifs.append(exp.If(this=_member(suffix[k].copy(), table.exceptions[k]), true=suffix[k].copy()))
+            ifs.append(exp.If(this=_member(suffix[k].copy(), table.exceptions[k], suffix[1]), true=suffix[k].copy()))
         if k - 1 in table.wildcard:  # '*.kobe.jp': any one label more is a public suffix
             has_label = exp.NEQ(this=suffix[k].copy(), expression=lit(""))
-            test = exp.And(this=_member(suffix[k - 1].copy(), table.wildcard[k - 1]), expression=has_label)
+            test = exp.And(this=_member(suffix[k - 1].copy(), table.wildcard[k - 1], suffix[1]), expression=has_label)
             ifs.append(exp.If(this=test, true=suffix[k + 1].copy()))
         if k in table.plain:
-            ifs.append(exp.If(this=_member(suffix[k].copy(), table.plain[k]), true=suffix[k + 1].copy()))
+            ifs.append(exp.If(this=_member(suffix[k].copy(), table.plain[k], suffix[1]), true=suffix[k + 1].copy()))
     return exp.Nullif(this=exp.Case(ifs=ifs, default=lit("")), expression=lit(""))
