@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options
+from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
 
@@ -39,6 +39,7 @@ def query(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     formulas: tuple[str, ...],
     limit: int,
@@ -54,7 +55,7 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json, formulas)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -111,6 +112,7 @@ def export(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     formulas: tuple[str, ...],
     limit: int | None,
@@ -124,7 +126,7 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json, formulas)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

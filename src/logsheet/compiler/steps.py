@@ -15,6 +15,7 @@ from sqlglot import exp
 from logsheet.compiler import textsteps
 from logsheet.compiler.dialects import Dialect
 from logsheet.compiler.formula import check_new_name, compile_formula
+from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import column_named, name_taken, resolve
 from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery
@@ -214,6 +215,21 @@ def _url_parts(step: ir.UrlParts, schema: Schema, dialect: Dialect) -> Projectio
     return _add(schema, [(f"{source.name}.{part}", textsteps.url_part(part, value), "text") for part in step.parts])
 
 
+def _labels(step: ir.Labels, schema: Schema, dialect: Dialect) -> Projection:
+    if not step.labels:
+        raise InvalidQuery("a labels step needs at least one label")
+    compiler = PredicateCompiler(schema, dialect)
+    parts = [
+        exp.Case(ifs=[exp.If(this=exp.Paren(this=compiler.compile(label.when)), true=lit(label.text))]) for label in step.labels
+    ]
+    joined = func("concat_ws", lit(", "), *parts)
+    return _add(schema, [(step.name, exp.Nullif(this=joined, expression=lit("")), "text")])
+
+
+def _unresolved(step: ir.MarkIoc, schema: Schema, dialect: Dialect) -> Projection:
+    raise InvalidQuery("an IOC column is resolved against the workspace's IOC lists; open the view through a workspace")
+
+
 _HANDLERS = {
     ir.Split: _split,
     ir.RegexExtract: _regex_extract,
@@ -227,4 +243,6 @@ _HANDLERS = {
     ir.Formula: _formula,
     ir.FindReplace: _find_replace,
     ir.UrlParts: _url_parts,
+    ir.Labels: _labels,
+    ir.MarkIoc: _unresolved,
 }

@@ -183,6 +183,17 @@ class Commented(PredicateNode):
 
 
 @dataclass(frozen=True)
+class IocMatch(PredicateNode):
+    """``ioc`` / ``ioc = 'LIST'`` / ``ioc in ('a', 'b')``: the row holds an indicator of these IOC lists (of every
+    list when empty) in a column of the indicator's kind (:mod:`logsheet.workspace.iocs`); ``not ioc`` with
+    ``negate``. The workspace resolves it against the lists as they are when the view runs."""
+
+    kind: ClassVar[str] = "ioc"
+    lists: tuple[str, ...] = ()
+    negate: bool = False
+
+
+@dataclass(frozen=True)
 class And(PredicateNode):
     kind: ClassVar[str] = "and"
     items: tuple[Predicate, ...]
@@ -201,7 +212,22 @@ class Not(PredicateNode):
 
 
 Predicate = Union[
-    Compare, InList, Between, TextMatch, Regex, Blank, InCidr, CompareColumns, Search, Starred, Tagged, Commented, And, Or, Not
+    Compare,
+    InList,
+    Between,
+    TextMatch,
+    Regex,
+    Blank,
+    InCidr,
+    CompareColumns,
+    Search,
+    Starred,
+    Tagged,
+    Commented,
+    IocMatch,
+    And,
+    Or,
+    Not,
 ]
 ANNOTATION_PREDICATES: tuple[type, ...] = (Starred, Tagged, Commented)
 
@@ -290,6 +316,35 @@ class ExtractJson(StepNode):
 
 
 @dataclass(frozen=True)
+class Label(Node):
+    """One label of a :class:`Labels` step and the rows it is given to."""
+
+    text: str
+    when: Predicate
+
+
+@dataclass(frozen=True)
+class Labels(StepNode):
+    """Add a text column holding the labels whose condition the row meets, in order, joined by ``, `` (blank
+    when none does)."""
+
+    kind: ClassVar[str] = "labels"
+    name: str
+    labels: tuple[Label, ...]
+
+
+@dataclass(frozen=True)
+class MarkIoc(StepNode):
+    """Add a text column (``ioc_lists`` by default) naming the IOC lists (of ``lists``, or every list when empty) an
+    indicator of which the row holds, as :class:`IocMatch` finds them; the workspace resolves it into a
+    :class:`Labels` step when the view runs."""
+
+    kind: ClassVar[str] = "mark_ioc"
+    lists: tuple[str, ...] = ()
+    name: str = "ioc_lists"
+
+
+@dataclass(frozen=True)
 class Formula(StepNode):
     """A new column computed by a formula (``errorCode is not blank and userAgent contains 'aws-cli'``): the
     formula's text, in the language of :mod:`logsheet.query.formulalang` (reference: docs/formulas.md). Its type
@@ -328,7 +383,20 @@ class UrlParts(StepNode):
 
 
 Step = Union[
-    Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson, Formula, FindReplace, UrlParts
+    Split,
+    RegexExtract,
+    Combine,
+    Rename,
+    Cast,
+    ChangeCase,
+    Trim,
+    ParseTimestamp,
+    ExtractJson,
+    Labels,
+    MarkIoc,
+    Formula,
+    FindReplace,
+    UrlParts,
 ]
 
 

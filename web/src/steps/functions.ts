@@ -139,6 +139,9 @@ function affected(step: Step): string[] {
       return step.name ? [step.column, step.name] : [step.column];
     case "combine":
       return [...step.columns];
+    case "labels":
+    case "mark_ioc":
+      return [];
     default:
       return [step.column];
   }
@@ -413,6 +416,10 @@ export function describeStep(step: Step): string {
       return `Parse ${step.column} as time${step.format ? ` (${step.format})` : ""}${step.name ? ` into ${step.name}` : ""}`;
     case "extract_json":
       return `Extract ${step.path}${step.name ? ` as ${step.name}` : ""}`;
+    case "labels":
+      return `Label rows into ${step.name} (${step.labels.map((l) => l.text).join(", ")})`;
+    case "mark_ioc":
+      return `Mark IOC hits in ${step.name ?? "ioc_lists"}${step.lists?.length ? ` (lists ${step.lists.join(", ")})` : " (every list)"}`;
     case "formula":
       return `Formula ${step.name} = ${step.expression}`;
     case "find_replace":
