@@ -15,7 +15,9 @@ HEADER = """# The logsheet command line
 
 Generated from `logsheet --help` by `scripts/gen_cli_docs.py`; do not edit by hand (a test fails when this
 file and the CLI disagree). The filter language used by `--where` is described in
-[filter-language.md](filter-language.md).
+[filter-language.md](filter-language.md); the formula language of `--formula "NAME = EXPR"` (on `query` and
+`export`: a new column, usable in `--where`, `--columns`, `--group-by` and `--sort`) in
+[formulas.md](formulas.md).
 """
 
 

@@ -37,7 +37,10 @@ export type Step =
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
   | { kind: "extract_json"; path: string; name?: string }
   | { kind: "labels"; name: string; labels: Label[] }
-  | { kind: "mark_ioc"; lists?: string[]; name?: string };
+  | { kind: "mark_ioc"; lists?: string[]; name?: string }
+  | { kind: "formula"; name: string; expression: string }
+  | { kind: "find_replace"; column: string; find: string; replace?: string; regex?: boolean; case_sensitive?: boolean; name?: string }
+  | { kind: "url_parts"; column: string; parts?: string[] };
 
 /** One label of a `labels` step and the rows it is given to. */
 export interface Label {

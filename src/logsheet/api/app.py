@@ -25,6 +25,7 @@ from logsheet.api import (
     cases,
     context,
     detections,
+    formula,
     info,
     iocs,
     jobs,
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(iocs.router(ws, settings))
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
+    app.include_router(formula.router(ws))
     app.include_router(uploads.router(ws, settings, import_jobs))
     app.include_router(jobs.router(import_jobs))
     app.include_router(static.router(settings.static_dir))  # last: its catch-all serves the build's files

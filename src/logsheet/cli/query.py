@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _build, _choose_engine, engine_options, query_options, with_marks
+from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
 
 @main.command()
 @click.argument("sheet")
 @query_options
+@formula_options
 @click.option("--limit", "-n", default=100, show_default=True, help="Rows (or groups) to print.")
 @click.option("--offset", default=0, help="Rows to skip.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
@@ -41,6 +42,7 @@ def query(
     finding: str | None,
     mark_iocs: bool,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int,
     offset: int,
     fmt: str,
@@ -55,7 +57,7 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -97,6 +99,7 @@ def query(
     help="With --to-dataset: 'date' (the UTC day of the sheet's time column) or a column name.",
 )
 @query_options
+@formula_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
 @engine_options
 @click.pass_context
@@ -116,6 +119,7 @@ def export(
     finding: str | None,
     mark_iocs: bool,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int | None,
     engine: str | None,
     spark_master: str | None,
@@ -127,7 +131,7 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

@@ -344,7 +344,60 @@ class MarkIoc(StepNode):
     name: str = "ioc_lists"
 
 
-Step = Union[Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson, Labels, MarkIoc]
+@dataclass(frozen=True)
+class Formula(StepNode):
+    """A new column computed by a formula (``errorCode is not blank and userAgent contains 'aws-cli'``): the
+    formula's text, in the language of :mod:`logsheet.query.formulalang` (reference: docs/formulas.md). Its type
+    is inferred when the step is compiled."""
+
+    kind: ClassVar[str] = "formula"
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class FindReplace(StepNode):
+    """Replace every occurrence of ``find`` in a column (literal text, or an RE2 regex with ``regex``; the
+    replacement may then use ``\\1`` for a group), in place or into a new column ``name``."""
+
+    kind: ClassVar[str] = "find_replace"
+    column: str
+    find: str
+    replace: str = ""
+    regex: bool = False
+    case_sensitive: bool = True
+    name: str = ""
+
+
+URL_PARTS: tuple[str, ...] = ("scheme", "host", "domain", "path", "query_keys")
+
+
+@dataclass(frozen=True)
+class UrlParts(StepNode):
+    """Columns of a URL's (or a bare host name's) parts: ``<column>.scheme``, ``.host``, ``.domain`` (the
+    registered domain, by the Public Suffix List), ``.path`` and ``.query_keys`` (the query's keys, comma-separated)."""
+
+    kind: ClassVar[str] = "url_parts"
+    column: str
+    parts: tuple[str, ...] = URL_PARTS  # any of URL_PARTS, in the order of the new columns
+
+
+Step = Union[
+    Split,
+    RegexExtract,
+    Combine,
+    Rename,
+    Cast,
+    ChangeCase,
+    Trim,
+    ParseTimestamp,
+    ExtractJson,
+    Labels,
+    MarkIoc,
+    Formula,
+    FindReplace,
+    UrlParts,
+]
 
 
 # --------------------------------------------------------------------------------------- sort, group, query

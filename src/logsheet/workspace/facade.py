@@ -835,6 +835,17 @@ class Workspace:
         exact = self.sheet(sheet).row_count <= analysis.EXACT_DISTINCT_ROWS
         return analysis.profile(*self.view(sheet, query), column, top, exact, timeout)
 
+    def check_formula(self, text: str, sheet: str | None = None, query: ir.Query | None = None) -> JSONObject:
+        """A formula checked (docs/formulas.md): its canonical text and tree, and with ``sheet`` the type of the
+        column it would add to ``query``; FilterSyntaxError at the character when it is wrong."""
+        from logsheet.compiler.formula import describe_formula
+
+        schema = None
+        if sheet is not None:
+            base = (query or ir.Query()).with_(where=None, search="", group=None, columns=(), sort=())
+            schema = self.plan(sheet, base).schema
+        return describe_formula(text, schema)
+
     def preview(
         self, sheet: str, step: ir.Step, query: ir.Query | None = None, limit: int = 20, timeout: float | None = DEFAULT_TIMEOUT
     ) -> analysis.Preview:

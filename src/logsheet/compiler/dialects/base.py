@@ -67,6 +67,13 @@ class Dialect(ABC):
     def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
         """Whether the address in ``value`` (text) lies in ``network``; false for text that is no address."""
 
+    def regex_replace(self, value: exp.Expr, pattern: str, replacement: str) -> exp.Expr:
+        """Every match of an RE2 ``pattern`` in ``value`` replaced; ``replacement`` in RE2's syntax (``\\1`` is a
+        group, ``\\\\`` a backslash), which :func:`replacement_parts` checks."""
+        return exp.RegexpReplace(
+            this=value, expression=lit(self.regex(pattern)), replacement=lit(replacement), modifiers=lit("g")
+        )
+
     def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
         """An IPv4 address (dotted text) between two addresses, as numbers, in plain SQL."""
         octets = [
@@ -79,6 +86,26 @@ class Dialect(ABC):
             this=exp.RegexpLike(this=value, expression=lit(self.regex(IPV4_PATTERN))),
             expression=exp.Between(this=exp.Paren(this=number), low=lit(low), high=lit(high)),
         )
+
+
+def replacement_parts(replacement: str) -> list[str]:
+    """A regex replacement in RE2's syntax split into groups (``\\1``), backslashes (``\\\\``) and plain text;
+    ValueError for any other backslash."""
+    parts: list[str] = []
+    i = 0
+    while i < len(replacement):
+        if replacement[i] == "\\":
+            nxt = replacement[i + 1 : i + 2]
+            if not (nxt.isdigit() or nxt == "\\"):
+                raise ValueError("in a replacement, a backslash is followed by a group number (\\1) or another backslash")
+            parts.append(replacement[i : i + 2])
+            i += 2
+            continue
+        j = replacement.find("\\", i)
+        j = len(replacement) if j < 0 else j
+        parts.append(replacement[i:j])
+        i = j
+    return parts
 
 
 class TableDialect(Dialect, ABC):
@@ -96,3 +123,15 @@ class TableDialect(Dialect, ABC):
 
     def regex(self, pattern: str) -> str:
         return java_regex(pattern)
+
+    def regex_replace(self, value: exp.Expr, pattern: str, replacement: str) -> exp.Expr:
+        """Java's replacement syntax: ``$1`` for a group, ``\\$`` and ``\\\\`` for the characters themselves."""
+        java = "".join(
+            f"${part[1]}"
+            if part.startswith("\\") and part[1:].isdigit()
+            else "\\\\"
+            if part == "\\\\"
+            else part.replace("$", "\\$")
+            for part in replacement_parts(replacement)
+        )
+        return exp.RegexpReplace(this=value, expression=lit(self.regex(pattern)), replacement=lit(java))

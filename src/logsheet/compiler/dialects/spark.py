@@ -51,7 +51,18 @@ class SparkDialect(TableDialect):
         return _let(ipv6_hex(value), lambda hexed: exp.Between(this=hexed, low=lit(low), high=lit(high)))
 
     def render(self, expression: exp.Expr, pretty: bool = False) -> str:
-        return render(expression.transform(_spark_node), self.name, pretty=pretty)
+        return render(expression.transform(_spark_deep), self.name, pretty=pretty)
+
+
+def _spark_deep(node: exp.Expr) -> exp.Expr:
+    """:func:`_spark_node`, and the same inside what it rewrote: sqlglot's ``transform`` does not descend into a
+    node it replaced, so a TRY_CAST around an epoch (a formula's ``epoch(timestamp(text))``) kept its inner
+    nodes in sqlglot's default Spark spelling."""
+    new = _spark_node(node)
+    if new is not node:
+        for child in list(new.iter_expressions()):
+            child.replace(child.transform(_spark_deep))
+    return new
 
 
 def _spark_node(node: exp.Expr) -> exp.Expr:
