@@ -34,7 +34,10 @@ export type Step =
   | { kind: "case"; column: string; mode: "upper" | "lower" }
   | { kind: "trim"; column: string }
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
-  | { kind: "extract_json"; path: string; name?: string };
+  | { kind: "extract_json"; path: string; name?: string }
+  | { kind: "dedupe"; keys: string[]; keep?: "first" | "last"; by?: string; count?: string }
+  | { kind: "split_rows"; column: string; delimiter: string; name?: string }
+  | { kind: "explode"; path: string; name?: string; fields?: string[]; keep_empty?: boolean };
 
 export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
 

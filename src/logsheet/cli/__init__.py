@@ -20,6 +20,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     imports,
     pivot,
     query,
+    rowsteps,  # noqa: F401 - registers `logsheet pivot-table`; --split-rows, --explode, --dedupe
     rules,
     serve,
     sheets,
