@@ -254,3 +254,29 @@ export interface Annotation {
   author: string;
   created_at: string;
 }
+
+/** A pivot table's spec (logsheet.core.pivot_table.PivotTable): POST /api/sheets/{name}/pivot-table. */
+export interface PivotTableSpec {
+  rows: string[];
+  columns: string;
+  agg: Agg;
+  top: number;
+  other: boolean;
+  limit: number;
+}
+
+/** A pivot table: one row per row-key value, a cell per column value (then "other"), and the totals. */
+export interface PivotTableResult {
+  rows: string[];
+  column: string;
+  agg: Agg;
+  value: string;
+  value_type: string;
+  columns: (string | null)[];
+  other: boolean;
+  table: { keys: unknown[]; cells: unknown[]; total: unknown }[];
+  column_totals: unknown[];
+  total: unknown;
+  rows_total: number;
+  truncated: boolean;
+}
