@@ -87,7 +87,7 @@ def test_split_to_rows_keeps_blank_values_and_parts_as_one_blank_row(sheet: Work
 
 # ---------------------------------------------------------------------------------------------- explode
 def test_explode_gives_one_row_per_element_with_its_fields(sheet: Workspace) -> None:
-    got = rows(sheet, ir.Explode("items", fields=("x",)), columns=("rid", "items_element.x"), sort=(ir.SortKey("rid"),))
+    got = rows(sheet, ir.Explode("items", fields=("x",)), columns=("rid", "items.x"), sort=(ir.SortKey("rid"),))
     # rid 3 has [], rid 6 null: no rows; rid 4 two elements, in array order
     assert got == [(1, "1"), (2, "2"), (4, "3"), (4, "4"), (5, "10"), (7, "7"), (8, "1")]
 
@@ -100,8 +100,8 @@ def test_explode_keep_empty_and_the_element_as_json(sheet: Workspace) -> None:
 
 
 def test_explode_then_group_and_dedupe(sheet: Workspace) -> None:
-    steps = (ir.Explode("items", fields=("x",)), ir.Dedupe(("items_element.x",)))
-    got = rows(sheet, *steps, columns=("items_element.x", "rid", "duplicates"), sort=(ir.SortKey("items_element.x"),))
+    steps = (ir.Explode("items", fields=("x",)), ir.Dedupe(("items.x",)))
+    got = rows(sheet, *steps, columns=("items.x", "rid", "duplicates"), sort=(ir.SortKey("items.x"),))
     assert got == [("1", 1, 2), ("10", 5, 1), ("2", 2, 1), ("3", 4, 1), ("4", 4, 1), ("7", 7, 1)]
 
 
@@ -127,7 +127,7 @@ def test_annotations_and_context_follow_the_parent_row(sheet: Workspace) -> None
     assert len(four.rowids) == 2 and len(set(four.rowids)) == 1
     sheet.annotate(SHEET, rowids=[four.rowids[0]], star=True)
     try:
-        starred = rows(sheet, step, columns=("rid", "items_element.x", "starred"), where="starred")
+        starred = rows(sheet, step, columns=("rid", "items.x", "starred"), where="starred")
         assert starred == [(4, "3", True), (4, "4", True)]
         context = sheet.context(SHEET, four.rowids[0], 1, 1)
         assert context.rowid == four.rowids[0]
@@ -225,7 +225,7 @@ def test_pivot_table_first_and_last_seen(sheet: Workspace) -> None:
 
 def test_pivot_table_of_a_view_with_steps_and_two_row_keys(sheet: Workspace) -> None:
     view = ir.Query(steps=(ir.Explode("items", fields=("x",)),), where=parse_filter("user = 'bob'"))
-    body = sheet.pivot_table(SHEET, view, PivotTable(("user", "action"), "items_element.x")).to_json()
+    body = sheet.pivot_table(SHEET, view, PivotTable(("user", "action"), "items.x")).to_json()
     assert body["columns"] == ["2", "3", "4"]
     assert [(r["keys"], r["cells"]) for r in body["table"]] == [(["bob", "allow"], [1, 1, 1])]
 
@@ -259,6 +259,6 @@ def test_element_fields_are_found_in_the_data(sheet: Workspace, tmp_path: Any) -
     data = write_ndjson(tmp_path / "r.ndjson", [{"r": [{"ARN": "a", "type": "t"}, {"ARN": "b"}, "text", 3]}, {"r": None}])
     sheet.import_paths([data], sheet="resources")
     assert sheet.element_fields("resources", "r") == ["ARN", "type"]
-    view = ir.Query(steps=(ir.Explode("r", fields=("ARN", "type")),), columns=("r_element", "r_element.ARN"))
+    view = ir.Query(steps=(ir.Explode("r", fields=("ARN", "type")),), columns=("r", "r.ARN"))
     got = sheet.query("resources", view)
     assert got.rows == [('{"ARN":"a","type":"t"}', "a"), ('{"ARN":"b"}', "b"), ("text", None), ("3", None)]

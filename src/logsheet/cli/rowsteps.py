@@ -188,7 +188,9 @@ def pivot_table(
     view = ir.query_from_json(query_json) if query_json else build_query(where, search)
     view = with_row_steps(ctx, ws, sheet, view)
     _choose_engine(ws, engine, spark_master, spark_remote)
-    spec = PivotTable(tuple(_names(rows)), columns.strip(), parse_agg(agg), top, not no_other, limit)
+    seen = agg.strip().lower() in ("first", "last")  # first / last seen: of the sheet's time column
+    chosen = ir.Agg(agg.strip().lower()) if seen else parse_agg(agg)  # type: ignore[arg-type]
+    spec = PivotTable(tuple(_names(rows)), columns.strip(), chosen, top, not no_other, limit)
     result = ws.pivot_table(sheet, view, spec, timeout=timeout)
     if fmt == "json":
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"

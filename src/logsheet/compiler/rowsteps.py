@@ -127,6 +127,7 @@ def _split_rows(
 
 def _explode(step: ir.Explode, relation: exp.Expr, schema: Schema, parts: tuple[str, ...], dialect: Dialect) -> RowStepResult:
     target = resolve(step.path, schema)
+    in_place: str | None = None  # exploding a whole column: each element replaces the array in that column
     if target.json_path:
         assert isinstance(target.expression, exp.JSONExtractScalar)
         value, path = target.expression.this, target.expression.expression
@@ -136,20 +137,27 @@ def _explode(step: ir.Explode, relation: exp.Expr, schema: Schema, parts: tuple[
         if column.type not in ("json", "text"):
             raise InvalidQuery(f"{step.path!r} holds {column.type} values, not JSON arrays")
         value, path = col(column.name), exp.JSONPath(expressions=[exp.JSONPathRoot()])
+        if not step.name or step.name == column.name:
+            in_place = column.name
     if len(step.fields) > MAX_FIELDS:
         raise InvalidQuery(f"explode adds at most {MAX_FIELDS} fields as columns, not {len(step.fields)}")
-    name = step.name or _default_name(step.path, schema)
+    name = in_place or step.name or _default_name(step.path, schema)
     element_schema = Schema([Column(name, "json")])
     fields = []
     for field in step.fields:
         if not field.strip():
             raise InvalidQuery("an element field needs a name")
         found = resolve(f"{name}.{field}", element_schema)
-        assert found.json_path
         assert isinstance(found.expression, exp.JSONExtractScalar)
         fields.append((f"{name}.{field}", dialect.json_field(col(ELEMENT), found.expression.expression), "text"))
-    _check_new(schema, [name, *(n for n, _, _ in fields)])
-    new = [(c.name, col(c.name), c.type) for c in schema] + [(name, col(ELEMENT), "json"), *fields]
+    kept = [c for c in schema if c.name != in_place]
+    _check_new(Schema(kept), [name, *(n for n, _, _ in fields)])
+    new: list[tuple[str, exp.Expr, str]] = [
+        (c.name, col(ELEMENT), "json") if c.name == in_place else (c.name, col(c.name), c.type) for c in schema
+    ]
+    if in_place is None:
+        new.append((name, col(ELEMENT), "json"))
+    new += fields
     return _unnest(relation, schema, parts, dialect, dialect.json_array(value, path), step.keep_empty, new)
 
 

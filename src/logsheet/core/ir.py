@@ -318,8 +318,9 @@ class SplitRows(StepNode):
 @dataclass(frozen=True)
 class Explode(StepNode):
     """One row per element of a JSON array (``path``: a JSON column or a path inside one, such as
-    ``responseElements.instancesSet.items``). The element goes to a new JSON column ``name`` (default: the
-    path's last key), its ``fields`` to text columns ``name.field``. Rows whose array is missing or empty are
+    ``responseElements.instancesSet.items``). The element replaces the array when ``path`` is a column (and
+    ``name`` is empty), else goes to a new JSON column ``name`` (default: the path's last key, ``items``); its
+    ``fields`` go to text columns ``name.field``. Rows whose array is missing or empty are
     dropped, or kept once with blank elements with ``keep_empty``. Every element keeps its row's id."""
 
     kind: ClassVar[str] = "explode"

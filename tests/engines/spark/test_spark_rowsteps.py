@@ -38,7 +38,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory, spark_engine: Any) -> Workspace
         (None, PivotTable(("user",), "action", ir.Agg("max", "f"), other=False)),
         (None, PivotTable(("user",), "action", ir.Agg("first"))),
         (None, PivotTable(("user",), "action", ir.Agg("last", "ts"))),
-        (EXPLODED, PivotTable(("user",), "items_element.x")),
+        (EXPLODED, PivotTable(("user",), "items.x")),
     ],
     ids=[
         "count",

@@ -237,7 +237,7 @@ ROW_STEP_CASES = [
     Case("split to rows, a page", ir.Query(steps=(ir.SplitRows("msg", " "),), columns=("rid", "msg")), limit=5, offset=7),
     Case(
         "explode with fields",
-        ir.Query(steps=(EXPLODE,), columns=("rid", "items_element.x", "items_element.k y"), sort=(ir.SortKey("rid"),)),
+        ir.Query(steps=(EXPLODE,), columns=("rid", "items.x", "items.k y"), sort=(ir.SortKey("rid"),)),
     ),
     Case(
         "explode, the element as JSON",
@@ -245,13 +245,13 @@ ROW_STEP_CASES = [
     ),
     Case(
         "explode keep empty, a page",
-        ir.Query(steps=(ir.Explode("items", keep_empty=True),), columns=("rid", "items_element.x")),
+        ir.Query(steps=(ir.Explode("items", keep_empty=True),), columns=("rid", "items.x")),
         limit=4,
         offset=3,
     ),
-    Case("explode then filter on an element path", rows_of("items_element.x = '4'", steps=(EXPLODE,))),
-    Case("explode then dedupe", column("duplicates", EXPLODE, ir.Dedupe(("items_element.x",)))),
-    Case("explode then group", ir.Query(steps=(EXPLODE,), group=ir.GroupBy(("items_element.x",)))),
+    Case("explode then filter on an element path", rows_of("items.x = '4'", steps=(EXPLODE,))),
+    Case("explode then dedupe", column("duplicates", EXPLODE, ir.Dedupe(("items.x",)))),
+    Case("explode then group", ir.Query(steps=(EXPLODE,), group=ir.GroupBy(("items.x",)))),
 ]
 
 CASES = FILTER_CASES + SEARCH_CASES + SORT_CASES + STEP_CASES + GROUP_CASES + ROW_STEP_CASES

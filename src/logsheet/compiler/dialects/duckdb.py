@@ -62,7 +62,9 @@ class DuckDBDialect(Dialect):
             ],
             default=cast(element.copy(), "VARCHAR"),
         )
-        listed = func("json_extract", value, every)  # not ->: list_transform does not bind over it
+        # not ->: list_transform does not bind over it; text that is no JSON has no elements (as on Spark)
+        valid = exp.Coalesce(this=func("json_valid", value), expressions=[exp.false()])
+        listed = exp.Case(ifs=[exp.If(this=valid, true=func("json_extract", value.copy(), every))])
         return func("list_transform", listed, exp.Lambda(this=text, expressions=[exp.to_identifier("__e")]))
 
     def json_field(self, element: exp.Expr, path: exp.JSONPath) -> exp.Expr:
