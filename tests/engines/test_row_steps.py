@@ -65,6 +65,20 @@ def test_dedupe_on_a_json_path_then_filter_and_group(sheet: Workspace) -> None:
     assert sorted(sheet.query(SHEET, query).rows) == [(1, 3), (2, 1), (3, 1)]
 
 
+def test_dedupe_finds_duplicates_among_the_rows_the_filter_keeps(sheet: Workspace) -> None:
+    step = ir.Dedupe(("user",))
+    # deny rows: 1 root (15:00), 3 blank, 5 root (14:00), 6 bob (15:30), 8 root (18:00)
+    got = rows(sheet, step, columns=("rid", "duplicates"), where="action = 'deny'", sort=(ir.SortKey("rid"),))
+    assert got == [(3, 1), (5, 3), (6, 1)]
+    # a term on the dedupe's own column applies after it; the others still before
+    assert rows(sheet, step, columns=("rid", "duplicates"), where="action = 'deny' and duplicates > 1") == [(5, 3)]
+    # without the filter's terms: every row of the sheet (bob's first row is 6, among 2, 4, 6)
+    assert rows(sheet, step, columns=("rid", "duplicates"), where="duplicates = 3") == [(6, 3)]
+    # a term on a column a later step changes is judged after every step
+    later = (step, ir.ChangeCase("name", "upper"))
+    assert rows(sheet, *later, columns=("rid",), where="name = 'ALICE'") == []  # rid 1 and 4 were not kept
+
+
 def test_dedupe_keeps_the_kept_rows_id(sheet: Workspace) -> None:
     plain = sheet.query(SHEET, ir.Query(columns=("rid",)), limit=100)
     ids = dict(zip((r[0] for r in plain.rows), plain.rowids))

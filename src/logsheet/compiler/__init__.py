@@ -60,9 +60,10 @@ class ViewPlan:
         relation_: exp.Expr = base.expression
         current = base.schema
         self.parts: tuple[str, ...] = ()  # the hidden part positions of row steps (logsheet.compiler.rowsteps)
-        for step in query.steps:
+        for index, step in enumerate(query.steps):
             if rowsteps.is_row_step(step):
-                done = rowsteps.apply_row_step(step, relation_, current, self.parts, dialect, time_column)
+                among = rowsteps.filter_before(query, index, current, dialect) if isinstance(step, ir.Dedupe) else None
+                done = rowsteps.apply_row_step(step, relation_, current, self.parts, dialect, time_column, among)
                 relation_, current, self.parts = done.relation, done.schema, done.parts
                 continue
             projection = apply_step(step, current, dialect)

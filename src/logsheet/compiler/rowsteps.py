@@ -51,10 +51,17 @@ def is_row_step(step: ir.Step) -> bool:
 
 
 def apply_row_step(
-    step: ir.Step, relation: exp.Expr, schema: Schema, parts: tuple[str, ...], dialect: Dialect, time_column: str | None
+    step: ir.Step,
+    relation: exp.Expr,
+    schema: Schema,
+    parts: tuple[str, ...],
+    dialect: Dialect,
+    time_column: str | None,
+    among: exp.Expr | None = None,
 ) -> RowStepResult:
+    """``among``: for a dedupe, the condition its rows must meet first (:func:`filter_before`)."""
     if isinstance(step, ir.Dedupe):
-        return _dedupe(step, relation, schema, parts, time_column)
+        return _dedupe(step, relation, schema, parts, time_column, among)
     if isinstance(step, ir.SplitRows):
         return _split_rows(step, relation, schema, parts, dialect)
     if isinstance(step, ir.Explode):
@@ -69,7 +76,7 @@ def row_order(parts: tuple[str, ...]) -> list[exp.Ordered]:
 
 # ------------------------------------------------------------------------------------------------ dedupe
 def _dedupe(
-    step: ir.Dedupe, relation: exp.Expr, schema: Schema, parts: tuple[str, ...], time_column: str | None
+    step: ir.Dedupe, relation: exp.Expr, schema: Schema, parts: tuple[str, ...], time_column: str | None, among: exp.Expr | None
 ) -> RowStepResult:
     if not step.keys:
         raise InvalidQuery("dedupe needs at least one key column")
@@ -89,7 +96,8 @@ def _dedupe(
             raise InvalidQuery(f"a column named {taken.name!r} already exists; name the duplicates count another way")
     number = exp.Window(this=exp.RowNumber(), partition_by=keys, order=exp.Order(expressions=order))
     total = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[k.copy() for k in keys])
-    ranked = _sub(relation).select(
+    rows = _sub(relation) if among is None else _sub(relation).where(among)
+    ranked = rows.select(
         exp.Star(), exp.Alias(this=number, alias=ident(_KEEP)), exp.Alias(this=total, alias=ident(_COUNT)), append=False
     )
     projections: list[exp.Expr] = [col(name) for name in (*SYSTEM_COLUMNS, *parts, *schema.names())]
@@ -99,6 +107,69 @@ def _dedupe(
         out.append(Column(step.count, "integer"))
     kept = _sub(ranked).where(exp.EQ(this=col(_KEEP), expression=lit(1))).select(*projections, append=False)
     return RowStepResult(kept, Schema(out), parts)
+
+
+# The view's filter and a dedupe: the filter runs after the steps (it may test the columns they make, such as
+# `duplicates`), but the duplicates an analyst means are those among the rows the filter keeps. So each
+# top-level AND term of the filter that tests only columns the rows have before the dedupe, which no later
+# step changes, is also applied before it (applying it again after changes nothing). Terms on the dedupe's
+# own columns, on later steps' columns, on annotations and the search apply after only.
+_TARGETS = ("column", "columns", "path", "name", "names", "keys", "count")
+
+
+def filter_before(query: ir.Query, index: int, schema: Schema, dialect: Dialect) -> exp.Expr | None:
+    """The part of ``query``'s filter to apply before its step ``index`` (a dedupe), compiled on ``schema`` (the
+    columns before that step), or None."""
+    from logsheet.compiler.predicates import PredicateCompiler
+
+    if query.where is None:
+        return None
+    touched = {n.casefold() for step in query.steps[index + 1 :] for n in _step_names(step)}
+    terms = query.where.items if isinstance(query.where, ir.And) else (query.where,)
+    compiler = PredicateCompiler(schema, dialect)
+    early = []
+    for term in terms:
+        names = _columns_of(term)
+        if names is None or any(_overlaps(n, touched) for n in names):
+            continue
+        try:
+            early.append(compiler.compile(term))
+        except InvalidQuery:  # a column that only a later step makes
+            continue
+    return exp.and_(*[exp.Paren(this=t) for t in early]) if early else None
+
+
+def _columns_of(node: ir.Predicate) -> list[str] | None:
+    """The column names a predicate tests, or None when it tests the annotations or the search."""
+    if isinstance(node, (ir.Search, *ir.ANNOTATION_PREDICATES)):
+        return None
+    if isinstance(node, (ir.And, ir.Or)):
+        found: list[str] = []
+        for item in node.items:
+            names = _columns_of(item)
+            if names is None:
+                return None
+            found += names
+        return found
+    if isinstance(node, ir.Not):
+        return _columns_of(node.item)
+    return [n for n in (getattr(node, "column", None), getattr(node, "other", None)) if isinstance(n, str)]
+
+
+def _step_names(step: ir.Step) -> list[str]:
+    names: list[str] = []
+    for field in _TARGETS:
+        value = getattr(step, field, None)
+        names += [value] if isinstance(value, str) else list(value) if isinstance(value, tuple) else []
+    if isinstance(step, ir.Explode):
+        names.append(step.path.rsplit(".", 1)[-1].split("[", 1)[0])  # its default element column
+    return [n for n in names if n]
+
+
+def _overlaps(name: str, touched: set[str]) -> bool:
+    """Whether ``name`` (a column or a JSON path) may read a column a later step makes or changes."""
+    key = name.casefold()
+    return any(key == t or key.startswith(t + ".") or key.startswith(t + "[") or t.startswith(key + ".") for t in touched)
 
 
 # -------------------------------------------------------------------------------------- split to rows, explode

@@ -229,6 +229,7 @@ ROW_STEP_CASES = [
     Case("dedupe first by time", column("duplicates", ir.Dedupe(("user",)))),
     Case("dedupe last by a column, compound key", column("duplicates", ir.Dedupe(("user", "action"), keep="last", by="bytes"))),
     Case("dedupe on a json path, then filter", rows_of("duplicates > 1", steps=(ir.Dedupe(("req.a.b",), keep="last"),))),
+    Case("dedupe among the filtered rows", rows_of("action = 'deny' and duplicates > 1", steps=(ir.Dedupe(("user",)),))),
     Case("dedupe then group", ir.Query(steps=(ir.Dedupe(("action", "ok")),), group=ir.GroupBy(("duplicates",)))),
     Case("split to rows", column("ip", ir.SplitRows("ip", "."))),
     Case("split to rows on a regex character, new column", column("part", ir.SplitRows("ip", ":", name="part"))),
