@@ -23,7 +23,7 @@ steps and in this order: every `--split-rows COL:DELIM` (one row per part; the p
 or a path such as `responseElements.instancesSet.items`, whose element goes to a column named after its last
 key, `items`; the element's fields found in the first 1,000 elements, or `--explode-fields`, become columns
 `items.instanceId`, ...), then `--dedupe KEY[,KEY]` (one row per key: `--keep first|last` by `--dedupe-by COL`,
-default the sheet's time column, with a `duplicates` column). `--where`, `--group-by` and `--sort` then see
+default the sheet's time column, with a `duplicates` column; the duplicates among the rows `--where` keeps). `--where`, `--group-by` and `--sort` then see
 their rows: `logsheet query cloudtrail --where "eventName = 'RunInstances'" --explode
 responseElements.instancesSet.items -c eventTime,items.instanceId` lists one row per launched instance. Each
 part keeps its row's id (see [architecture.md](architecture.md#row-steps-and-row-ids)). `logsheet pivot-table`

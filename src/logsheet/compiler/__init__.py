@@ -62,7 +62,7 @@ class ViewPlan:
         self.parts: tuple[str, ...] = ()  # the hidden part positions of row steps (logsheet.compiler.rowsteps)
         for index, step in enumerate(query.steps):
             if rowsteps.is_row_step(step):
-                among = rowsteps.filter_before(query, index, current, dialect) if isinstance(step, ir.Dedupe) else None
+                among = rowsteps.filter_before(query, index, current, dialect)
                 done = rowsteps.apply_row_step(step, relation_, current, self.parts, dialect, time_column, among)
                 relation_, current, self.parts = done.relation, done.schema, done.parts
                 continue

@@ -59,14 +59,19 @@ def apply_row_step(
     time_column: str | None,
     among: exp.Expr | None = None,
 ) -> RowStepResult:
-    """``among``: for a dedupe, the condition its rows must meet first (:func:`filter_before`)."""
+    """``among``: the condition the rows must meet first (:func:`filter_before`): for a dedupe what it means, for
+    split to rows and explode a shortcut (the filter would drop those rows' parts anyway)."""
     if isinstance(step, ir.Dedupe):
         return _dedupe(step, relation, schema, parts, time_column, among)
     if isinstance(step, ir.SplitRows):
-        return _split_rows(step, relation, schema, parts, dialect)
+        return _split_rows(step, _among(relation, among), schema, parts, dialect)
     if isinstance(step, ir.Explode):
-        return _explode(step, relation, schema, parts, dialect)
+        return _explode(step, _among(relation, among), schema, parts, dialect)
     raise InvalidQuery(f"unsupported row step {getattr(step, 'kind', step)!r}")
+
+
+def _among(relation: exp.Expr, among: exp.Expr | None) -> exp.Expr:
+    return relation if among is None else _sub(relation).where(among)
 
 
 def row_order(parts: tuple[str, ...]) -> list[exp.Ordered]:
@@ -113,13 +118,15 @@ def _dedupe(
 # `duplicates`), but the duplicates an analyst means are those among the rows the filter keeps. So each
 # top-level AND term of the filter that tests only columns the rows have before the dedupe, which no later
 # step changes, is also applied before it (applying it again after changes nothing). Terms on the dedupe's
-# own columns, on later steps' columns, on annotations and the search apply after only.
+# own columns, on later steps' columns, on annotations and the search apply after only. Split to rows and explode
+# take the same terms first too: a part has its row's values in every other column, so the filter would drop
+# the parts of the rows those terms drop, after making them.
 _TARGETS = ("column", "columns", "path", "name", "names", "keys", "count")
 
 
 def filter_before(query: ir.Query, index: int, schema: Schema, dialect: Dialect) -> exp.Expr | None:
-    """The part of ``query``'s filter to apply before its step ``index`` (a dedupe), compiled on ``schema`` (the
-    columns before that step), or None."""
+    """The part of ``query``'s filter to apply before its row step ``index``, compiled on ``schema`` (the columns
+    before that step), or None."""
     from logsheet.compiler.predicates import PredicateCompiler
 
     if query.where is None:

@@ -295,7 +295,9 @@ class ExtractJson(StepNode):
 class Dedupe(StepNode):
     """Keep one row per distinct compound key (``keys``: columns or JSON paths; blanks count as a value): the
     ``first`` or ``last`` row by ``by`` (default: the sheet's time column, else row order; ties by row id). The
-    kept row keeps its row id; ``count`` names a new column holding how many rows share its key (1: unique)."""
+    kept row keeps its row id; ``count`` names a new column holding how many rows share its key (1: unique).
+    The duplicates are those among the rows the view's filter keeps (its terms on columns that exist before
+    the step: :func:`logsheet.compiler.rowsteps.filter_before`)."""
 
     kind: ClassVar[str] = "dedupe"
     keys: tuple[str, ...]

@@ -102,13 +102,14 @@ export function openPivotTable(ctx: PivotTableContext): void {
       field("Top columns", top),
       h("label", { class: "check" }, other, h("span", {}, "Fold the rest into “other”")),
     ),
+    h("div", { class: "panel-actions pivot-actions" }, build, csv, png),
     summary,
     tableHost,
     heatmap,
   );
   const close = h("button", { type: "button" }, "Close");
   close.addEventListener("click", () => d.close());
-  d.footer.append(close, png, csv, build);
+  d.footer.append(close);
   void run();
 }
 
@@ -139,11 +140,11 @@ function heatmapSpec(result: PivotTableResult): VisualizationSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     width: "container",
-    height: { step: 18 },
+    height: { step: 16 },
     data: { values: values.filter((v) => v.value !== null && v.value !== 0) },
     mark: { type: "rect", tooltip: true },
     encoding: {
-      x: { field: "column", type: "nominal", sort: labels, title: result.column, axis: { labelAngle: -40, labelLimit: 160 } },
+      x: { field: "column", type: "nominal", sort: labels, title: result.column, axis: { orient: "top", labelAngle: -30, labelLimit: 160 } },
       y: { field: "row", type: "nominal", sort: null, title: result.rows.join(" · "), axis: { labelLimit: 220 } },
       color: { field: "value", type: temporal ? "temporal" : "quantitative", title: result.value, scale: { scheme: "blues" } },
       tooltip: [
