@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _choose_engine, engine_options
+from logsheet.cli.options import Seconds, _choose_engine, engine_options
 
 if TYPE_CHECKING:
     from logsheet.core.ir import Query
@@ -50,8 +50,9 @@ def row_step_options(func: F) -> F:
             metavar="PATH",
             callback=_keep,
             expose_value=False,
-            help="One row per element of the JSON array at PATH (e.g. responseElements.instancesSet.items), "
-            "its fields as columns PATH's-last-key.FIELD; each row keeps its row id. Repeatable.",
+            help="One row per element of the JSON array at PATH: a JSON column (the element replaces it) or a path in "
+            "one, e.g. responseElements.instancesSet.items (the element goes to a column named after the last key, "
+            "items); the elements' fields become columns items.FIELD. Each row keeps its row id. Repeatable.",
         ),
         click.option(
             "--explode-fields",
@@ -149,7 +150,7 @@ def _names(text: str | None) -> list[str]:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the table to this file (as --format)."
 )
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Query time budget, seconds.")
+@click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds.")
 @engine_options
 @click.pass_context
 def pivot_table(
