@@ -26,8 +26,23 @@ def sql(dialect: str) -> str:
 @pytest.mark.parametrize(
     ("dialect", "expected"),
     [
-        ("duckdb", ["UNNEST(", "GENERATE_SUBSCRIPTS(", "JSON_EXTRACT(\"doc\", '$.items[*]')", "ROW_NUMBER() OVER (PARTITION BY"]),
-        ("spark", ["POSEXPLODE_OUTER(", "FROM_JSON(GET_JSON_OBJECT(`doc`, '$.items'), 'array<string>')", "ROW_NUMBER() OVER"]),
+        (
+            "duckdb",
+            [
+                "UNNEST(",
+                "GENERATE_SUBSCRIPTS(",
+                "JSON_EXTRACT(CAST(\"doc\" AS TEXT), '$.items[*]')",
+                "ROW_NUMBER() OVER (PARTITION BY",
+            ],
+        ),
+        (
+            "spark",
+            [
+                "POSEXPLODE_OUTER(",
+                "FROM_JSON(GET_JSON_OBJECT(CAST(`doc` AS STRING), '$.items'), 'array<string>')",
+                "ROW_NUMBER() OVER",
+            ],
+        ),
         ("trino", ["LEFT JOIN UNNEST(", "WITH ORDINALITY", "AS ARRAY(JSON)", "ROW_NUMBER() OVER"]),
     ],
 )

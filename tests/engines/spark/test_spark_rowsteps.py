@@ -60,3 +60,11 @@ def test_the_same_pivot_table_on_duckdb_and_spark(ws: Workspace, view: ir.Query 
 
 def test_element_fields_on_spark(ws: Workspace) -> None:
     assert ws.element_fields(SHEET, "items") == ["x"]  # the workspace's views run on Spark here
+
+
+def test_explode_of_a_column_of_only_blanks(ws: Workspace, tmp_path: Any) -> None:
+    ws.import_paths([write_ndjson(tmp_path / "blank.ndjson", [{"k": "x", "arr": None}, {"k": "y", "arr": None}])], sheet="blank")
+    view = ir.Query(steps=(ir.Explode("arr", fields=("v",), keep_empty=True),), columns=("k", "arr.v"))
+    for engine in ("duckdb", "spark"):
+        page = ws.query("blank", view, engine=engine)
+        assert page.rows == [("x", None), ("y", None)], engine

@@ -62,7 +62,9 @@ class DuckDBDialect(Dialect):
             ],
             default=cast(element.copy(), "VARCHAR"),
         )
-        # not ->: list_transform does not bind over it; text that is no JSON has no elements (as on Spark)
+        # not ->: list_transform does not bind over it; text that is no JSON has no elements (as on Spark); a
+        # column of only blanks may be stored untyped: as text, json_extract gives a list
+        value = cast(value, "VARCHAR")
         valid = exp.Coalesce(this=func("json_valid", value), expressions=[exp.false()])
         listed = exp.Case(ifs=[exp.If(this=valid, true=func("json_extract", value.copy(), every))])
         return func("list_transform", listed, exp.Lambda(this=text, expressions=[exp.to_identifier("__e")]))

@@ -45,6 +45,7 @@ class SparkDialect(TableDialect):
         return exp.Nullif(this=func("array_join", tail, lit(delimiter)), expression=lit(""))
 
     def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        value = cast(value, "VARCHAR")  # a column of only blanks may be stored untyped
         text = value if len(path.expressions) == 1 else exp.JSONExtract(this=value, expression=path)
         return func("from_json", text, lit("array<string>"))
 

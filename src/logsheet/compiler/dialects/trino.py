@@ -7,7 +7,7 @@ from sqlglot import exp
 from logsheet.compiler.dialects.base import ELEMENT, POSITION, Network, TableDialect
 from logsheet.compiler.regex import escape, java_regex
 from logsheet.compiler.timeformat import java_datetime_pattern
-from logsheet.core.sqlnames import col, func, ident, lit
+from logsheet.core.sqlnames import cast, col, func, ident, lit
 
 
 class TrinoDialect(TableDialect):
@@ -34,6 +34,7 @@ class TrinoDialect(TableDialect):
         return exp.Nullif(this=func("array_join", tail, lit(delimiter)), expression=lit(""))
 
     def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        value = cast(value, "VARCHAR")  # a column of only blanks may be stored untyped
         parsed = func("json_parse", value) if len(path.expressions) == 1 else exp.JSONExtract(this=value, expression=path)
         listed = exp.TryCast(this=parsed, to=exp.DataType.build("ARRAY(JSON)", dialect="trino"))
         element = exp.column("__e")
