@@ -30,6 +30,7 @@ from logsheet.api import (
     iocs,
     jobs,
     pivot,
+    pivot_table,
     query,
     recipes,
     security,
@@ -77,6 +78,7 @@ def create_app(
     app.include_router(context.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(annotate.router(ws))  # before sheets too
     app.include_router(recipes.router(ws))  # before sheets too
+    app.include_router(pivot_table.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path

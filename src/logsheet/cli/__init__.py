@@ -24,6 +24,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     pivot,
     query,
     recipes,
+    rowsteps,  # noqa: F401 - registers `logsheet pivot-table`; --split-rows, --explode, --dedupe
     rules,
     serve,
     sheets,

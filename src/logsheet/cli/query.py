@@ -9,12 +9,14 @@ import click
 from logsheet.cli.group import _workspace, main
 from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
+from logsheet.cli.rowsteps import row_step_options, with_row_steps
 
 
 @main.command()
 @click.argument("sheet")
 @query_options
 @formula_options
+@row_step_options
 @click.option("--limit", "-n", default=100, show_default=True, help="Rows (or groups) to print.")
 @click.option("--offset", default=0, help="Rows to skip.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
@@ -58,6 +60,7 @@ def query(
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -100,6 +103,7 @@ def query(
 )
 @query_options
 @formula_options
+@row_step_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
 @engine_options
 @click.pass_context
@@ -132,6 +136,7 @@ def export(
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

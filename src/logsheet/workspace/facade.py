@@ -32,6 +32,7 @@ from logsheet.compiler import ROWID, OutputColumn, ViewPlan, paging
 from logsheet.compiler.dialects import DUCKDB, Dialect, dialect_for
 from logsheet.core import ir
 from logsheet.core.errors import Conflict, LogsheetError, NotFound
+from logsheet.core.pivot_table import PivotTable
 from logsheet.core.sheetnames import default_sheet_name, validate_case_name, validate_sheet_name
 from logsheet.detect.findings import Finding
 from logsheet.detect.sigma import Mapping
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from logsheet.ingest.options import ImportOptions
     from logsheet.ingest.pipeline import ImportSummary, Progress
     from logsheet.workspace.pivot import Pivot
+    from logsheet.workspace.pivot_table import PivotTableResult
 
 
 def default_home() -> Path:
@@ -657,6 +659,25 @@ class Workspace:
         from logsheet.workspace.pivot import pivot
 
         return pivot(self, value, case, anywhere, top, engine, timeout)
+
+    def pivot_table(
+        self,
+        sheet: str,
+        query: ir.Query | None,
+        spec: PivotTable,
+        engine: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> PivotTableResult:
+        """A pivot table of a view: rows × columns × an aggregate, with totals (:mod:`logsheet.workspace.pivot_table`)."""
+        from logsheet.workspace.pivot_table import pivot_table
+
+        return pivot_table(self, sheet, query, spec, engine, timeout)
+
+    def element_fields(self, sheet: str, path: str, query: ir.Query | None = None) -> list[str]:
+        """The fields of the elements of the JSON array at ``path`` (sampled), for an explode step's columns."""
+        from logsheet.workspace.pivot_table import element_fields
+
+        return element_fields(self, sheet, query, path)
 
     # ------------------------------------------------------------------------- detections (logsheet.detect)
     def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:

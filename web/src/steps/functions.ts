@@ -20,7 +20,10 @@ export type FunctionKind =
   | "formula"
   | "ip_helpers"
   | "find_replace"
-  | "url_parts";
+  | "url_parts"
+  | "split_rows"
+  | "explode"
+  | "dedupe";
 
 export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "split", label: "Split into columns…" },
@@ -36,6 +39,9 @@ export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "url_parts", label: "URL and domain parts…" },
   { kind: "ip_helpers", label: "IP helpers…" },
   { kind: "formula", label: "Add formula column…" },
+  { kind: "split_rows", label: "Split into rows…" },
+  { kind: "explode", label: "Explode JSON array into rows…" },
+  { kind: "dedupe", label: "Remove duplicates…" },
 ];
 
 // The formula language's keywords (logsheet.query.formulalang.KEYWORDS): a column so named is back-quoted.
@@ -139,6 +145,11 @@ function affected(step: Step): string[] {
       return step.name ? [step.column, step.name] : [step.column];
     case "combine":
       return [...step.columns];
+    case "dedupe":
+      return [...step.keys, step.count ?? "duplicates"];
+    case "split_rows":
+      return [step.name || step.column];
+    case "explode":
     case "labels":
     case "mark_ioc":
       return [];
@@ -308,6 +319,101 @@ function buildForm(kind: FunctionKind, ctx: Context, changed: () => void): Form 
         build: () => ({ kind: "parse_timestamp", column, format: format.value, name: name.value.trim() }),
       };
     }
+    case "split_rows": {
+      const delimiter = text(",", "Delimiter", changed);
+      const presets = h("span", { class: "presets" });
+      for (const [label, value] of [["comma", ","], ["space", " "], ["tab", "\t"], ["|", "|"], [";", ";"]] as const) {
+        const b = h("button", { type: "button", class: "small" }, label);
+        b.addEventListener("click", () => {
+          delimiter.value = value;
+          changed();
+        });
+        presets.appendChild(b);
+      }
+      const name = text("", "New column name", changed);
+      return {
+        el: h(
+          "div",
+          { class: "form-grid" },
+          field("Delimiter", h("span", { class: "with-presets" }, delimiter, presets)),
+          field("New column name (optional)", name, `default: each part replaces ${column}`),
+        ),
+        build: () => (delimiter.value ? { kind: "split_rows", column, delimiter: delimiter.value, name: name.value.trim() } : null),
+      };
+    }
+    case "explode": {
+      const path = text(column, "JSON array path", changed);
+      const name = text("", "Element column name", changed);
+      const keepEmpty = h("input", { type: "checkbox", "aria-label": "Keep rows without elements" });
+      keepEmpty.addEventListener("change", changed);
+      const fields = h("div", { class: "field-choices", role: "group", "aria-label": "Element fields" });
+      const discover = h("button", { type: "button", class: "small" }, "Find fields");
+      const findFields = async () => {
+        if (!path.value) return;
+        try {
+          const found = await api.elementFields(ctx.sheet, path.value, { ...ctx.query, group: null, columns: [], sort: [] });
+          replaceChildren(
+            fields,
+            ...(found.length
+              ? found.map((f) => h("label", { class: "check" }, h("input", { type: "checkbox", checked: true, value: f, "aria-label": `Field ${f}` }), h("span", {}, f)))
+              : [h("span", { class: "muted" }, "No object fields in the first elements.")]),
+          );
+          for (const box of fields.querySelectorAll("input")) box.addEventListener("change", changed);
+        } catch (e) {
+          replaceChildren(fields, h("span", { class: "muted" }, (e as Error).message));
+        }
+      };
+      discover.addEventListener("click", () => void findFields().then(changed));
+      return {
+        el: h(
+          "div",
+          { class: "form-grid" },
+          field("JSON array", h("span", { class: "with-presets" }, path, discover), "a JSON column or a path in one, e.g. responseElements.instancesSet.items"),
+          field("Element column name (optional)", name, "default: the path's last key"),
+          field("Element fields as columns", fields, "found in the first elements; each becomes a column"),
+          h("label", { class: "check" }, keepEmpty, h("span", {}, "Keep rows without elements (once, blank)")),
+        ),
+        sample: findFields,
+        build: () => {
+          if (!path.value || path.value.endsWith(".")) return null;
+          const chosen = [...fields.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
+          return { kind: "explode", path: path.value, name: name.value.trim(), fields: chosen, keep_empty: keepEmpty.checked };
+        },
+      };
+    }
+    case "dedupe": {
+      const others = h(
+        "select",
+        { multiple: true, size: 6, "aria-label": "Other key columns" },
+        ...ctx.columns.filter((c) => c.name !== column).map((c) => h("option", { value: c.name }, c.name)),
+      );
+      others.addEventListener("change", changed);
+      const keep = select(
+        [
+          ["first", "the first row"],
+          ["last", "the last row"],
+        ],
+        "first",
+        "Keep",
+        changed,
+      );
+      const by = select([["", "the sheet's time (default)"], ...ctx.columns.map((c): [string, string] => [c.name, c.name])], "", "Order by", changed);
+      const count = text("duplicates", "Count column name", changed);
+      return {
+        el: h(
+          "div",
+          { class: "form-grid" },
+          field(`Key: ${column} and`, others, "rows with the same values in every key column are duplicates"),
+          field("Keep", keep),
+          field("By", by, "which row is first or last"),
+          field("Count column", count, "how many rows share the key (1: unique)"),
+        ),
+        build: () => {
+          const keys = [column, ...[...others.selectedOptions].map((o) => o.value)];
+          return { kind: "dedupe", keys, keep: keep.value as "first" | "last", by: by.value, count: count.value.trim() };
+        },
+      };
+    }
     case "find_replace": {
       const find = text("", "Find", changed);
       const replacement = text("", "Replace with", changed);
@@ -416,6 +522,12 @@ export function describeStep(step: Step): string {
       return `Parse ${step.column} as time${step.format ? ` (${step.format})` : ""}${step.name ? ` into ${step.name}` : ""}`;
     case "extract_json":
       return `Extract ${step.path}${step.name ? ` as ${step.name}` : ""}`;
+    case "dedupe":
+      return `Remove duplicates of ${step.keys.join(", ")}, keeping the ${step.keep ?? "first"}${step.by ? ` by ${step.by}` : " by time"}`;
+    case "split_rows":
+      return `Split ${step.column} on ${JSON.stringify(step.delimiter)} into rows${step.name ? ` as ${step.name}` : ""}`;
+    case "explode":
+      return `Explode ${step.path} into rows${step.fields?.length ? ` (${step.fields.join(", ")})` : ""}`;
     case "labels":
       return `Label rows into ${step.name} (${step.labels.map((l) => l.text).join(", ")})`;
     case "mark_ioc":

@@ -14,8 +14,11 @@ from typing import ClassVar
 from sqlglot import exp
 
 from logsheet.compiler.regex import java_regex
+from logsheet.core.errors import InvalidQuery
 from logsheet.core.sqlnames import cast, col, ident, lit, render
 
+ELEMENT = "__elem"  # Dialect.unnest's element column
+POSITION = "__at"  # ... and its 1-based position
 OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_PATTERN = rf"^{OCTET}(\.{OCTET}){{3}}$"
 
@@ -58,6 +61,22 @@ class Dialect(ABC):
     @abstractmethod
     def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
         """Elements ``start..end`` (1-based) joined back with the delimiter; NULL when there are none."""
+
+    def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        """The elements of the JSON array at ``path`` in the JSON text ``value``, as a list of text: an object or an
+        array element as its JSON text, a string as itself, a JSON null as NULL; no elements when there is no
+        array there. (Row steps: :mod:`logsheet.compiler.rowsteps`.)"""
+        raise InvalidQuery(f"exploding JSON arrays is not supported in the {self.name} dialect")
+
+    def json_field(self, element: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        """A field of an element :meth:`json_array` gave, as text; NULL when the element is no JSON object."""
+        return exp.JSONExtractScalar(this=element, expression=path)
+
+    def unnest(self, relation: exp.Expr, keep: list[str], items: exp.Expr, outer: bool) -> exp.Select:
+        """One row per element of the list ``items`` of each row of ``relation``: the columns ``keep``, the element
+        as ``__elem`` and its 1-based position as ``__at``. A row whose list is NULL or empty gives no row, or one
+        row with a NULL element at position 1 with ``outer``."""
+        raise InvalidQuery(f"row steps (split to rows, explode) are not supported in the {self.name} dialect")
 
     @abstractmethod
     def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
