@@ -34,7 +34,18 @@ export type Step =
   | { kind: "case"; column: string; mode: "upper" | "lower" }
   | { kind: "trim"; column: string }
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
-  | { kind: "extract_json"; path: string; name?: string };
+  | { kind: "extract_json"; path: string; name?: string }
+  | {
+      kind: "lookup";
+      sheet: string;
+      keys: string[];
+      right_keys?: string[];
+      columns?: string[];
+      mode?: "exact" | "cidr";
+      case_sensitive?: boolean;
+      prefix?: string;
+    }
+  | { kind: "enrich"; column: string };
 
 export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
 

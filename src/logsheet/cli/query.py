@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
+from logsheet.cli.lookups import add_steps, lookup_options, report_lookups
 from logsheet.cli.options import _build, _choose_engine, engine_options, query_options
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
@@ -25,6 +26,7 @@ from logsheet.cli.output import QUERY_FORMATS, _emit
     help="SQL dialect for --show-sql (default: the engine's). spark and trino read the sheet from a table named "
     "after it (Trino's is what Athena runs over an --to-dataset export).",
 )
+@lookup_options
 @engine_options
 @click.pass_context
 def query(
@@ -45,6 +47,12 @@ def query(
     count: bool,
     show_sql: bool,
     dialect: str | None,
+    enrich: tuple[str, ...],
+    lookup: str | None,
+    lookup_columns: str | None,
+    lookup_cidr: bool,
+    lookup_ignore_case: bool,
+    lookup_prefix: str | None,
     engine: str | None,
     spark_master: str | None,
     spark_remote: str | None,
@@ -53,6 +61,7 @@ def query(
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
@@ -67,6 +76,8 @@ def query(
     if fmt == "table":
         shown = f"rows {offset + 1:,}-{offset + len(page.rows):,} of" if page.rows else "0 of"
         click.echo(f"({shown} {page.total:,}{' groups' if view.group else ''}, {page.elapsed * 1000:.0f} ms)", err=True)
+    if not dataset:
+        report_lookups(ws, sheet, view, timeout)
 
 
 @main.command()
@@ -92,6 +103,7 @@ def query(
 )
 @query_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
+@lookup_options
 @engine_options
 @click.pass_context
 def export(
@@ -110,6 +122,12 @@ def export(
     finding: str | None,
     timeout: float,
     limit: int | None,
+    enrich: tuple[str, ...],
+    lookup: str | None,
+    lookup_columns: str | None,
+    lookup_cidr: bool,
+    lookup_ignore_case: bool,
+    lookup_prefix: str | None,
     engine: str | None,
     spark_master: str | None,
     spark_remote: str | None,
@@ -121,6 +139,7 @@ def export(
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)
@@ -133,3 +152,4 @@ def export(
         raise click.UsageError("--dataset applies to --to-dataset exports and to query")
     written = ws.export(sheet, view, output, limit)
     click.echo(f"{written:,} rows written to {output}")
+    report_lookups(ws, sheet, view, timeout)

@@ -14,6 +14,8 @@ from sqlglot import exp
 
 from logsheet.compiler import annotation as notes
 from logsheet.compiler.dialects import DUCKDB, Dialect
+from logsheet.compiler.enrich import enrich
+from logsheet.compiler.lookup import Externals, lookup
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.relation import Relation, aliased, sheet_relation
 from logsheet.compiler.resolve import resolve
@@ -49,9 +51,12 @@ class ViewPlan:
         *,
         relation: Relation | None = None,
         annotated: bool = False,
+        externals: Externals | None = None,
     ) -> None:
         """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none;
-        ``annotated``: ``relation`` already carries each row's annotations (a timeline's sheets joined theirs)."""
+        ``annotated``: ``relation`` already carries each row's annotations (a timeline's sheets joined theirs);
+        ``externals``: the relations the lookup and enrich steps join (other sheets, the workspace's IP ranges:
+        :mod:`.lookup`, :mod:`.enrich`)."""
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
@@ -59,6 +64,10 @@ class ViewPlan:
         relation_: exp.Expr = base.expression
         current = base.schema
         for step in query.steps:
+            if isinstance(step, (ir.Lookup, ir.Enrich)):  # a join, not a projection
+                join = lookup if isinstance(step, ir.Lookup) else enrich
+                relation_, current = join(step, relation_, current, dialect, externals or {})  # type: ignore[arg-type]
+                continue
             projection = apply_step(step, current, dialect)
             relation_ = _project(relation_, projection)
             current = projected_schema(projection)

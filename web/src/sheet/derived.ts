@@ -9,7 +9,10 @@ export function sourceOf(step: Step | undefined): string | null {
   switch (step.kind) {
     case "split":
     case "regex_extract":
+    case "enrich":
       return step.column;
+    case "lookup":
+      return step.keys[0] ?? null;
     case "parse_timestamp":
       return step.name ? step.column : null;
     case "combine":

@@ -77,11 +77,14 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
   void (form.sample ? form.sample().then(run) : run());
 }
 
+import { describeLookup } from "./lookup";
+
 function affected(step: Step): string[] {
   switch (step.kind) {
     case "rename":
       return [step.name];
     case "extract_json":
+    case "lookup":
       return [];
     case "combine":
       return [...step.columns];
@@ -277,5 +280,9 @@ export function describeStep(step: Step): string {
       return `Parse ${step.column} as time${step.format ? ` (${step.format})` : ""}${step.name ? ` into ${step.name}` : ""}`;
     case "extract_json":
       return `Extract ${step.path}${step.name ? ` as ${step.name}` : ""}`;
+    case "lookup":
+      return describeLookup(step);
+    case "enrich":
+      return `Enrich IP ${step.column}`;
   }
 }

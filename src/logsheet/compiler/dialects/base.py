@@ -14,6 +14,7 @@ from typing import ClassVar
 from sqlglot import exp
 
 from logsheet.compiler.regex import java_regex
+from logsheet.core.errors import InvalidQuery
 from logsheet.core.sqlnames import cast, col, ident, lit, render
 
 OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -66,6 +67,11 @@ class Dialect(ABC):
     @abstractmethod
     def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
         """Whether the address in ``value`` (text) lies in ``network``; false for text that is no address."""
+
+    def ipv6_hex(self, value: exp.Expr) -> exp.Expr:
+        """An IPv6 address (text) as 32 lower-case hex digits (NULL when it is not one): fixed-width hex compares
+        like the 128-bit number, so the range joins of the lookup and enrich steps compare it as text."""
+        raise InvalidQuery(f"IPv6 address ranges are not available in the {self.name} dialect")
 
     def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
         """An IPv4 address (dotted text) between two addresses, as numbers, in plain SQL."""

@@ -1,0 +1,58 @@
+"""The range table the enrich step joins: one row per network, its bounds, prefix length and facts.
+
+IPv4 networks have numeric bounds (``lo``, ``hi``); IPv6 networks 32-hex-digit bounds (``lo6``, ``hi6``), which
+compare as text like the numbers. Every row carries ``__rowid`` (its position: the tie-breaker) and
+``__source`` like a sheet's rows, so both engines read the table as they read a sheet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from logsheet.compiler.enrich import RANGE_COLUMNS
+from logsheet.core.columns import ROWID, SOURCE
+from logsheet.core.schema import Column, Schema
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+ARROW = {"integer": pa.int64(), "text": pa.string()}
+
+
+def range_schema(facts: Iterable[tuple[str, str]]) -> Schema:
+    """The logical schema of a range table with these ``(name, type)`` facts."""
+    return Schema(Column(name, type_) for name, type_ in (*RANGE_COLUMNS, *facts))
+
+
+def bounds(network: Network) -> dict[str, Any]:
+    if network.version == 4:
+        low, high = int(network.network_address), int(network.broadcast_address)
+        return {"lo": low, "hi": high, "lo6": None, "hi6": None, "bits": network.prefixlen}
+    return {
+        "lo": None,
+        "hi": None,
+        "lo6": f"{int(network.network_address):032x}",
+        "hi6": f"{int(network.broadcast_address):032x}",
+        "bits": network.prefixlen,
+    }
+
+
+def write_ranges(rows: list[dict[str, Any]], schema: Schema, path: Path) -> None:
+    """Write the rows (each a network's ``bounds`` and facts) to ``path`` atomically."""
+    fields = [pa.field(ROWID, pa.int64()), pa.field(SOURCE, pa.int64())]
+    fields += [pa.field(c.name, ARROW[c.type]) for c in schema]
+    columns: dict[str, list[Any]] = {ROWID: list(range(len(rows))), SOURCE: [0] * len(rows)}
+    for c in schema:
+        columns[c.name] = [row.get(c.name) for row in rows]
+    table = pa.table(columns, schema=pa.schema(fields))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    pq.write_table(table, partial, compression="zstd")
+    partial.replace(path)
+
+
+__all__ = ["bounds", "range_schema", "write_ranges"]
