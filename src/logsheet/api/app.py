@@ -25,6 +25,7 @@ from logsheet.api import (
     cases,
     context,
     detections,
+    enrichment,
     info,
     jobs,
     pivot,
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(detections.router(ws, settings))  # before context and sheets: their routes take any path
     app.include_router(context.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(annotate.router(ws))  # before sheets too
+    app.include_router(enrichment.router(ws, settings))  # before sheets too
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
