@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from enrich_fixtures import write_ip_ranges, write_mmdb
-from logsheet.core import ir, ipclass
+from logsheet.core import ipclass, ir
 from logsheet.core.errors import InvalidQuery, LogsheetError, NotFound
 from logsheet.workspace import Workspace
 from lookup_rows import CIDR, ENRICH, EVENTS, EXACT, NOCASE, TWO_KEYS, build, view
