@@ -6,8 +6,20 @@ import type { Column, Query, Step } from "../types";
 import { openDialog, type DialogHandle } from "../ui/dialog";
 import { h, replaceChildren } from "../ui/dom";
 import { cellText } from "../sheet/format";
+import { describeLookup, lookupForm } from "./lookup";
 
-export type FunctionKind = "split" | "regex_extract" | "combine" | "rename" | "cast" | "case" | "trim" | "extract_json" | "parse_timestamp";
+export type FunctionKind =
+  | "split"
+  | "regex_extract"
+  | "combine"
+  | "rename"
+  | "cast"
+  | "case"
+  | "trim"
+  | "extract_json"
+  | "parse_timestamp"
+  | "lookup"
+  | "enrich";
 
 export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "split", label: "Split into columns…" },
@@ -19,9 +31,11 @@ export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "case", label: "Change case…" },
   { kind: "trim", label: "Trim spaces" },
   { kind: "parse_timestamp", label: "Parse as time…" },
+  { kind: "lookup", label: "Lookup in another sheet…" },
+  { kind: "enrich", label: "Enrich IP" },
 ];
 
-interface Context {
+export interface Context {
   sheet: string;
   query: Query;
   columns: Column[];
@@ -29,11 +43,11 @@ interface Context {
   apply: (step: Step) => void;
 }
 
-type Form = { el: HTMLElement; build: () => Step | null; sample?: () => Promise<void> };
+export type Form = { el: HTMLElement; build: () => Step | null; sample?: () => Promise<void> };
 
 export function openFunction(kind: FunctionKind, ctx: Context): void {
-  if (kind === "trim") {
-    ctx.apply({ kind: "trim", column: ctx.column });
+  if (kind === "trim" || kind === "enrich") {
+    ctx.apply({ kind, column: ctx.column });
     return;
   }
   const title = FUNCTIONS.find((f) => f.kind === kind)!.label.replace("…", "");
@@ -76,8 +90,6 @@ export function openFunction(kind: FunctionKind, ctx: Context): void {
   });
   void (form.sample ? form.sample().then(run) : run());
 }
-
-import { describeLookup } from "./lookup";
 
 function affected(step: Step): string[] {
   switch (step.kind) {
@@ -130,6 +142,8 @@ function select(options: Array<[string, string]>, value: string, label: string, 
 function buildForm(kind: FunctionKind, ctx: Context, changed: () => void): Form {
   const column = ctx.column;
   switch (kind) {
+    case "lookup":
+      return lookupForm(ctx, changed);
     case "split": {
       const delimiter = text(" ", "Delimiter", changed);
       const parts = h("input", { type: "number", min: 2, max: 100, value: 2, "aria-label": "Number of columns" });
