@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+from web_ui import column_menu, expect_total, go_to_column, undo
 
 from enrich_fixtures import write_ip_ranges, write_mmdb
 from fixtures import write_ndjson
 from lookup_rows import EVENTS, NETS, USERS
-from web_ui import column_menu, expect_total, go_to_column, undo
 
 
 def _sheets(server: Any, folder: Path) -> None:
