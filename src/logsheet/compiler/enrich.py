@@ -63,7 +63,7 @@ def enrich(
         if taken is not None:
             raise InvalidQuery(f"a column named {taken.name!r} already exists: {step.column!r} is enriched already")
     value = target.expression if target.type in ("text", "json") else to_text(target.expression)
-    key = exp.Nullif(this=exp.Trim(this=value), expression=lit(""))
+    key = exp.Nullif(this=value, expression=lit(""))  # no TRIM: it costs more than the joins on 10M rows
     distinct = (
         exp.select(aliased("__ea", key))
         .distinct()
