@@ -25,19 +25,17 @@ IPV4_SUBTREE = ipaddress.ip_network("::ffff:0:0/96")  # how an IPv6 database hol
 IPV4_COMPAT = ipaddress.ip_network("::/96")
 
 
-@dataclass(frozen=True)
+@dataclass
 class GeoIp:
-    rows: list[dict[str, Any]]
+    """What a stored GeoIP file held (the networks themselves went to the range table as they were read)."""
+
+    networks: int
     database_type: str
     build_epoch: int
+    has: list[str]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "networks": len(self.rows),
-            "database_type": self.database_type,
-            "build_epoch": self.build_epoch,
-            "has": [name for name in ("country", "city", "asn", "org") if any(r[name] is not None for r in self.rows)],
-        }
+        return {"networks": self.networks, "database_type": self.database_type, "build_epoch": self.build_epoch, "has": self.has}
 
 
 def facts(record: Any) -> dict[str, Any]:
@@ -66,22 +64,33 @@ def open_reader(path: Path) -> Any:
         raise LogsheetError(f"{path} is not a MaxMind / DB-IP .mmdb file: {exc}") from None
 
 
-def read_geoip(path: Path) -> GeoIp:
+def store_geoip(path: Path, target: Path) -> GeoIp:
+    """Read every network of the ``.mmdb`` file at ``path`` into the range table at ``target`` (written a batch
+    at a time: memory stays bounded however many networks the file holds); what it held. A clear error for a
+    file that is not one, and then nothing is written."""
     import maxminddb
 
     reader = open_reader(path)
-    rows = []
-    try:
+    seen: set[str] = set()
+
+    def rows() -> Any:
         for network, record in reader:
-            rows.append({**bounds(_ipv4(network)), **facts(record)})
+            row = {**bounds(_ipv4(network)), **facts(record)}
+            seen.update(name for name in ("country", "city", "asn", "org") if row[name] is not None)
+            yield row
+
+    try:
+        count = write_ranges(rows(), SCHEMA, target)
     except maxminddb.InvalidDatabaseError as exc:
         raise LogsheetError(f"{path} is a damaged .mmdb file: {exc}") from None
     finally:
         meta = reader.metadata()
         reader.close()
-    if not rows:
+    if not count:
+        target.unlink(missing_ok=True)
         raise LogsheetError(f"{path} holds no networks")
-    return GeoIp(rows, str(meta.database_type), int(meta.build_epoch))
+    has: list[str] = [name for name in ("country", "city", "asn", "org") if name in seen]
+    return GeoIp(count, str(meta.database_type), int(meta.build_epoch), has)
 
 
 def _ipv4(network: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -106,8 +115,4 @@ def lookup_one(path: Path, address: str) -> dict[str, Any] | None:
     return facts(record) if record is not None else None
 
 
-def store_geoip(geoip: GeoIp, path: Path) -> None:
-    write_ranges(geoip.rows, SCHEMA, path)
-
-
-__all__ = ["SCHEMA", "GeoIp", "facts", "lookup_one", "read_geoip", "store_geoip"]
+__all__ = ["SCHEMA", "GeoIp", "facts", "lookup_one", "store_geoip"]

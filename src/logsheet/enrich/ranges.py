@@ -41,18 +41,41 @@ def bounds(network: Network) -> dict[str, Any]:
     }
 
 
-def write_ranges(rows: list[dict[str, Any]], schema: Schema, path: Path) -> None:
-    """Write the rows (each a network's ``bounds`` and facts) to ``path`` atomically."""
+BATCH_ROWS = 100_000
+
+
+def write_ranges(rows: Iterable[dict[str, Any]], schema: Schema, path: Path) -> int:
+    """Write the rows (each a network's ``bounds`` and facts) to ``path`` atomically, a batch at a time (a GeoIP
+    City file holds millions of networks); the number of rows written."""
     fields = [pa.field(ROWID, pa.int64()), pa.field(SOURCE, pa.int64())]
     fields += [pa.field(c.name, ARROW[c.type]) for c in schema]
-    columns: dict[str, list[Any]] = {ROWID: list(range(len(rows))), SOURCE: [0] * len(rows)}
-    for c in schema:
-        columns[c.name] = [row.get(c.name) for row in rows]
-    table = pa.table(columns, schema=pa.schema(fields))
+    arrow_schema = pa.schema(fields)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    pq.write_table(table, partial, compression="zstd")
+    written = 0
+    try:
+        with pq.ParquetWriter(partial, arrow_schema, compression="zstd") as writer:
+            batch: list[dict[str, Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) == BATCH_ROWS:
+                    writer.write_table(_table(batch, written, schema, arrow_schema))
+                    written += len(batch)
+                    batch = []
+            writer.write_table(_table(batch, written, schema, arrow_schema))
+            written += len(batch)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
+    return written
+
+
+def _table(rows: list[dict[str, Any]], first: int, schema: Schema, arrow_schema: pa.Schema) -> pa.Table:
+    columns: dict[str, list[Any]] = {ROWID: list(range(first, first + len(rows))), SOURCE: [0] * len(rows)}
+    for c in schema:
+        columns[c.name] = [row.get(c.name) for row in rows]
+    return pa.table(columns, schema=arrow_schema)
 
 
 __all__ = ["bounds", "range_schema", "write_ranges"]

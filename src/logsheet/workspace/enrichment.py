@@ -59,9 +59,14 @@ def set_ip_ranges(ws: Workspace, path: Path) -> dict[str, Any]:
 def set_geoip(ws: Workspace, path: Path) -> dict[str, Any]:
     """Read and store a GeoIP ``.mmdb`` file; what was stored."""
     path = _check_file(path)
-    found = geoip.read_geoip(path)
     folder = ws.root / FOLDER
-    geoip.store_geoip(found, folder / GEOIP_FILE)
+    staged = folder / (GEOIP_FILE + ".new")
+    try:
+        found = geoip.store_geoip(path, staged)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    staged.replace(folder / GEOIP_FILE)
     partial = folder / (MMDB_FILE + ".partial")
     shutil.copyfile(path, partial)
     partial.replace(folder / MMDB_FILE)
