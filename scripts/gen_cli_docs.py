@@ -15,7 +15,8 @@ HEADER = """# The logsheet command line
 
 Generated from `logsheet --help` by `scripts/gen_cli_docs.py`; do not edit by hand (a test fails when this
 file and the CLI disagree). The filter language used by `--where` is described in
-[filter-language.md](filter-language.md).
+[filter-language.md](filter-language.md); lookups in another sheet (`--lookup`) and offline IP enrichment
+(`--enrich`, `config ip-ranges`, `config geoip`) in [enrichment.md](enrichment.md).
 """
 
 

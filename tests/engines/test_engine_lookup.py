@@ -196,3 +196,21 @@ def test_reconfiguring_changes_the_answers(tmp_path: Path) -> None:
     assert ws.query("events", query).total == 2  # remembered totals depend on the ranges too
     ws.clear_enrichment("ip-ranges")
     assert ws.query("events", query).total == 0 and ws.enrichment()["ip_ranges"] is None
+
+
+def test_lookup_and_enrich_are_saved_with_views_and_replay(tmp_path: Path) -> None:
+    ws = build(tmp_path)
+    query = ir.Query(steps=(ENRICH, CIDR), where=ir.Compare("nets.matched", "=", True), columns=("rid", "ip.class"))
+    ws.save_view("events", "matched", query)
+    saved = ir.query_from_json(ws.views("events")[0]["query"])
+    assert saved == query
+    assert sorted(ws.query("events", saved).rows) == [
+        (1, "private"),
+        (2, "public"),
+        (3, "public"),
+        (5, "private"),
+        (7, "private"),
+    ]
+    ws.delete_sheet("nets")  # the view still lists; running it says what is missing
+    with pytest.raises(NotFound, match="no sheet named 'nets'"):
+        ws.query("events", saved)
