@@ -31,7 +31,7 @@ USERS: list[dict[str, Any]] = [  # alice twice (the first row wins), BOB only in
     {"name": "", "team": "blank", "port": 80},
     {"name": "carol", "team": "ops", "port": 0},
 ]
-NETS: list[dict[str, Any]] = [  # 10.1.0.0/16 is more specific than 10.0.0.0/8; host bits ignored; junk never matches
+NETS: list[dict[str, Any]] = [  # 10.1.0.0/16 is more specific than 10.0.0.0/8; host bits ignored; junk never matches; IPv6 too
     {"cidr": "10.0.0.0/8", "label": "corp"},
     {"cidr": "10.1.0.0/16", "label": "corp-dc"},
     {"cidr": "44.202.228.1/24", "label": "web"},
@@ -39,6 +39,10 @@ NETS: list[dict[str, Any]] = [  # 10.1.0.0/16 is more specific than 10.0.0.0/8; 
     {"cidr": "junk", "label": "junk"},
     {"cidr": "10.0.0.0/33", "label": "bad-length"},
     {"cidr": "192.168.0.0/16", "label": "home"},
+    {"cidr": "2001:db8:8000::/33", "label": "doc6-high"},  # a prefix length that is no multiple of 4
+    {"cidr": "2001:db8::/33", "label": "doc6"},
+    {"cidr": "2600:1f18::/35", "label": "aws6"},
+    {"cidr": "FE80::/10", "label": "link6"},
 ]
 
 

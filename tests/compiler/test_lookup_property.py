@@ -91,12 +91,22 @@ def test_exact_lookup_keeps_every_row_and_takes_the_lowest_row_id(
     assert got == expected
 
 
-ADDRESSES = st.builds(lambda a, b: f"10.{a}.{b}.7", st.integers(0, 3), st.integers(0, 3)) | st.sampled_from(
-    ["x", "", None, "10.0.0"]
+ADDRESSES = (
+    st.builds(lambda a, b: f"10.{a}.{b}.7", st.integers(0, 3), st.integers(0, 3))
+    | st.builds(lambda a, b: f"2001:db8:{a:x}::{b:x}", st.sampled_from([0, 1, 0x8000, 0x8001, 0xFFFF]), st.integers(0, 3))
+    | st.sampled_from(["x", "", None, "10.0.0", "2001:db8::g", "::1"])
 )
-NETWORKS = st.builds(
-    lambda a, b, bits: f"10.{a}.{b}.0/{bits}", st.integers(0, 3), st.integers(0, 3), st.sampled_from([8, 14, 16, 24, 32])
-) | st.sampled_from(["junk", "10.0.0.0/40", "0.0.0.0/0", None])
+NETWORKS = (
+    st.builds(
+        lambda a, b, bits: f"10.{a}.{b}.0/{bits}", st.integers(0, 3), st.integers(0, 3), st.sampled_from([8, 14, 16, 24, 32])
+    )
+    | st.builds(
+        lambda a, bits: f"2001:db8:{a:x}::/{bits}",
+        st.sampled_from([0, 1, 0x8000]),
+        st.sampled_from([16, 32, 33, 35, 47, 48, 127, 128]),
+    )
+    | st.sampled_from(["junk", "10.0.0.0/40", "2001:db8::/129", "0.0.0.0/0", "::1", None])
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,19 +118,24 @@ def test_cidr_lookup_keeps_every_row_and_takes_the_most_specific_network(
     rowids = list(range(len(right)))
     got = run(engine, tmp_path, [(k, i) for i, k in enumerate(left)], [(k, i) for i, k in enumerate(right)], rowids, step)
 
-    def network(text: str | None) -> ipaddress.IPv4Network | None:
+    def network(text: str | None) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         try:
-            return ipaddress.IPv4Network(text or "", strict=False)
+            return ipaddress.ip_network(text or "", strict=False)
         except ValueError:
             return None
 
     expected = []
     for n, text in enumerate(left):
         try:
-            address = ipaddress.IPv4Address(text or "")
+            address = ipaddress.ip_address(text or "")
         except ValueError:
             expected.append((n, None, False))
             continue
-        holding = [(-net.prefixlen, i) for i, t in enumerate(right) if (net := network(t)) is not None and address in net]
+        # the same family only: none of these IPv6 networks holds the IPv4-mapped addresses
+        holding = [
+            (-(net.prefixlen + (96 if net.version == 4 else 0)), i)
+            for i, t in enumerate(right)
+            if (net := network(t)) is not None and net.version == address.version and address in net
+        ]
         expected.append((n, min(holding)[1], True) if holding else (n, None, False))
     assert got == expected

@@ -53,7 +53,7 @@ def test_cidr_lookup_and_enrich_ip_steps(page: Any, server: Any, tmp_path: Path)
     dialog.get_by_test_id("lookup-sheet").select_option("nets")
     dialog.get_by_test_id("lookup-mode").select_option("cidr")
     dialog.get_by_test_id("lookup-right-key").select_option("cidr")
-    expect(dialog.get_by_test_id("lookup-matched")).to_have_text("5 of 12 rows find a match in nets")
+    expect(dialog.get_by_test_id("lookup-matched")).to_have_text("8 of 12 rows find a match in nets")
     dialog.get_by_role("button", name="Apply step").click()
     expect(page.locator(".steps-list")).to_contain_text("Lookup in nets on ip = cidr (IP in network): label")
     column_menu(page, "ip", "Enrich IP")
@@ -63,7 +63,7 @@ def test_cidr_lookup_and_enrich_ip_steps(page: Any, server: Any, tmp_path: Path)
     expect(page.locator('.ag-cell[col-id="ip.aws_service"]', has_text="EC2").first).to_be_visible()
     page.get_by_label("Filter (filter language)").fill("ip.class = 'public' and nets.matched = true")
     page.get_by_label("Filter (filter language)").press("Enter")
-    expect_total(page, "2 rows")
+    expect_total(page, "4 rows")  # 44.202.228.109, 123.214.118.119, 2001:db8::1 (documentation: no), 2600:1f18::10
 
 
 def test_entity_page_shows_the_enrichment_of_an_ip(page: Any, server: Any, tmp_path: Path) -> None:

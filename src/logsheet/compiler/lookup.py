@@ -27,14 +27,14 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from logsheet.compiler.dialects import Dialect
-from logsheet.compiler.ipnum import ipv4_bounds, ipv4_number, unmapped
+from logsheet.compiler.ipnum import address_hex, cidr_parts, has_colon, ipv4_number, is_ipv4, network_hex_bounds, unmapped
 from logsheet.compiler.relation import Relation, aliased
 from logsheet.compiler.resolve import Resolved, name_taken, resolve
 from logsheet.core import ir
 from logsheet.core.columns import ROWID, SYSTEM_COLUMNS
 from logsheet.core.errors import InvalidQuery
 from logsheet.core.schema import Column, Schema
-from logsheet.core.sqlnames import col, ident, lit, to_text
+from logsheet.core.sqlnames import cast, col, ident, lit, to_text
 
 Externals = Mapping[str, Relation]
 
@@ -164,6 +164,9 @@ def _exact_matches(
 def _cidr_matches(
     left: Resolved, right: Resolved, added: list[tuple[str, Resolved]], relation: exp.Expr, other: Relation, dialect: Dialect
 ) -> exp.Select:
+    """Per distinct address of the view, the best network of the other sheet holding it. Addresses and networks
+    of both families are compared as 32 hex digits (IPv4 as its IPv4-mapped IPv6 form, :mod:`.ipnum`), so one
+    range join matches both; each step of the conversion is its own layer, computed once per value."""
     address = _text_key(left.expression, left.type)
     distinct = (
         exp.select(aliased("__la", address))
@@ -171,33 +174,49 @@ def _cidr_matches(
         .from_(exp.Subquery(this=relation.copy(), alias=exp.TableAlias(this=ident("d"))))
         .where(exp.Not(this=exp.Is(this=address.copy(), expression=exp.Null())))
     )
-    numbered = exp.select(col("__la"), aliased("__ln", ipv4_number(unmapped(col("__la")), dialect))).from_(
-        exp.Subquery(this=distinct, alias=exp.TableAlias(this=ident("a")))
-    )
+    numbered = exp.select(col("__la"), aliased("__ln", ipv4_number(unmapped(col("__la")), dialect))).from_(_sub(distinct, "a0"))
+    keyed = exp.select(col("__la"), aliased("__lx", address_hex(col("__la"), col("__ln"), dialect))).from_(_sub(numbered, "a1"))
     network = right.expression if right.type in TEXT_TYPES else to_text(right.expression)
-    low, high, length = ipv4_bounds(network, dialect)
-    ranges = [aliased("__lo", low), aliased("__hi", high), aliased("__lb", length), col(ROWID)]
-    ranges += [aliased(f"__lc{i}", target.expression.copy()) for i, (_, target) in enumerate(added)]
-    networks = exp.select(*ranges).from_(exp.Subquery(this=other.expression, alias=exp.TableAlias(this=ident("o"))))
-    networks_alias = exp.TableAlias(this=ident("w"))
+    text, bits, slash = cidr_parts(network)
+    carried = [col(ROWID), *(aliased(f"__lc{i}", target.expression.copy()) for i, (_, target) in enumerate(added))]
+    kept = [col(ROWID), *(col(f"__lc{i}") for i in range(len(added)))]
+    parts = exp.select(*carried, aliased("__na", text), aliased("__nb", bits), aliased("__ns", slash)).from_(
+        _sub(other.expression, "o")
+    )
+    v4 = unmapped(col("__na"))
+    number = ipv4_number(v4, dialect)
+    digits = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.And(this=exp.Not(this=is_ipv4(v4.copy(), dialect)), expression=has_colon(col("__na"))),
+                true=dialect.ipv6_hex(col("__na")),
+            )
+        ],
+        default=cast(exp.Null(), "VARCHAR"),
+    )
+    full = exp.Case(ifs=[exp.If(this=is_ipv4(v4.copy(), dialect), true=lit(32))], default=lit(128))
+    length = exp.Case(ifs=[exp.If(this=col("__ns"), true=col("__nb"))], default=full)
+    forms = exp.select(*kept, aliased("__n4", number), aliased("__n6", digits), aliased("__nl", length)).from_(_sub(parts, "p"))
+    low, high, prefix = network_hex_bounds(col("__n4"), col("__n6"), col("__nl"))
+    networks = exp.select(*kept, aliased("__lo", low), aliased("__hi", high), aliased("__lb", prefix)).from_(_sub(forms, "q"))
     inside = exp.Between(
-        this=exp.Column(this=ident("__ln"), table=ident("a")),
+        this=exp.Column(this=ident("__lx"), table=ident("a")),
         low=exp.Column(this=ident("__lo"), table=ident("w")),
         high=exp.Column(this=ident("__hi"), table=ident("w")),
     )
     projections = [aliased("__lk0", exp.Column(this=ident("__la"), table=ident("a")))]
     projections += [aliased(f"__lc{i}", exp.Column(this=ident(f"__lc{i}"), table=ident("w"))) for i in range(len(added))]
     projections.append(aliased("__lm", lit(True)))
-    joined = (
-        exp.select(*projections)
-        .from_(exp.Subquery(this=numbered, alias=exp.TableAlias(this=ident("a"))))
-        .join(exp.Subquery(this=networks, alias=networks_alias), on=inside, join_type="inner")
-    )
+    joined = exp.select(*projections).from_(_sub(keyed, "a")).join(_sub(networks, "w"), on=inside, join_type="inner")
     order = [
         exp.Ordered(this=exp.Column(this=ident("__lb"), table=ident("w")), desc=True, nulls_first=False),
         exp.Ordered(this=exp.Column(this=ident(ROWID), table=ident("w")), desc=False, nulls_first=False),
     ]
     return _numbered(joined, [exp.Column(this=ident("__la"), table=ident("a"))], order)
+
+
+def _sub(relation: exp.Expr, alias: str) -> exp.Subquery:
+    return exp.Subquery(this=relation, alias=exp.TableAlias(this=ident(alias)))
 
 
 __all__ = ["Externals", "lookup", "lookup_sheets", "matched_column", "prefix_of", "sheet_external"]
