@@ -52,6 +52,7 @@ def test_lookup_dialog_adds_the_other_sheets_columns(page: Any, server: Any, tmp
     expect(dialog.locator("th.new-column")).to_have_text(["users.team", "users.matched"])
     dialog.get_by_role("button", name="Apply step").click()
     expect(page.locator(".steps-list")).to_contain_text("Lookup in users on user = name (ignoring case): team")
+    expect(page.get_by_test_id("step-matched")).to_have_text("(5 of 12 rows matched)")
     expect_total(page, "12 rows")  # the row count never changes
     go_to_column(page, "users.team")
     undo(page)
@@ -72,6 +73,7 @@ def test_cidr_lookup_and_enrich_ip_steps(page: Any, server: Any, tmp_path: Path)
     expect(dialog.get_by_test_id("lookup-matched")).to_have_text("8 of 12 rows find a match in nets")
     dialog.get_by_role("button", name="Apply step").click()
     expect(page.locator(".steps-list")).to_contain_text("Lookup in nets on ip = cidr (IP in network): label")
+    expect(page.get_by_test_id("step-matched")).to_have_text("(8 of 12 rows matched)")
     column_menu(page, "ip", "Enrich IP")
     expect(page.locator(".steps-list")).to_contain_text("Enrich IP ip")
     _go_to_new_column(page, "ip.aws_service")
@@ -79,6 +81,7 @@ def test_cidr_lookup_and_enrich_ip_steps(page: Any, server: Any, tmp_path: Path)
     page.get_by_label("Filter (filter language)").fill("ip.class = 'public' and nets.matched = true")
     page.get_by_label("Filter (filter language)").press("Enter")
     expect_total(page, "3 rows")  # 44.202.228.109, 123.214.118.119 and 2600:1f18::10 (2001:db8::1 is documentation)
+    expect(page.get_by_test_id("step-matched")).to_have_text("(3 of 3 rows matched)")  # of the view's rows
 
 
 def test_entity_page_shows_the_enrichment_of_an_ip(page: Any, server: Any, tmp_path: Path) -> None:
