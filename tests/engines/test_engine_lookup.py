@@ -211,3 +211,13 @@ def test_lookup_and_enrich_are_saved_with_views_and_replay(tmp_path: Path) -> No
     ws.delete_sheet("nets")  # the view still lists; running it says what is missing
     with pytest.raises(NotFound, match="no sheet named 'nets'"):
         ws.query("events", saved)
+
+
+def test_self_lookup_and_the_sql_of_every_dialect(ws: Workspace) -> None:
+    step = ir.Lookup("events", ("user",), ("user",), ("ip",), prefix="self_")
+    assert {r[0]: r[1] for r in rows(ws, view(step, columns=("self_ip",)))}[7] == "10.1.2.3"  # alice's first row
+    query = ir.Query(steps=(CIDR, ENRICH))
+    spark = ws.sql("events", query, "spark")
+    assert "FROM `nets`" in spark and "FROM `events`" in spark  # each sheet a table named after it
+    trino = ws.sql("events", query, "trino")
+    assert 'FROM "nets"' in trino and "TO_HEX(CAST(TRY_CAST(" in trino and "AS IPADDRESS) AS VARBINARY))" in trino
