@@ -64,7 +64,7 @@ def declared() -> dict[str, dict[str, tuple[str, bool]]]:
         for member in re.findall(r"\{([^}]*)\}", block[1]):
             fields = _fields(member, aliases)
             out[json.loads(fields.pop("kind")[0])] = fields
-    for interface in ("Agg", "SortKey", "GroupBy", "Query"):
+    for interface in ("Agg", "SortKey", "GroupBy", "Query", "Label"):
         block = re.search(rf"export interface {interface} \{{(.*?)\}}", text, re.S)
         assert block, interface
         fields = _fields(block[1], aliases)

@@ -7,6 +7,8 @@ import type {
   Finding,
   FormatInfo,
   Histogram,
+  IocList,
+  IocMatch,
   Job,
   Page,
   Pivot,
@@ -245,6 +247,30 @@ export const api = {
     const disposition = response.headers.get("Content-Disposition") ?? "";
     const match = /filename="?([^";]+)"?/.exec(disposition);
     return { blob: await response.blob(), filename: match ? match[1] : `${name}.${format}` };
+  },
+
+  iocLists: () => call<IocList[]>("GET", "/api/iocs"),
+  deleteIocList: (name: string) => call<{ deleted: string }>("DELETE", `/api/iocs/${enc(name)}`),
+  matchIocs: (caseName: string, lists: string[] = []) => call<IocMatch[]>("POST", "/api/iocs/match", { case: caseName, lists }),
+  /** Import an IOC file (its bytes as the body; docs/api.md, IOC lists). */
+  async importIocs(file: File, options: { name?: string; kind?: string; replace?: boolean }): Promise<IocList> {
+    const params = new URLSearchParams({ filename: file.name });
+    if (options.name) params.set("name", options.name);
+    if (options.kind) params.set("kind", options.kind);
+    if (options.replace) params.set("replace", "true");
+    let response: Response;
+    try {
+      response = await fetch(`/api/iocs?${params}`, {
+        method: "POST",
+        headers: { ...headers(false), "Content-Type": "application/octet-stream" },
+        body: file,
+        credentials: "same-origin",
+      });
+    } catch {
+      throw new ApiError("the logsheet server cannot be reached; is it still running?", 0);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return (await response.json()) as IocList;
   },
 };
 

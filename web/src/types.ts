@@ -21,6 +21,7 @@ export type Predicate =
   | { kind: "starred" }
   | { kind: "tag"; tags: string[]; negate?: boolean }
   | { kind: "comment"; op: "contains" | "starts_with" | "ends_with"; value: string; negate?: boolean; case_sensitive?: boolean }
+  | { kind: "ioc"; lists?: string[]; negate?: boolean }
   | { kind: "and"; items: Predicate[] }
   | { kind: "or"; items: Predicate[] }
   | { kind: "not"; item: Predicate };
@@ -45,7 +46,15 @@ export type Step =
       case_sensitive?: boolean;
       prefix?: string;
     }
-  | { kind: "enrich"; column: string };
+  | { kind: "enrich"; column: string }
+  | { kind: "labels"; name: string; labels: Label[] }
+  | { kind: "mark_ioc"; lists?: string[]; name?: string };
+
+/** One label of a `labels` step and the rows it is given to. */
+export interface Label {
+  text: string;
+  when: Predicate;
+}
 
 export type AggFn = "count" | "count_distinct" | "min" | "max" | "sum" | "avg" | "first" | "last";
 
@@ -261,4 +270,34 @@ export interface Annotation {
   value: string;
   author: string;
   created_at: string;
+}
+
+/** An IOC list (GET /api/iocs): where it came from and what it holds, with what was set aside and why. */
+export interface IocList {
+  name: string;
+  imported_at: string;
+  source: string;
+  sha256: string;
+  size: number;
+  format: string;
+  level: string;
+  indicators: number;
+  by_kind: Record<string, number>;
+  duplicates: number;
+  rejected: number;
+  rejects: Array<{ line: number; text: string; reason: string }>;
+  notes: string[];
+}
+
+/** One sheet's match against IOC lists (POST /api/iocs/match). */
+export interface IocMatch {
+  sheet: string;
+  rows: number;
+  values: string[];
+  first_seen: string | null;
+  last_seen: string | null;
+  lists: Record<string, number>;
+  hits: Array<{ list: string; kind: string; value: string; rows: number }>;
+  not_searched: string[];
+  where: Predicate;
 }

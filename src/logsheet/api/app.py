@@ -27,6 +27,7 @@ from logsheet.api import (
     detections,
     enrichment,
     info,
+    iocs,
     jobs,
     pivot,
     query,
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
+    app.include_router(iocs.router(ws, settings))
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(uploads.router(ws, settings, import_jobs))
@@ -96,6 +98,7 @@ STATUS: dict[type[LogsheetError], int] = {
     QueryTimeout: 408,
     Conflict: 409,
     uploads.UploadTooLarge: 413,
+    iocs.TooLarge: 413,
     QueryCancelled: 499,  # "client closed request": the person cancelled it
     OutOfMemory: 503,
 }

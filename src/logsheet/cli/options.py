@@ -55,6 +55,11 @@ def query_options(func: F) -> F:
             metavar="ID",
             help="Only the rows of this finding (`logsheet findings` lists them); the other options apply on top.",
         ),
+        click.option(
+            "--mark-iocs",
+            is_flag=True,
+            help="Add the column ioc_lists: the IOC lists (`logsheet ioc`) an indicator of which the row holds.",
+        ),
         click.option("--timeout", type=Seconds(), default=60.0, show_default=True, help="Query time budget, seconds."),
     ]
     for option in reversed(options):
@@ -107,6 +112,13 @@ def _choose_engine(ws: Workspace, engine: str | None, spark_master: str | None, 
     except EngineChoiceError as exc:
         raise click.UsageError(CHOICE_ERRORS[exc.reason]) from None
     return str(ws.serving().engine)
+
+
+def with_marks(view: Query, mark_iocs: bool) -> Query:
+    """The view with --mark-iocs's step after its own."""
+    from logsheet.core import ir
+
+    return view.with_(steps=(*view.steps, ir.MarkIoc())) if mark_iocs else view
 
 
 def _build(

@@ -8,7 +8,7 @@ import click
 
 from logsheet.cli.group import _workspace, main
 from logsheet.cli.lookups import add_steps, lookup_options, report_lookups
-from logsheet.cli.options import _build, _choose_engine, engine_options, query_options
+from logsheet.cli.options import _build, _choose_engine, engine_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
 
 
@@ -40,6 +40,7 @@ def query(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     limit: int,
     offset: int,
@@ -60,7 +61,7 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
     view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     if finding:
         view = ws.finding_query(sheet, finding, view)
@@ -120,6 +121,7 @@ def export(
     agg: tuple[str, ...],
     query_json: str | None,
     finding: str | None,
+    mark_iocs: bool,
     timeout: float,
     limit: int | None,
     enrich: tuple[str, ...],
@@ -138,7 +140,7 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = _build(where, search, columns, sort, group_by, agg, query_json)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
     view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     if finding:
         view = ws.finding_query(sheet, finding, view)

@@ -59,6 +59,8 @@ class PredicateCompiler:
             return self._columns(node)
         if isinstance(node, (ir.Starred, ir.Tagged, ir.Commented)):
             return notes.predicate(node, self.annotated)
+        if isinstance(node, ir.IocMatch):
+            raise InvalidQuery("an IOC filter is resolved against the workspace's IOC lists; it works on a sheet's views")
         method = getattr(self, "_" + node.kind, None)
         if method is None:
             raise InvalidQuery(f"unsupported filter {node.kind!r}")

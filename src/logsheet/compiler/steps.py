@@ -13,6 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from logsheet.compiler.dialects import Dialect
+from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import column_named, name_taken, resolve
 from logsheet.core import ir
 from logsheet.core.errors import InvalidQuery
@@ -187,6 +188,21 @@ def _extract_json(step: ir.ExtractJson, schema: Schema, dialect: Dialect) -> Pro
     return _add(schema, [(name, target.expression, "text")])
 
 
+def _labels(step: ir.Labels, schema: Schema, dialect: Dialect) -> Projection:
+    if not step.labels:
+        raise InvalidQuery("a labels step needs at least one label")
+    compiler = PredicateCompiler(schema, dialect)
+    parts = [
+        exp.Case(ifs=[exp.If(this=exp.Paren(this=compiler.compile(label.when)), true=lit(label.text))]) for label in step.labels
+    ]
+    joined = func("concat_ws", lit(", "), *parts)
+    return _add(schema, [(step.name, exp.Nullif(this=joined, expression=lit("")), "text")])
+
+
+def _unresolved(step: ir.MarkIoc, schema: Schema, dialect: Dialect) -> Projection:
+    raise InvalidQuery("an IOC column is resolved against the workspace's IOC lists; open the view through a workspace")
+
+
 _HANDLERS = {
     ir.Split: _split,
     ir.RegexExtract: _regex_extract,
@@ -197,4 +213,6 @@ _HANDLERS = {
     ir.Trim: _trim,
     ir.ParseTimestamp: _parse_timestamp,
     ir.ExtractJson: _extract_json,
+    ir.Labels: _labels,
+    ir.MarkIoc: _unresolved,
 }

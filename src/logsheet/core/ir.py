@@ -184,6 +184,17 @@ class Commented(PredicateNode):
 
 
 @dataclass(frozen=True)
+class IocMatch(PredicateNode):
+    """``ioc`` / ``ioc = 'LIST'`` / ``ioc in ('a', 'b')``: the row holds an indicator of these IOC lists (of every
+    list when empty) in a column of the indicator's kind (:mod:`logsheet.workspace.iocs`); ``not ioc`` with
+    ``negate``. The workspace resolves it against the lists as they are when the view runs."""
+
+    kind: ClassVar[str] = "ioc"
+    lists: tuple[str, ...] = ()
+    negate: bool = False
+
+
+@dataclass(frozen=True)
 class And(PredicateNode):
     kind: ClassVar[str] = "and"
     items: tuple[Predicate, ...]
@@ -202,7 +213,22 @@ class Not(PredicateNode):
 
 
 Predicate = Union[
-    Compare, InList, Between, TextMatch, Regex, Blank, InCidr, CompareColumns, Search, Starred, Tagged, Commented, And, Or, Not
+    Compare,
+    InList,
+    Between,
+    TextMatch,
+    Regex,
+    Blank,
+    InCidr,
+    CompareColumns,
+    Search,
+    Starred,
+    Tagged,
+    Commented,
+    IocMatch,
+    And,
+    Or,
+    Not,
 ]
 ANNOTATION_PREDICATES: tuple[type, ...] = (Starred, Tagged, Commented)
 
@@ -321,7 +347,38 @@ class Enrich(StepNode):
     column: str
 
 
-Step = Union[Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson, Lookup, Enrich]
+@dataclass(frozen=True)
+class Label(Node):
+    """One label of a :class:`Labels` step and the rows it is given to."""
+
+    text: str
+    when: Predicate
+
+
+@dataclass(frozen=True)
+class Labels(StepNode):
+    """Add a text column holding the labels whose condition the row meets, in order, joined by ``, `` (blank
+    when none does)."""
+
+    kind: ClassVar[str] = "labels"
+    name: str
+    labels: tuple[Label, ...]
+
+
+@dataclass(frozen=True)
+class MarkIoc(StepNode):
+    """Add a text column (``ioc_lists`` by default) naming the IOC lists (of ``lists``, or every list when empty) an
+    indicator of which the row holds, as :class:`IocMatch` finds them; the workspace resolves it into a
+    :class:`Labels` step when the view runs."""
+
+    kind: ClassVar[str] = "mark_ioc"
+    lists: tuple[str, ...] = ()
+    name: str = "ioc_lists"
+
+
+Step = Union[
+    Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson, Labels, MarkIoc, Lookup, Enrich
+]
 
 
 # --------------------------------------------------------------------------------------- sort, group, query

@@ -24,6 +24,11 @@ def validate_case_name(name: str) -> None:
     _validate_name(name, "case")
 
 
+def validate_ioc_list_name(name: str) -> None:
+    """An IOC list is named as a sheet is."""
+    _validate_name(name, "list of IOCs")
+
+
 def _validate_name(name: str, what: str) -> None:
     if not name or not name.strip():
         raise LogsheetError(f"a {what} needs a name")

@@ -17,6 +17,7 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
     and       := unary ( 'and' unary )*
     unary     := 'not' unary | '(' expr ')' | STRING | annotation | column condition
     annotation:= 'starred'
+               | 'ioc' [('=' | '!=') STRING | ['not'] 'in' '(' STRING (',' STRING)* ')']
                | 'tag' ('=' | '!=') STRING | 'tag' ['not'] 'in' '(' STRING (',' STRING)* ')'
                | 'comment' ['not'] ('contains' | 'starts' 'with' | 'ends' 'with') STRING ['nocase']
     condition := cmp_op value ['nocase']
@@ -31,7 +32,8 @@ Grammar (keywords are case-insensitive; precedence ``not`` > ``and`` > ``or``)::
     value     := STRING | NUMBER | 'true' | 'false' | 'null'
     column_ref:= 'column' '(' (NAME | "quoted name") ')'
 
-``starred``, ``tag`` and ``comment`` (bare, in any case) are the row's annotations (:mod:`logsheet.workspace.annotations`):
+``starred``, ``tag`` and ``comment`` (bare, in any case) are the row's annotations (:mod:`logsheet.workspace.annotations`),
+and ``ioc`` the rows holding an indicator of the workspace's IOC lists (:mod:`logsheet.workspace.iocs`):
 a sheet column of one of these names is written double-quoted (``"tag" = 'x'``), as :func:`quote_name` does.
 
 ``column(other)`` compares with the value of another column of the same row (:class:`~logsheet.core.ir.CompareColumns`);
@@ -67,8 +69,8 @@ KEYWORDS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 #: The words that name a row's annotations rather than a column (a column so named is double-quoted).
-ANNOTATION_WORDS: frozenset[str] = frozenset({"starred", "tag", "comment"})
-_STARRED, _TAG, _COMMENT = "starred", "tag", "comment"
+ANNOTATION_WORDS: frozenset[str] = frozenset({"starred", "tag", "comment", "ioc"})
+_STARRED, _TAG, _COMMENT, _IOC = "starred", "tag", "comment", "ioc"
 
 #: How deeply parentheses and ``not`` may nest (keeps the recursive parser far from Python's stack limit).
 MAX_DEPTH = 100
@@ -400,6 +402,16 @@ class _Parser:
             if _starts_condition(self.token):
                 self.fail(f"'{word.text}' takes no operator: write starred, or not starred", self.token)
             return ir.Starred()
+        if name == _IOC:
+            if not _starts_condition(self.token):
+                return ir.IocMatch()
+            if self.token.kind == "op" and _OP_CANONICAL.get(self.token.text) in ("=", "!="):
+                negate = _OP_CANONICAL[self.advance().text] == "!="
+                return ir.IocMatch((self.parse_string(f"after 'ioc {'!=' if negate else '='}' (an IOC list's name)"),), negate)
+            negate = self.accept_keyword("not")
+            if not self.accept_keyword("in"):
+                self.expected("'=', '!=', 'in' or 'not in' after 'ioc', or nothing" if not negate else "'in' after 'ioc not'")
+            return ir.IocMatch(self.parse_string_list(), negate)
         if name == _TAG:
             if self.token.kind == "op" and _OP_CANONICAL.get(self.token.text) in ("=", "!="):
                 negate = _OP_CANONICAL[self.advance().text] == "!="
@@ -660,7 +672,17 @@ def format_filter(pred: ir.Predicate) -> str:
         return quote_string(pred.text)
     if isinstance(pred, (ir.Starred, ir.Tagged, ir.Commented)):
         return _format_annotation(pred)
+    if isinstance(pred, ir.IocMatch):
+        return _format_ioc(pred)
     return _format_condition(pred)
+
+
+def _format_ioc(pred: ir.IocMatch) -> str:
+    if not pred.lists:
+        return f"not {_IOC}" if pred.negate else _IOC
+    if len(pred.lists) == 1:
+        return f"{_IOC} {'!=' if pred.negate else '='} {quote_string(pred.lists[0])}"
+    return f"{_IOC} {'not ' if pred.negate else ''}in ({', '.join(quote_string(x) for x in pred.lists)})"
 
 
 def _format_annotation(pred: ir.Starred | ir.Tagged | ir.Commented) -> str:

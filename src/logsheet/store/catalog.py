@@ -137,6 +137,19 @@ CREATE TABLE IF NOT EXISTS timeline_views (
     created_at TEXT NOT NULL,
     UNIQUE (case_id, name)
 );
+CREATE TABLE IF NOT EXISTS ioc_lists (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS iocs (
+    list_id INTEGER NOT NULL REFERENCES ioc_lists(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (list_id, kind, value)
+);
 """
 
 
@@ -458,12 +471,13 @@ class Catalog:
         sheet_id: int,
         rule_ids: list[str],
         findings: list[tuple[str, str, int, str | None, str]],
-        run: str,
+        run: str | None,
         rules: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Store a rule run on a sheet: the findings of ``rule_ids`` are replaced by ``findings`` (rows of
         id, rule id, level rank, first seen, JSON body), those of other rules stay; ``rules`` (rule id, JSON)
-        are what the findings of one rule share (kept once); ``run`` (JSON) becomes the sheet's last run."""
+        are what the findings of one rule share (kept once); ``run`` (JSON) becomes the sheet's last run
+        (None: an IOC match, which is not a rule run, leaves the last run as it is)."""
         with self.transaction() as db:
             gone = [(sheet_id, r) for r in rule_ids]
             db.executemany("DELETE FROM findings WHERE sheet_id = ? AND rule_id = ?", gone)
@@ -476,7 +490,8 @@ class Catalog:
                 "INSERT OR REPLACE INTO finding_rules (sheet_id, rule_id, body) VALUES (?,?,?)",
                 [(sheet_id, rule, body) for rule, body in rules],
             )
-            db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
+            if run is not None:
+                db.execute("INSERT OR REPLACE INTO rule_runs (sheet_id, body) VALUES (?, ?)", (sheet_id, run))
 
     def finding_rules(self, sheet_id: int | None = None) -> dict[tuple[int, str], str]:
         """(sheet id, rule id) -> JSON of what that rule's findings on the sheet share."""
@@ -707,6 +722,43 @@ class Catalog:
         with self._connect() as db:
             found = db.execute("SELECT name, query, created_at FROM timeline_views WHERE case_id = ? ORDER BY name", (case_id,))
             return [(r[0], r[1], r[2]) for r in found]
+
+    # ----------------------------------------------------------------------------------------- IOC lists
+    def save_ioc_list(self, name: str, body: str, items: Sequence[tuple[str, str, str]], at: str, replace: bool) -> None:
+        """Store an IOC list (its JSON ``body`` and ``items``: kind, value, JSON), replacing one of that name when
+        ``replace`` (else :class:`Conflict`)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT id FROM ioc_lists WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                if not replace:
+                    raise Conflict(f"an IOC list named {name!r} exists; --replace to replace it, or --name another")
+                db.execute("DELETE FROM ioc_lists WHERE id = ?", (row[0],))
+            list_id = db.execute("INSERT INTO ioc_lists (name, body, imported_at) VALUES (?, ?, ?)", (name, body, at)).lastrowid
+            db.executemany(
+                "INSERT INTO iocs (list_id, kind, value, body) VALUES (?, ?, ?, ?)", [(list_id, *item) for item in items]
+            )
+
+    def ioc_lists(self) -> list[tuple[str, str, str]]:
+        """(name, imported at, JSON body) of every IOC list, by name."""
+        with self._connect() as db:
+            return [(r[0], r[1], r[2]) for r in db.execute("SELECT name, imported_at, body FROM ioc_lists ORDER BY name")]
+
+    def ioc_items(self, name: str) -> list[str]:
+        """The JSON of a list's indicators, in the order they were read."""
+        with self._connect() as db:
+            found = db.execute(
+                "SELECT i.body FROM iocs i JOIN ioc_lists l ON l.id = i.list_id WHERE l.name = ? ORDER BY i.rowid", (name,)
+            )
+            return [r[0] for r in found]
+
+    def delete_ioc_list(self, name: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM ioc_lists WHERE name = ?", (name,)).rowcount > 0
+
+    def ioc_lists_version(self) -> str:
+        """Changes whenever a list is imported, replaced or deleted."""
+        with self._connect() as db:
+            return json.dumps(db.execute("SELECT id, name, imported_at, body FROM ioc_lists ORDER BY id").fetchall())
 
 
 def merge_schemas(old: Schema, new: Schema) -> Schema:

@@ -45,7 +45,7 @@ from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
 from logsheet.workspace import cases as case_sets
-from logsheet.workspace import detections, enrichment, externals, housekeeping
+from logsheet.workspace import detections, enrichment, externals, housekeeping, iocs
 from logsheet.workspace import timeline as timelines
 from logsheet.workspace.annotations import Annotation, annotate_rows, delete_annotation, list_annotations, remove_annotations
 from logsheet.workspace.cases import Case
@@ -208,9 +208,10 @@ class Workspace:
         if not paths:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
         notes = self.annotations_file(record)
+        resolved = iocs.resolve(self, record, query or ir.Query())
         target = dialect or DUCKDB
-        joined = externals.externals(self, query, lambda _paths, _schema, name: dialect_for(target.name, name))
-        return ViewPlan(query or ir.Query(), record.schema, paths, target, record.time_column, notes, externals=joined)
+        joined = externals.externals(self, resolved, lambda _paths, _schema, name: dialect_for(target.name, name))
+        return ViewPlan(resolved, record.schema, paths, target, record.time_column, notes, externals=joined)
 
     def annotations_file(self, record: SheetRecord) -> str | None:
         """The path of the sheet's annotations file (what its views join), None when it has no annotations."""
@@ -229,8 +230,9 @@ class Workspace:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
         notes = None if dataset else self.annotations_file(record)  # a dataset's row ids need not be the sheet's
         dialect = runner.source(paths, record.schema, notes)
-        joined = externals.externals(self, query, lambda parts, schema, _name: runner.source(parts, schema, None))
-        plan = ViewPlan(query or ir.Query(), record.schema, paths, dialect, record.time_column, notes, externals=joined)
+        resolved = iocs.resolve(self, record, query or ir.Query())
+        joined = externals.externals(self, resolved, lambda parts, schema, _name: runner.source(parts, schema, None))
+        plan = ViewPlan(resolved, record.schema, paths, dialect, record.time_column, notes, externals=joined)
         return plan, runner
 
     def query(
@@ -636,6 +638,42 @@ class Workspace:
     def set_rules_settings(self, on_import: bool | None = None, sigma: Sequence[str] | None = None) -> JSONObject:
         """Run the rules after every import (or not), and the workspace's own rule paths."""
         return detections.set_rules_settings(self, on_import, sigma)
+
+    # ------------------------------------------------------------------------ IOC lists (logsheet.workspace.iocs)
+    def import_iocs(
+        self,
+        path: str | Path,
+        name: str | None = None,
+        kind: str | None = None,
+        level: str = "high",
+        replace: bool = False,
+        data: bytes | None = None,
+    ) -> JSONObject:
+        """Read an IOC file (plain text, CSV or a STIX 2.1 bundle) into the list ``name`` (default: the file's
+        name); what was set aside is in the result, with its line and reason."""
+        return iocs.import_list(self, path, name, kind, level, replace, data)
+
+    def ioc_lists(self) -> list[JSONObject]:
+        return iocs.lists(self)
+
+    def ioc_indicators(self, name: str) -> list[JSONObject]:
+        return [i.to_json() for i in iocs.indicators(self, name)]
+
+    def delete_ioc_list(self, name: str) -> None:
+        """Forget a list (its findings stay until the next match of the case's sheets)."""
+        iocs.delete_list(self, name)
+
+    def match_iocs(
+        self,
+        case: str | None = None,
+        lists: Sequence[str] = (),
+        engine: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        record_findings: bool = True,
+    ) -> list[iocs.SheetMatch]:
+        """Match IOC lists against every sheet of a case: per sheet with hits, its rows, the indicators found;
+        each list's rows kept as a finding (rule ``ioc:LIST``) unless ``record_findings`` is false."""
+        return iocs.match(self, case, tuple(lists), engine, timeout, record_findings)
 
     # ---------------------------------------------------------------- annotations (logsheet.workspace.annotations)
     def annotate(

@@ -1,5 +1,5 @@
-// The case page (`/cases/{name}`): a case's sheets (links to them), the findings of the rules on them and the
-// annotations of their rows. Each part is a section of its own module (case/sheets.ts, case/findings.ts,
+// The case page (`/cases/{name}`): a case's sheets (links to them), the findings of the rules on them, the IOC
+// lists and their matches, and the annotations of their rows. Each part is a section of its own module (case/sheets.ts, case/findings.ts,
 // case/annotations.ts), loaded with the case; the case's timeline and pivot join them as sections too. Every name
 // and value is shown as text.
 
@@ -10,6 +10,7 @@ import { h, replaceChildren } from "../ui/dom";
 import { inlineError } from "../ui/inline_error";
 import { caseAnnotations } from "./annotations";
 import { caseFindings } from "./findings";
+import { caseIocs } from "./iocs";
 import { caseSheets } from "./sheets";
 
 /** The display time zone: the one the sheet pages last used (their `tz`), else UTC. */
@@ -56,8 +57,9 @@ export function renderCasePage(root: HTMLElement, name: string): () => void {
     const sheets = caseSheets(found);
     const findings = caseFindings(found, displayZone());
     const annotations = caseAnnotations(found, displayZone());
-    replaceChildren(body, sheets.el, findings.el, annotations.el);
-    await Promise.all([sheets.load(), findings.load(), annotations.load()]);
+    const iocs = caseIocs(found, displayZone(), () => void findings.load());
+    replaceChildren(body, sheets.el, findings.el, iocs.el, annotations.el);
+    await Promise.all([sheets.load(), findings.load(), iocs.load(), annotations.load()]);
   };
   void load();
   return () => {

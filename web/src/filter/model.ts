@@ -67,6 +67,8 @@ const NEGATED: Partial<Record<OpId, OpId>> = {
   "not tagged": "tagged",
   "comment contains": "comment not contains",
   "comment not contains": "comment contains",
+  ioc: "not ioc",
+  "not ioc": "ioc",
 };
 
 const COLUMN_OP_IDS: Record<"=" | "!=" | "contains" | "starts_with" | "ends_with", OpId> = {
@@ -119,6 +121,12 @@ function toNode(p: Predicate): Node {
       return cond(ANY_COLUMN, "search", p.text);
     case "starred":
       return cond(ANNOTATIONS, "starred");
+    case "ioc": {
+      const lists = p.lists ?? [];
+      if (!lists.length) return cond(ANNOTATIONS, p.negate ? "not ioc" : "ioc");
+      const inner = cond(ANNOTATIONS, "ioc in", lists.join(", "));
+      return p.negate ? { type: "group", join: "and", negate: true, items: [inner] } : inner;
+    }
     case "tag":
       return cond(ANNOTATIONS, p.negate ? "not tagged" : "tagged", p.tags.join(", "));
     case "comment": {
@@ -215,6 +223,11 @@ function condPredicate(c: Cond, columns: Column[], tz: string): Predicate | null
       return { kind: "search", text: c.value };
     case "starred":
       return { kind: "starred" };
+    case "ioc":
+    case "not ioc":
+      return { kind: "ioc", lists: [], negate: c.op === "not ioc" };
+    case "ioc in":
+      return { kind: "ioc", lists: splitList(c.value), negate: false };
     case "tagged":
     case "not tagged":
       return { kind: "tag", tags: splitList(c.value), negate: c.op === "not tagged" };

@@ -37,7 +37,10 @@ export type OpId =
   | "comment contains"
   | "comment not contains"
   | "comment starts with"
-  | "comment ends with";
+  | "comment ends with"
+  | "ioc"
+  | "not ioc"
+  | "ioc in";
 
 export interface OpInfo {
   id: OpId;
@@ -84,6 +87,9 @@ export const OPS: Record<OpId, OpInfo> = {
   "comment not contains": op("comment not contains", "comment does not contain", 1, true),
   "comment starts with": op("comment starts with", "comment starts with", 1, true),
   "comment ends with": op("comment ends with", "comment ends with", 1, true),
+  ioc: op("ioc", "holds an IOC (any list)", 0),
+  "not ioc": op("not ioc", "holds no IOC", 0),
+  "ioc in": op("ioc in", "holds an IOC of the lists", "list"),
 };
 
 /** The operators whose value is the name of another column of the row (an IR "columns" predicate). */
@@ -157,10 +163,13 @@ export function opLabel(id: OpId, type: ColumnType | null): string {
 
 export const ANY_COLUMN = "(any column)";
 
-/** The pseudo column of the rows' annotations (stars, tags, comments) and its operators. */
+/** The pseudo column of the rows' annotations (stars, tags, comments; IOC lists' hits) and its operators. */
 export const ANNOTATIONS = "(annotations)";
 export const ANNOTATION_OPS: readonly OpId[] = [
   "starred",
+  "ioc",
+  "not ioc",
+  "ioc in",
   "tagged",
   "not tagged",
   "comment contains",

@@ -325,6 +325,17 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       }),
   };
 
+  host.iocs = {
+    marked: () => state.query.steps.some((s) => s.kind === "mark_ioc"),
+    mark: () =>
+      state.update((d) => {
+        d.query.steps.push({ kind: "mark_ioc" });
+      }),
+    keepHits: () =>
+      state.update((d) => {
+        d.query.where = andWith(d.query.where, { kind: "ioc", lists: [], negate: false });
+      }),
+  };
   const annotating = { sheet: name, refresh: () => void grid.refresh() };
   host.annotateView = () => viewItems(annotating, () => state.query, () => (grouped() ? null : lastTotal));
 

@@ -7,6 +7,7 @@ import { download, h } from "../ui/dom";
 import { openMenu, type MenuItem } from "../ui/menu";
 import { toast } from "../ui/toasts";
 import { copyText } from "./clipboard";
+import { iocItems, type IocHost } from "./iocs";
 
 export interface ViewsHost {
   sheet: string;
@@ -15,6 +16,8 @@ export interface ViewsHost {
   load(query: Query): void;
   /** Star or tag every row of the view (sheet/annotate.ts). */
   annotateView?(): MenuItem[];
+  /** Mark or keep the rows holding an IOC (sheet/iocs.ts). */
+  iocs?: IocHost;
   /** Where the export is asked (default: POST /api/sheets/{sheet}/export). */
   exportPath?: string;
   /** Where the saved views are kept (default: the sheet's, /api/sheets/{sheet}/views): a case's timeline has its own. */
@@ -56,6 +59,14 @@ export function viewsButton(host: ViewsHost): HTMLElement {
       { label: "Copy link to this view", action: () => void copyText(window.location.href) },
     ];
     if (host.annotateView) items.push({ label: "", separator: true }, ...host.annotateView());
+    if (host.iocs) {
+      try {
+        const found = await iocItems(host.iocs);
+        if (found.length) items.push({ label: "", separator: true }, ...found);
+      } catch (e) {
+        items.push({ label: `IOC lists unavailable: ${(e as Error).message}`, disabled: true });
+      }
+    }
     try {
       const views = await store.list();
       if (views.length) items.push({ label: "", separator: true });

@@ -100,6 +100,9 @@ function affected(step: Step): string[] {
       return [];
     case "combine":
       return [...step.columns];
+    case "labels":
+    case "mark_ioc":
+      return [];
     default:
       return [step.column];
   }
@@ -298,5 +301,9 @@ export function describeStep(step: Step): string {
       return describeLookup(step);
     case "enrich":
       return `Enrich IP ${step.column}`;
+    case "labels":
+      return `Label rows into ${step.name} (${step.labels.map((l) => l.text).join(", ")})`;
+    case "mark_ioc":
+      return `Mark IOC hits in ${step.name ?? "ioc_lists"}${step.lists?.length ? ` (lists ${step.lists.join(", ")})` : " (every list)"}`;
   }
 }
