@@ -17,7 +17,8 @@ Generated from `logsheet --help` by `scripts/gen_cli_docs.py`; do not edit by ha
 file and the CLI disagree). The filter language used by `--where` is described in
 [filter-language.md](filter-language.md); the formula language of `--formula "NAME = EXPR"` (on `query` and
 `export`: a new column, usable in `--where`, `--columns`, `--group-by` and `--sort`) in
-[formulas.md](formulas.md).
+[formulas.md](formulas.md); lookups in another sheet (`--lookup`) and offline IP enrichment
+(`--enrich`, `config ip-ranges`, `config geoip`) in [enrichment.md](enrichment.md).
 
 **Row steps** on `query` and `export` (and `pivot-table`) change the number of rows, after the view's own
 steps and in this order: every `--split-rows COL:DELIM` (one row per part; the part replaces `COL`), every

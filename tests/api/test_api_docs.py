@@ -10,7 +10,7 @@ from api_helpers import TestClient
 from repo_paths import DOCS
 
 API_MD = DOCS / "api.md"
-ROW = re.compile(r"^\| (GET|POST|PATCH|DELETE|GET/POST) \| `([^`]+)` \|", re.MULTILINE)
+ROW = re.compile(r"^\| (GET|POST|PATCH|PUT|DELETE|GET/POST) \| `([^`]+)` \|", re.MULTILINE)
 
 
 def documented() -> set[tuple[str, str]]:

@@ -38,7 +38,7 @@ def ok(*args: str) -> str:
 
 
 def test_config_shows_and_sets_the_engine(logsheet_home: Path) -> None:
-    assert ok("config").split() == ["engine", "duckdb", "spark.master", "-", "spark.remote", "-"]
+    assert ok("config").split() == ["engine", "duckdb", "spark.master", "-", "spark.remote", "-", "ip-ranges", "-", "geoip", "-"]
     out = ok("config", "engine", "spark", "--spark-master", "spark://10.0.0.5:7077")
     assert out.splitlines()[0] == f"views of {logsheet_home.resolve()} now run on Spark, master spark://10.0.0.5:7077"
     assert ok("config", "engine") == "spark\n"

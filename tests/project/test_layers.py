@@ -22,6 +22,7 @@ LAYERS = {
     "engines": 3,  # DuckDB and Spark: where compiled views run
     "export": 3,  # values leaving logsheet: JSON, CSV, pages, files
     "detect": 3,  # detections: Sigma rules compiled to the IR
+    "enrich": 3,  # offline IP enrichment data: ip-ranges.json and .mmdb files as range tables
     "store": 4,  # the catalog, settings, remembered results
     "ingest": 5,  # discovery, formats, the import pipeline
     "analysis": 5,  # histogram, profile, preview beside the grid

@@ -102,6 +102,23 @@ const enc = encodeURIComponent;
 /** A view body's `query` (the IR only) and, when the view is narrowed to a finding, its `finding`. */
 export type AnnotateAction = "star" | "unstar" | "tag" | "untag" | "comment" | "uncomment";
 
+export interface LookupCount {
+  step: number;
+  sheet: string;
+  column: string;
+  matched: number;
+  rows: number;
+}
+
+export interface IpFacts {
+  address: string;
+  class: string | null;
+  aws_service?: string | null;
+  aws_region?: string | null;
+  geoip?: { country: string | null; city: string | null; asn: number | null; org: string | null } | null;
+  configured: { ip_ranges: boolean; geoip: boolean };
+}
+
 export interface AnnotateBody {
   action: AnnotateAction;
   value?: string;
@@ -155,6 +172,10 @@ export const api = {
     call<Profile>("POST", `/api/sheets/${enc(name)}/profile`, { ...viewBody(query), column, top: 20, request_id: run?.requestId }, run?.signal),
   preview: (name: string, query: Query, step: Step, limit = 20) =>
     call<Preview>("POST", `/api/sheets/${enc(name)}/preview`, { ...viewBody(query), step, limit }),
+  /** Per lookup step of the view: how many of its rows found a match (docs/api.md, lookups). */
+  lookups: (name: string, query: Query) => call<{ lookups: LookupCount[] }>("POST", `/api/sheets/${enc(name)}/lookups`, viewBody(query)),
+  /** What the enrich step says of one IP address (docs/api.md, enrichment). */
+  describeIp: (address: string) => call<IpFacts>("GET", `/api/enrich/ip/${enc(address)}`),
   views: (name: string) => call<SavedView[]>("GET", `/api/sheets/${enc(name)}/views`),
   saveView: (name: string, view: string, query: Query) =>
     call<unknown>("POST", `/api/sheets/${enc(name)}/views`, { name: view, query: irOnly(query) }),

@@ -36,6 +36,17 @@ export type Step =
   | { kind: "trim"; column: string }
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
   | { kind: "extract_json"; path: string; name?: string }
+  | {
+      kind: "lookup";
+      sheet: string;
+      keys: string[];
+      right_keys?: string[];
+      columns?: string[];
+      mode?: "exact" | "cidr";
+      case_sensitive?: boolean;
+      prefix?: string;
+    }
+  | { kind: "enrich"; column: string }
   | { kind: "labels"; name: string; labels: Label[] }
   | { kind: "mark_ioc"; lists?: string[]; name?: string }
   | { kind: "formula"; name: string; expression: string }

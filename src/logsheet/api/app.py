@@ -25,6 +25,7 @@ from logsheet.api import (
     cases,
     context,
     detections,
+    enrichment,
     formula,
     info,
     iocs,
@@ -79,6 +80,7 @@ def create_app(
     app.include_router(annotate.router(ws))  # before sheets too
     app.include_router(recipes.router(ws))  # before sheets too
     app.include_router(pivot_table.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
+    app.include_router(enrichment.router(ws, settings))  # before sheets too
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path

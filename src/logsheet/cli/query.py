@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
+from logsheet.cli.lookups import add_steps, lookup_options, report_lookups
 from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
 from logsheet.cli.rowsteps import row_step_options, with_row_steps
@@ -29,6 +30,7 @@ from logsheet.cli.rowsteps import row_step_options, with_row_steps
     help="SQL dialect for --show-sql (default: the engine's). spark and trino read the sheet from a table named "
     "after it (Trino's is what Athena runs over an --to-dataset export).",
 )
+@lookup_options
 @engine_options
 @click.pass_context
 def query(
@@ -52,6 +54,12 @@ def query(
     show_sql: bool,
     save_as: str | None,
     dialect: str | None,
+    enrich: tuple[str, ...],
+    lookup: str | None,
+    lookup_columns: str | None,
+    lookup_cidr: bool,
+    lookup_ignore_case: bool,
+    lookup_prefix: str | None,
     engine: str | None,
     spark_master: str | None,
     spark_remote: str | None,
@@ -60,6 +68,7 @@ def query(
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
     view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
@@ -78,6 +87,8 @@ def query(
     if fmt == "table":
         shown = f"rows {offset + 1:,}-{offset + len(page.rows):,} of" if page.rows else "0 of"
         click.echo(f"({shown} {page.total:,}{' groups' if view.group else ''}, {page.elapsed * 1000:.0f} ms)", err=True)
+    if not dataset:
+        report_lookups(ws, sheet, view, timeout)
 
 
 @main.command()
@@ -105,6 +116,7 @@ def query(
 @formula_options
 @row_step_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
+@lookup_options
 @engine_options
 @click.pass_context
 def export(
@@ -125,6 +137,12 @@ def export(
     timeout: float,
     formulas: tuple[str, ...],
     limit: int | None,
+    enrich: tuple[str, ...],
+    lookup: str | None,
+    lookup_columns: str | None,
+    lookup_cidr: bool,
+    lookup_ignore_case: bool,
+    lookup_prefix: str | None,
     engine: str | None,
     spark_master: str | None,
     spark_remote: str | None,
@@ -136,6 +154,7 @@ def export(
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
     view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = add_steps(view, enrich, lookup, lookup_columns, lookup_cidr, lookup_ignore_case, lookup_prefix)
     view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
@@ -149,3 +168,4 @@ def export(
         raise click.UsageError("--dataset applies to --to-dataset exports and to query")
     written = ws.export(sheet, view, output, limit)
     click.echo(f"{written:,} rows written to {output}")
+    report_lookups(ws, sheet, view, timeout)

@@ -15,6 +15,8 @@ from sqlglot import exp
 from logsheet.compiler import annotation as notes
 from logsheet.compiler import rowsteps
 from logsheet.compiler.dialects import DUCKDB, Dialect
+from logsheet.compiler.enrich import enrich
+from logsheet.compiler.lookup import Externals, lookup
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.relation import Relation, aliased, sheet_relation
 from logsheet.compiler.resolve import resolve
@@ -50,9 +52,12 @@ class ViewPlan:
         *,
         relation: Relation | None = None,
         annotated: bool = False,
+        externals: Externals | None = None,
     ) -> None:
         """``annotations``: the Parquet file of the sheet's annotations (:mod:`.annotation`), None when it has none;
-        ``annotated``: ``relation`` already carries each row's annotations (a timeline's sheets joined theirs)."""
+        ``annotated``: ``relation`` already carries each row's annotations (a timeline's sheets joined theirs);
+        ``externals``: the relations the lookup and enrich steps join (other sheets, the workspace's IP ranges:
+        :mod:`.lookup`, :mod:`.enrich`)."""
         self.query = query
         self.dialect = dialect
         self.time_column = time_column
@@ -65,6 +70,10 @@ class ViewPlan:
                 among = rowsteps.filter_before(query, index, current, dialect)
                 done = rowsteps.apply_row_step(step, relation_, current, self.parts, dialect, time_column, among)
                 relation_, current, self.parts = done.relation, done.schema, done.parts
+                continue
+            if isinstance(step, (ir.Lookup, ir.Enrich)):  # a join, not a projection
+                join = lookup if isinstance(step, ir.Lookup) else enrich
+                relation_, current = join(step, relation_, current, dialect, externals or {}, self.parts)  # type: ignore[arg-type]
                 continue
             projection = apply_step(step, current, dialect)
             relation_ = _project(relation_, projection, self.parts)

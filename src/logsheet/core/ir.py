@@ -31,6 +31,7 @@ CaseMode = Literal["upper", "lower"]
 AggFn = Literal["count", "count_distinct", "min", "max", "sum", "avg", "first", "last"]
 CastType = Literal["text", "integer", "float", "boolean", "timestamp", "date"]
 KeepMode = Literal["first", "last"]
+LookupMode = Literal["exact", "cidr"]
 
 COMPARE_OPS: tuple[str, ...] = ("=", "!=", "<", "<=", ">", ">=")
 TEXT_OPS: tuple[str, ...] = ("contains", "starts_with", "ends_with")
@@ -317,6 +318,37 @@ class ExtractJson(StepNode):
 
 
 @dataclass(frozen=True)
+class Lookup(StepNode):
+    """Columns of another sheet on the rows whose ``keys`` match its ``right_keys`` (default: the same names), a
+    left join that never changes the number of rows: when several rows of the other sheet match, the one with the
+    lowest row id wins (``cidr``: the most specific network, then the lowest row id). ``mode="cidr"`` matches an
+    IP address (one key) against a column of networks (``10.0.0.0/8``, a bare address is a /32 or /128).
+    ``columns`` (default: every column of the other sheet but its keys) are added as ``<prefix><column>``, with a
+    boolean ``<prefix>matched``; ``prefix`` defaults to ``<sheet>.``. Blank keys never match; with
+    ``case_sensitive=False`` text keys match ignoring case."""
+
+    kind: ClassVar[str] = "lookup"
+    sheet: str
+    keys: tuple[str, ...]
+    right_keys: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    mode: LookupMode = "exact"
+    case_sensitive: bool = True
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Enrich(StepNode):
+    """Offline facts about the IP addresses of ``column``: ``<column>.class`` (private, loopback, link-local,
+    cgnat, multicast, documentation, reserved or public, from the IANA special-purpose registries), the AWS
+    service and region of the most specific prefix of the workspace's ``ip-ranges.json`` (blank without one),
+    and with a GeoIP file its country, city, ASN and organisation (:mod:`logsheet.enrich`)."""
+
+    kind: ClassVar[str] = "enrich"
+    column: str
+
+
+@dataclass(frozen=True)
 class Label(Node):
     """One label of a :class:`Labels` step and the rows it is given to."""
 
@@ -443,6 +475,8 @@ Step = Union[
     Dedupe,
     SplitRows,
     Explode,
+    Lookup,
+    Enrich,
 ]
 ROW_STEPS: tuple[type, ...] = (Dedupe, SplitRows, Explode)
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from logsheet.compiler.dialects import DUCKDB, IPV6_UDF, Dialect, ipv6_in_network
+from logsheet.compiler.dialects import DUCKDB, IPV6_HEX_UDF, IPV6_UDF, Dialect, ipv6_hex_digits, ipv6_in_network
 from logsheet.core.errors import LogsheetError
 from logsheet.core.schema import Schema
 from logsheet.core.sqlnames import ident, render
@@ -94,6 +94,9 @@ class DuckEngine(EngineBase[Cursor]):
         configure(self._con, temp_dir, memory_limit)
         self._con.create_function(  # type: ignore[call-overload]
             IPV6_UDF, ipv6_in_network, ["VARCHAR", "VARCHAR"], "BOOLEAN", null_handling="special"
+        )
+        self._con.create_function(  # type: ignore[call-overload]
+            IPV6_HEX_UDF, ipv6_hex_digits, ["VARCHAR"], "VARCHAR", null_handling="special"
         )
 
     def cursor(self) -> Cursor:

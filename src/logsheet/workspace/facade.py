@@ -47,7 +47,7 @@ from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
 from logsheet.workspace import audit as trail
 from logsheet.workspace import cases as case_sets
-from logsheet.workspace import detections, housekeeping, iocs
+from logsheet.workspace import detections, enrichment, externals, housekeeping, iocs
 from logsheet.workspace import timeline as timelines
 from logsheet.workspace.annotations import Annotation, annotate_rows, delete_annotation, list_annotations, remove_annotations
 from logsheet.workspace.cases import Case
@@ -253,7 +253,9 @@ class Workspace:
             raise LogsheetError(f"sheet {sheet!r} has no rows")
         notes = self.annotations_file(record)
         resolved = iocs.resolve(self, record, query or ir.Query())
-        return ViewPlan(resolved, record.schema, paths, dialect or DUCKDB, record.time_column, notes)
+        target = dialect or DUCKDB
+        joined = externals.externals(self, resolved, lambda _paths, _schema, name: dialect_for(target.name, name))
+        return ViewPlan(resolved, record.schema, paths, target, record.time_column, notes, externals=joined)
 
     def annotations_file(self, record: SheetRecord) -> str | None:
         """The path of the sheet's annotations file (what its views join), None when it has no annotations."""
@@ -273,7 +275,9 @@ class Workspace:
         notes = None if dataset else self.annotations_file(record)  # a dataset's row ids need not be the sheet's
         dialect = runner.source(paths, record.schema, notes)
         resolved = iocs.resolve(self, record, query or ir.Query())
-        return ViewPlan(resolved, record.schema, paths, dialect, record.time_column, notes), runner
+        joined = externals.externals(self, resolved, lambda parts, schema, _name: runner.source(parts, schema, None))
+        plan = ViewPlan(resolved, record.schema, paths, dialect, record.time_column, notes, externals=joined)
+        return plan, runner
 
     def query(
         self,
@@ -329,7 +333,7 @@ class Workspace:
 
     def _total(self, sheet: str, plan: ViewPlan, runner: Engine, dataset: str | None, timeout: float | None) -> int:
         """The view's row count, remembered per sheet version and view (logsheet.store.totals)."""
-        key = view_key(self.sheet(sheet), plan.query, runner.name, dataset)
+        key = (*view_key(self.sheet(sheet), plan.query, runner.name, dataset), *externals.versions(self, plan.query))
         return self._totals.remember(key, lambda: int(runner.scalar(plan.count_sql(), timeout) or 0))
 
     def count(
@@ -844,6 +848,7 @@ class Workspace:
         """Row counts of a view over time, on the sheet's time column (or ``column``), remembered per sheet
         version and view like totals (the timeline is asked again at every page)."""
         key = (*view_key(self.sheet(sheet), query or ir.Query(), self.default_engine, None), buckets, start, end, column)
+        key += externals.versions(self, query or ir.Query())
         return self._histograms.remember(
             key, lambda: analysis.histogram(*self.view(sheet, query), buckets, start, end, column, timeout)
         )
@@ -876,6 +881,36 @@ class Workspace:
         extended = analysis.preview_query(base, step)
         page = self.query(sheet, extended, limit, 0, timeout, with_total=False)
         return analysis.Preview(page, analysis.changed_columns(before, self.plan(sheet, extended).schema, step))
+
+    # ------------------------------------------------ lookups and IP enrichment (logsheet.workspace.enrichment)
+    def lookup_counts(
+        self, sheet: str, query: ir.Query, engine: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> list[JSONObject]:
+        """For each lookup step of a view: ``{step, sheet, column, matched, rows}`` (rows of the view that found
+        a match in the other sheet, of its rows)."""
+        return externals.lookup_counts(self, sheet, query, engine, timeout)
+
+    def set_ip_ranges(self, path: str | Path) -> JSONObject:
+        """Read an AWS ``ip-ranges.json`` and store it as the workspace's AWS ranges (the enrich step's)."""
+        return enrichment.set_ip_ranges(self, Path(path))
+
+    def set_geoip(self, path: str | Path) -> JSONObject:
+        """Read a MaxMind / DB-IP ``.mmdb`` file and store it as the workspace's GeoIP ranges."""
+        return enrichment.set_geoip(self, Path(path))
+
+    def clear_enrichment(self, which: str) -> None:
+        """Forget the ``ip-ranges`` or the ``geoip`` setting."""
+        if which not in ("ip-ranges", "geoip"):
+            raise LogsheetError(f"unknown enrichment setting {which!r}; use ip-ranges or geoip")
+        enrichment.clear(self, which)
+
+    def enrichment(self) -> JSONObject:
+        """What the enrich step has: ``{"ip_ranges": info or None, "geoip": info or None}``."""
+        return enrichment.status(self)
+
+    def describe_ip(self, address: str) -> JSONObject:
+        """What the enrich step says of one address (class, AWS service and region, GeoIP facts)."""
+        return enrichment.describe_ip(self, address)
 
     # ------------------------------------------------------------------------------------------- cancelling
     @contextlib.contextmanager

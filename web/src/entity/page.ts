@@ -3,7 +3,7 @@
 // small timeline (each sheet's histogram of those rows over the same span) and the related entities, each a
 // link to its own entity page. `?anywhere=1` looks for the value in any column. Every value is shown as text.
 
-import { api } from "../api";
+import { api, type IpFacts } from "../api";
 import { displayZone } from "../case/page";
 import { casePath, entityPath, link, navigate, sheetPath } from "../router";
 import { formatTimestamp } from "../sheet/format";
@@ -81,12 +81,45 @@ export function renderEntityPage(root: HTMLElement, caseName: string, value: str
     }
     const timeline = h("div", { class: "entity-timeline", "data-testid": "entity-timeline" });
     replaceChildren(body, sheetsSection(found, when), section("Timeline", "Timeline of the entity", timeline), relatedSection(found));
+    if (found.kind === "ip") void addEnrichment(body, value, () => alive);
     await drawTimeline(timeline, found, tz, () => alive);
   };
   void load();
   return () => {
     alive = false;
   };
+}
+
+/** The offline facts of an IP address (class, AWS service and region, GeoIP), after its sheets. */
+async function addEnrichment(body: HTMLElement, value: string, alive: () => boolean): Promise<void> {
+  let facts: IpFacts;
+  try {
+    facts = await api.describeIp(value);
+  } catch {
+    return; // the rest of the page stands without it
+  }
+  if (!alive() || facts.class === null) return;
+  const rows: Array<[string, string]> = [["Class", facts.class]];
+  if (facts.configured.ip_ranges) {
+    rows.push(["AWS", facts.aws_service ? `${facts.aws_service} in ${facts.aws_region ?? "?"}` : "outside AWS's published ranges"]);
+  }
+  if (facts.configured.geoip) {
+    const geo = facts.geoip;
+    const place = geo ? [geo.city, geo.country].filter(Boolean).join(", ") : "";
+    rows.push(["Location", place || "not in the GeoIP file"]);
+    if (geo?.asn) rows.push(["Network", `AS${geo.asn}${geo.org ? ` ${geo.org}` : ""}`]);
+  }
+  const list = h(
+    "dl",
+    { class: "entity-enrichment", "data-testid": "entity-enrichment" },
+    ...rows.flatMap(([term, text]) => [h("dt", {}, term), h("dd", {}, text)]),
+  );
+  const hint = facts.configured.ip_ranges && facts.configured.geoip
+    ? null
+    : h("p", { class: "muted small-print" }, "AWS ranges and GeoIP come from files set with `logsheet config ip-ranges` / `geoip` (offline).");
+  const sectionEl = section("Enrichment", "Enrichment of the IP address", list);
+  if (hint) sectionEl.querySelector(".case-section-body")?.append(hint);
+  body.insertBefore(sectionEl, body.children[1] ?? null);
 }
 
 function section(title: string, label: string, ...children: HTMLElement[]): HTMLElement {

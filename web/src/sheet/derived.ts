@@ -9,6 +9,10 @@ export function sourceOf(step: Step | undefined): string | null {
   switch (step.kind) {
     case "split":
     case "regex_extract":
+    case "enrich":
+      return step.column;
+    case "lookup":
+      return step.keys[0] ?? null;
     case "url_parts":
       return step.column;
     case "find_replace":

@@ -116,7 +116,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
   };
 
   const detail = new CellDetail({ copy: (t) => void copyText(t), filterTo });
-  const steps = new StepsPanel(state);
+  const steps = new StepsPanel(state, name);
   // Rows leaving a group go back to the sheet's time order (when the view still has its time column).
   const rowSort = () => (rowColumns.some((c) => c.name === info.time_column) ? defaultSort(info.time_column) : []);
   const group = new GroupPanel(state, rowSort);

@@ -6,6 +6,7 @@ import type { Column, Query, Step } from "../types";
 import { openDialog, type DialogHandle } from "../ui/dialog";
 import { h, replaceChildren } from "../ui/dom";
 import { cellText } from "../sheet/format";
+import { describeLookup, lookupForm } from "./lookup";
 
 export type FunctionKind =
   | "split"
@@ -23,7 +24,9 @@ export type FunctionKind =
   | "url_parts"
   | "split_rows"
   | "explode"
-  | "dedupe";
+  | "dedupe"
+  | "lookup"
+  | "enrich";
 
 export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "split", label: "Split into columns…" },
@@ -42,6 +45,8 @@ export const FUNCTIONS: Array<{ kind: FunctionKind; label: string }> = [
   { kind: "split_rows", label: "Split into rows…" },
   { kind: "explode", label: "Explode JSON array into rows…" },
   { kind: "dedupe", label: "Remove duplicates…" },
+  { kind: "lookup", label: "Lookup in another sheet…" },
+  { kind: "enrich", label: "Enrich IP" },
 ];
 
 // The formula language's keywords (logsheet.query.formulalang.KEYWORDS): a column so named is back-quoted.
@@ -57,7 +62,7 @@ const URL_PARTS: Array<[string, string]> = [
   ["query_keys", "query keys (user,next)"],
 ];
 
-interface Context {
+export interface Context {
   sheet: string;
   query: Query;
   columns: Column[];
@@ -65,11 +70,11 @@ interface Context {
   apply: (step: Step) => void;
 }
 
-type Form = { el: HTMLElement; build: () => Step | null; sample?: () => Promise<void> };
+export type Form = { el: HTMLElement; build: () => Step | null; sample?: () => Promise<void> };
 
 export function openFunction(kind: FunctionKind, ctx: Context): void {
-  if (kind === "trim") {
-    ctx.apply({ kind: "trim", column: ctx.column });
+  if (kind === "trim" || kind === "enrich") {
+    ctx.apply({ kind, column: ctx.column });
     return;
   }
   const title = FUNCTIONS.find((f) => f.kind === kind)!.label.replace("…", "");
@@ -138,6 +143,7 @@ function affected(step: Step): string[] {
       return [step.name];
     case "extract_json":
     case "url_parts":
+    case "lookup":
       return [];
     case "formula":
       return [step.name];
@@ -195,6 +201,8 @@ function select(options: Array<[string, string]>, value: string, label: string, 
 function buildForm(kind: FunctionKind, ctx: Context, changed: () => void): Form {
   const column = ctx.column;
   switch (kind) {
+    case "lookup":
+      return lookupForm(ctx, changed);
     case "split": {
       const delimiter = text(" ", "Delimiter", changed);
       const parts = h("input", { type: "number", min: 2, max: 100, value: 2, "aria-label": "Number of columns" });
@@ -528,6 +536,10 @@ export function describeStep(step: Step): string {
       return `Split ${step.column} on ${JSON.stringify(step.delimiter)} into rows${step.name ? ` as ${step.name}` : ""}`;
     case "explode":
       return `Explode ${step.path} into rows${step.fields?.length ? ` (${step.fields.join(", ")})` : ""}`;
+    case "lookup":
+      return describeLookup(step);
+    case "enrich":
+      return `Enrich IP ${step.column}`;
     case "labels":
       return `Label rows into ${step.name} (${step.labels.map((l) => l.text).join(", ")})`;
     case "mark_ioc":

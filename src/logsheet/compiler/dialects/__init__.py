@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from logsheet.compiler.dialects.base import IPV4_PATTERN, Dialect, TableDialect
-from logsheet.compiler.dialects.duckdb import DUCKDB, IPV6_UDF, DuckDBDialect, ipv6_in_network
+from logsheet.compiler.dialects.duckdb import DUCKDB, IPV6_HEX_UDF, IPV6_UDF, DuckDBDialect, ipv6_hex_digits, ipv6_in_network
 from logsheet.compiler.dialects.spark import IPV6_PATTERN, SparkDialect, ipv6_hex
 from logsheet.compiler.dialects.trino import TrinoDialect
 from logsheet.compiler.regex import java_regex
@@ -30,6 +30,7 @@ __all__ = [
     "DUCKDB",
     "IPV4_PATTERN",
     "IPV6_PATTERN",
+    "IPV6_HEX_UDF",
     "IPV6_UDF",
     "Dialect",
     "DuckDBDialect",
@@ -38,6 +39,7 @@ __all__ = [
     "TrinoDialect",
     "dialect_for",
     "ipv6_hex",
+    "ipv6_hex_digits",
     "ipv6_in_network",
     "java_datetime_pattern",
     "java_regex",

@@ -93,6 +93,11 @@ class Dialect(ABC):
             this=value, expression=lit(self.regex(pattern)), replacement=lit(replacement), modifiers=lit("g")
         )
 
+    def ipv6_hex(self, value: exp.Expr) -> exp.Expr:
+        """An IPv6 address (text) as 32 lower-case hex digits (NULL when it is not one): fixed-width hex compares
+        like the 128-bit number, so the range joins of the lookup and enrich steps compare it as text."""
+        raise InvalidQuery(f"IPv6 address ranges are not available in the {self.name} dialect")
+
     def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
         """An IPv4 address (dotted text) between two addresses, as numbers, in plain SQL."""
         octets = [

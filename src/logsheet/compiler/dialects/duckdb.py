@@ -21,6 +21,7 @@ def _sub(relation: exp.Expr) -> exp.Subquery:
 
 
 IPV6_UDF = "logsheet_ipv6_in_network"
+IPV6_HEX_UDF = "logsheet_ipv6_hex"
 
 
 class DuckDBDialect(Dialect):
@@ -96,6 +97,19 @@ class DuckDBDialect(Dialect):
         # not an AND, since DuckDB computes both sides of an AND outside a WHERE).
         has_colon = exp.GT(this=exp.StrPosition(this=value.copy(), substr=lit(":")), expression=lit(0))
         return exp.Case(ifs=[exp.If(this=has_colon, true=func(IPV6_UDF, value, lit(str(network))))], default=exp.false())
+
+    def ipv6_hex(self, value: exp.Expr) -> exp.Expr:
+        return func(IPV6_HEX_UDF, value)
+
+
+def ipv6_hex_digits(value: str | None) -> str | None:
+    """The Python side of :meth:`DuckDBDialect.ipv6_hex` (registered on each connection like IPV6_UDF)."""
+    if not value:
+        return None
+    try:
+        return f"{int(ipaddress.IPv6Address(value.strip().split('%')[0])):032x}"
+    except ValueError:
+        return None
 
 
 def ipv6_in_network(value: str | None, network: str | None) -> bool:

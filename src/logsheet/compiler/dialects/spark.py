@@ -69,6 +69,9 @@ class SparkDialect(TableDialect):
         high = f"{int(network.broadcast_address):032x}"
         return _let(ipv6_hex(value), lambda hexed: exp.Between(this=hexed, low=lit(low), high=lit(high)))
 
+    def ipv6_hex(self, value: exp.Expr) -> exp.Expr:
+        return ipv6_hex(value)
+
     def render(self, expression: exp.Expr, pretty: bool = False) -> str:
         return render(expression.transform(_spark_deep), self.name, pretty=pretty)
 

@@ -69,6 +69,11 @@ class TrinoDialect(TableDialect):
     def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
         return exp.Try(this=func("parse_datetime", value, lit(java_datetime_pattern(fmt))))
 
+    def ipv6_hex(self, value: exp.Expr) -> exp.Expr:
+        # Trino's IPADDRESS is 16 bytes (IPv4 as its mapped IPv6 form, as the compiler's hex form too).
+        address = exp.TryCast(this=value, to=exp.DataType.build("IPADDRESS", dialect="trino"))
+        return exp.Lower(this=func("to_hex", exp.Cast(this=address, to=exp.DataType.build("VARBINARY", dialect="trino"))))
+
     def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
         address = exp.TryCast(this=exp.Trim(this=value), to=exp.DataType.build("IPADDRESS", dialect="trino"))
         inside = func("contains", lit(str(network)), address)
