@@ -142,10 +142,10 @@ class _Walk:
     # ---------------------------------------------------------------------------------------- the levels
     def _find_awslogs(self, root: str) -> list[str]:
         kids = self.lister.folders(root)
-        if f"{root}AWSLogs/" in kids:
-            return [f"{root}AWSLogs/"]
-        found = []
-        for kid in kids[:SEARCH_FOLDERS]:  # <org-id>/AWSLogs/ or a trail's own key prefix
+        found = [f"{root}AWSLogs/"] if f"{root}AWSLogs/" in kids else []
+        # <org-id>/AWSLogs/ beside it, or (when there is none here) a trail's own key prefix
+        look = [k for k in kids if ORG.fullmatch(k[len(root) : -1])] if found else kids[:SEARCH_FOLDERS]
+        for kid in look:
             if f"{kid}AWSLogs/" in self.lister.folders(kid):
                 found.append(f"{kid}AWSLogs/")
         return found
