@@ -15,7 +15,8 @@ HEADER = """# The logsheet command line
 
 Generated from `logsheet --help` by `scripts/gen_cli_docs.py`; do not edit by hand (a test fails when this
 file and the CLI disagree). The filter language used by `--where` is described in
-[filter-language.md](filter-language.md).
+[filter-language.md](filter-language.md); imports straight from S3 (`logsheet import s3://BUCKET/PREFIX`,
+with `--account`, `--region`, `--since`, `--until`) in [importing.md](importing.md#straight-from-s3).
 """
 
 

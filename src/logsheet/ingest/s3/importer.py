@@ -58,7 +58,7 @@ def import_s3(
     options = ImportOptions() if options is None else options
     bucket = request.url.bucket
     existing = ws.catalog.get_sheet(sheet)
-    if existing is not None and not append and not _from_bucket(ws, existing.id, bucket):
+    if existing is not None and not append and not resumable(ws, existing.id, bucket):
         raise Conflict(f"sheet {sheet!r} already exists; add --append to add these objects to it")
     if existing is not None and fmt and fmt != existing.format:
         raise LogsheetError(f"sheet {sheet!r} holds {existing.format} data; cannot append {fmt}")
@@ -196,7 +196,7 @@ class _Run:
         return out
 
 
-def _from_bucket(ws: ImportTarget, sheet_id: int, bucket: str) -> bool:
+def resumable(ws: ImportTarget, sheet_id: int, bucket: str) -> bool:
     """Whether a sheet holds only objects of ``bucket`` (an S3 import of it run again resumes it)."""
     sources = ws.catalog.sources(sheet_id)
     return bool(sources) and all(s.s3 is not None and s.s3.get("bucket") == bucket for s in sources)
