@@ -32,6 +32,8 @@ class Seen:
     bucket: str
     key: str
     query: dict[str, list[str]]
+    payer: str = ""  # the x-amz-request-payer header
+    signed_region: str = ""  # the region of the request's SigV4 credential scope
 
     @property
     def is_list(self) -> bool:
@@ -81,7 +83,15 @@ class CountingMotoServer(ThreadedMotoServer):
         def counting(environ: dict[str, Any], start_response: Any) -> Any:
             path = unquote(environ.get("PATH_INFO", ""))
             bucket, _, key = path.lstrip("/").partition("/")
-            seen = Seen(environ.get("REQUEST_METHOD", ""), bucket, key, parse_qs(environ.get("QUERY_STRING", ""), True))
+            scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+            seen = Seen(
+                environ.get("REQUEST_METHOD", ""),
+                bucket,
+                key,
+                parse_qs(environ.get("QUERY_STRING", ""), True),
+                environ.get("HTTP_X_AMZ_REQUEST_PAYER", ""),
+                scope[2] if len(scope) > 2 else "",
+            )
             with log.lock:
                 log.seen.append(seen)
             if seen.is_get_object and seen.key in self.deny:

@@ -19,9 +19,9 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner, Result
-from s3_server import ACCOUNT, OTHER_ACCOUNT, CountingMotoServer, days, delivery_key, put_deliveries
 
 from logsheet.cli import main
+from s3_server import ACCOUNT, OTHER_ACCOUNT, CountingMotoServer, days, delivery_key, put_deliveries
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 FIRST = date(2022, 3, 19)
@@ -289,3 +289,15 @@ def test_a_selection_on_a_bucket_without_the_layout_is_refused(bucket: str, s3: 
     s3.put_object(Bucket=bucket, Key="exports/events.json", Body=b'{"Records": []}')
     line = one_line_error("import", f"s3://{bucket}/exports/", "--region", "us-east-1", "--endpoint-url", s3_server.url)
     assert "holds no AWSLogs/ folder" in line
+
+
+def test_requester_pays_and_the_buckets_region_reach_every_request(trail: str, s3_server: CountingMotoServer) -> None:
+    before = len(s3_server.log.seen)
+    prefix = f"s3://{trail}/AWSLogs/{ACCOUNT}/CloudTrail/eu-west-1/2022/03/19/"
+    args = ("--endpoint-url", s3_server.url, "--requester-pays", "--s3-region", "eu-west-1")
+    assert summary("import", prefix, "--sheet", "rp", *args)["rows"] == PER_DAY * RECORDS
+    with s3_server.log.lock:
+        ours = [s for s in s3_server.log.seen[before:] if s.bucket == trail]
+    assert len(ours) == 1 + PER_DAY  # the day listed, and each of its objects read
+    assert {s.payer for s in ours} == {"requester"}
+    assert {s.signed_region for s in ours} == {"eu-west-1"}
