@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.scenarios import billion, detections, imports, pivot, queries, revisions, search, server, timeline
+from bench.scenarios import billion, detections, imports, pivot, queries, revisions, s3import, search, server, timeline
 
 
 def main() -> None:
@@ -43,6 +43,7 @@ SCENARIOS: dict[str, Callable[[argparse.Namespace], None]] = {
     "import-cloudtrail": lambda a: imports.run_cloudtrail(a.data, a.reps),
     "import-vpcflow": lambda a: imports.run_vpcflow(a.data, a.reps),
     "import-syslog": lambda a: imports.run_syslog(a.data, a.reps),
+    "import-s3": lambda a: s3import.run(a.data, a.reps),
     "queries": lambda a: queries.run(a.data, a.reps, tuple(a.sizes.split(",")), a.only),
     "search": lambda a: search.run(a.data, a.reps, tuple(a.sizes.split(","))),
     "server": lambda a: server.run(a.data, a.reps, a.server_size),

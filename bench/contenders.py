@@ -31,6 +31,16 @@ def logsheet_import(folder: str, home: str, fmt: str = "", *options: str) -> Non
     print(summary.rows)
 
 
+def logsheet_import_s3(url: str, endpoint: str, home: str) -> None:
+    """``logsheet import s3://BUCKET/PREFIX --endpoint-url URL`` into a fresh workspace, through the Python API."""
+    from logsheet.workspace import Workspace
+
+    shutil.rmtree(home, ignore_errors=True)
+    ws = Workspace.open(home)
+    summary = ws.import_s3(url, sheet="bench", s3={"endpoint_url": endpoint})
+    print(summary.rows)
+
+
 def duckdb_cloudtrail(folder: str, out: str) -> None:
     """Hand-written DuckDB: ``read_json`` of the deliveries, records unnested to columns, into zstd Parquet."""
     import duckdb

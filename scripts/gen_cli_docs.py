@@ -18,7 +18,8 @@ file and the CLI disagree). The filter language used by `--where` is described i
 [filter-language.md](filter-language.md); the formula language of `--formula "NAME = EXPR"` (on `query` and
 `export`: a new column, usable in `--where`, `--columns`, `--group-by` and `--sort`) in
 [formulas.md](formulas.md); lookups in another sheet (`--lookup`) and offline IP enrichment
-(`--enrich`, `config ip-ranges`, `config geoip`) in [enrichment.md](enrichment.md).
+(`--enrich`, `config ip-ranges`, `config geoip`) in [enrichment.md](enrichment.md); imports straight from S3 (`logsheet import s3://BUCKET/PREFIX`,
+with `--account`, `--region`, `--since`, `--until`) in [importing.md](importing.md#straight-from-s3).
 
 **Row steps** on `query` and `export` (and `pivot-table`) change the number of rows, after the view's own
 steps and in this order: every `--split-rows COL:DELIM` (one row per part; the part replaces `COL`), every

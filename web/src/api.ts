@@ -155,6 +155,7 @@ export const api = {
   remove: (name: string) => call<{ deleted: string }>("DELETE", `/api/sheets/${enc(name)}`),
   formats: () => call<FormatInfo[]>("GET", "/api/formats"),
   jobs: () => call<Job[]>("GET", "/api/jobs"),
+  importS3: (body: S3ImportBody) => call<{ job: string }>("POST", "/api/imports/s3", body),
   job: (id: string) => call<Job>("GET", `/api/jobs/${enc(id)}`),
   rejects: (name: string, limit = 200, offset = 0) =>
     call<Page>("GET", `/api/sheets/${enc(name)}/rejects?limit=${limit}&offset=${offset}`),
@@ -299,6 +300,23 @@ export const api = {
     return (await response.json()) as IocList;
   },
 };
+
+/** POST /api/imports/s3 (docs/api.md): a bucket's objects imported by the server. */
+export interface S3ImportBody {
+  url: string;
+  sheet: string | null;
+  format: string | null;
+  append: boolean;
+  case: string | null;
+  accounts: string[];
+  regions: string[];
+  since: string | null;
+  until: string | null;
+  endpoint_url: string | null;
+  profile: string | null;
+  s3_region: string | null;
+  requester_pays: boolean;
+}
 
 /** The import options of an upload (docs/api.md); each is sent only when given. */
 export interface ImportOptions {

@@ -34,6 +34,7 @@ from logsheet.api import (
     pivot_table,
     query,
     recipes,
+    s3imports,
     security,
     sheets,
     static,
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(query.router(ws, settings))
     app.include_router(formula.router(ws))
     app.include_router(uploads.router(ws, settings, import_jobs))
+    app.include_router(s3imports.router(ws, import_jobs))
     app.include_router(jobs.router(import_jobs))
     app.include_router(static.router(settings.static_dir))  # last: its catch-all serves the build's files
     _install_error_handlers(app)

@@ -105,15 +105,28 @@ def main() -> int:
         progress("starting", 0, 1)
         if kill_at == "at-start":
             os.kill(os.getpid(), signal.SIGKILL)
-        summary = ws.import_paths(
-            request["paths"],
-            sheet=request["sheet"],
-            format=request["format"],
-            append=bool(request["append"]),
-            options=ImportOptions.from_mapping(request["options"]),
-            progress=progress,
-            case=request.get("case"),
-        )
+        if request.get("s3"):  # an import from S3 (logsheet.api.s3imports)
+            given = {k: v for k, v in request["s3"].items() if k != "url"}
+            summary = ws.import_s3(
+                request["s3"]["url"],
+                sheet=request["sheet"],
+                format=request["format"],
+                append=bool(request["append"]),
+                options=ImportOptions.from_mapping(request["options"]),
+                progress=progress,
+                case=request.get("case"),
+                s3=given,
+            )
+        else:
+            summary = ws.import_paths(
+                request["paths"],
+                sheet=request["sheet"],
+                format=request["format"],
+                append=bool(request["append"]),
+                options=ImportOptions.from_mapping(request["options"]),
+                progress=progress,
+                case=request.get("case"),
+            )
     except MemoryError:
         send({"error": "the import needed more memory than its process may use"})
         return 1

@@ -45,6 +45,7 @@ from logsheet.workspace import Workspace, housekeeping
 KEEP = 200
 # The share of the progress bar each importer phase covers: (from, to).
 PHASES = {"discovering": (0.0, 0.05), "reading": (0.05, 0.5), "writing": (0.5, 0.99), "done": (1.0, 1.0)}
+PHASES |= {"listing": (0.0, 0.02), "downloading": (0.02, 0.99)}  # an import from S3: objects imported of those listed
 log = logging.getLogger("logsheet.jobs")
 
 
@@ -81,10 +82,11 @@ class Job:
     cancelled: bool = field(default=False, repr=False)
     child: subprocess.Popen[str] | None = field(default=None, repr=False)
     owner: housekeeping.UploadOwner | None = field(default=None, repr=False)
+    s3: dict[str, Any] | None = None  # an import from S3 (logsheet.api.s3imports): S3Request.to_json()
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:
-            return {
+            return ({"s3": self.s3} if self.s3 is not None else {}) | {
                 "id": self.id,
                 "state": self.state,
                 "phase": self.phase,
@@ -220,6 +222,8 @@ class Jobs:
                 "case": job.case,
                 "options": job.options.to_json(),
             }
+            if job.s3 is not None:
+                request["s3"] = job.s3
         try:
             outcome = self._in_child(job, request)
         except Exception as exc:  # noqa: BLE001 - a job must end in a state the page can show, whatever happened
@@ -227,6 +231,8 @@ class Jobs:
             outcome = {"crash": f"{type(exc).__name__}: {exc}"}
         if "summary" in outcome:  # committed: a cancel that came after the commit changes nothing
             job.succeed(outcome["summary"])
+            if job.s3 is not None:  # an S3 import's folder never holds a file
+                shutil.rmtree(job.folder, ignore_errors=True)
         elif job.cancelled:
             job.fail(CANCELLED)
         elif "error" in outcome:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from logsheet.cli.group import _workspace, main
+from logsheet.cli.s3options import s3_options, s3_request
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="PATHS... | s3://BUCKET/PREFIX")
 @click.option("--sheet", "-s", help="Sheet name (default: from the first path).")
 @click.option(
     "--format",
@@ -47,10 +49,11 @@ from logsheet.cli.group import _workspace, main
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the import summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@s3_options
 @click.pass_context
 def import_(
     ctx: click.Context,
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     sheet: str | None,
     fmt: str | None,
     append: bool,
@@ -63,11 +66,14 @@ def import_(
     encoding: str | None,
     as_json: bool,
     quiet: bool,
+    **s3: Any,
 ) -> None:
-    """Import files, folders (recursively), .gz, .zip and .tar archives into a sheet.
+    """Import files, folders (recursively), .gz, .zip and .tar archives into a sheet; or the objects of an S3
+    bucket, `s3://BUCKET/PREFIX` (CloudTrail and VPC flow deliveries selected by account, region and day).
 
     Malformed records never abort the import: they are set aside with their position and reason (see
-    `logsheet rejects`), the summary counts them, and the exit status stays 0.
+    `logsheet rejects`), the summary counts them, and the exit status stays 0. An S3 import run again (or with
+    --append) reads only the objects not yet imported.
     """
     from logsheet.cli.progress import ProgressBar
     from logsheet.ingest.options import ImportOptions
@@ -83,16 +89,37 @@ def import_(
             "encoding": encoding,
         }
         options = ImportOptions.from_mapping(given)
-        summary = ws.import_paths(
-            list(paths), sheet=sheet, format=fmt, append=append, options=options, progress=bar.update, case=case
-        )
+        request = s3_request(paths, s3)
+        if request is not None:
+            summary = ws.import_s3(
+                paths[0],
+                sheet=sheet,
+                format=fmt,
+                append=append,
+                options=options,
+                progress=None,
+                case=case,
+                s3=request,
+                transfer=bar.transfer,
+            )
+        else:
+            summary = ws.import_paths(
+                [Path(p) for p in paths],
+                sheet=sheet,
+                format=fmt,
+                append=append,
+                options=options,
+                progress=bar.update,
+                case=case,
+            )
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
     else:
         verb = "appended to" if summary.appended else "imported into"
+        origin = f"{len(summary.sources)} S3 object(s)" if summary.s3 is not None else f"{len(summary.sources)} source file(s)"
         click.echo(
             f"{summary.rows:,} {'row' if summary.rows == 1 else 'rows'} {verb} sheet {summary.sheet!r} ({summary.format}, "
-            f"{len(summary.columns)} columns, {len(summary.sources)} source file(s), "
+            f"{len(summary.columns)} columns, {origin}, "
             f"{summary.elapsed:.1f} s)"
         )
         click.echo(

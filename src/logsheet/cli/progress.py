@@ -34,6 +34,21 @@ class ProgressBar:
             percent = 100.0 * done / total if total else 0.0
             self._progress.update(self._task, description=phase, completed=percent)
 
+    def transfer(self, objects: int, objects_total: int, nbytes: int, bytes_total: int) -> None:
+        """An S3 import's downloads: objects and bytes arrived (one bar, by bytes)."""
+        if self._progress is not None and self._task is not None:
+            text = f"s3 {objects:,}/{objects_total:,} objects, {_size(nbytes)}/{_size(bytes_total)}"
+            percent = 100.0 * nbytes / bytes_total if bytes_total else 100.0
+            self._progress.update(self._task, description=text, completed=percent)
+
     def __exit__(self, *exc: Any) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:,.1f} TB"  # pragma: no cover

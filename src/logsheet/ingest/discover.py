@@ -23,7 +23,7 @@ import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from logsheet.core.errors import LogsheetError
 from logsheet.ingest.decompress import Limits, Meter, inspect_file
@@ -41,6 +41,7 @@ class Found:
     container: str | None = None
     container_sha256: str | None = None
     refused: str | None = None  # why the file is not read (a decompression bomb): one reject of the import
+    s3: dict[str, Any] | None = None  # an object fetched from S3: its evidence (logsheet.ingest.s3)
 
 
 @dataclass

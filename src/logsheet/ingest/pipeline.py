@@ -33,7 +33,7 @@ from logsheet.core.schema import Column, Schema, logical_type
 from logsheet.core.sqlnames import col, lit, render
 from logsheet.engines.duckdb import configure
 from logsheet.ingest import formats
-from logsheet.ingest.discover import Found, discover
+from logsheet.ingest.discover import Discovery, Found, discover
 from logsheet.ingest.formats.base import ReadContext, SourceFile, Staged
 from logsheet.ingest.formats.stage import copy_to_parquet, parquet_table
 from logsheet.ingest.options import ImportOptions
@@ -70,6 +70,7 @@ class ImportSummary:
     appended: bool
     warnings: list[str] = field(default_factory=list)
     rules: dict[str, Any] | None = None  # the detection run after the import, when the workspace asks for one
+    s3: dict[str, Any] | None = None  # an S3 import: what was listed, imported, left out (logsheet.ingest.s3)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -87,6 +88,8 @@ class ImportSummary:
         }
         if self.rules is not None:
             out["rules"] = self.rules
+        if self.s3 is not None:
+            out["s3"] = self.s3
         return out
 
 
@@ -98,7 +101,11 @@ def run_import(
     append: bool = False,
     options: ImportOptions | None = None,
     progress: Progress | None = None,
+    *,
+    fetched: Discovery | None = None,
 ) -> ImportSummary:
+    """Import ``paths`` into ``sheet``; or, with ``fetched``, files already found and hashed elsewhere (the
+    objects :mod:`logsheet.ingest.s3` downloaded into the workspace's staging folder)."""
     options = ImportOptions() if options is None else options
     started, clock = now(), time.monotonic()
     existing = ws.catalog.get_sheet(sheet)
@@ -111,7 +118,7 @@ def run_import(
     try:
         configure(con, staging / "spill", IMPORT_MEMORY)
         _report(progress, "discovering", 0, 1)
-        discovery = discover(paths, staging, follow_links=options.follow_links)
+        discovery = fetched if fetched is not None else discover(paths, staging, follow_links=options.follow_links)
         found = discovery.found
         if not found:
             skipped = "; ".join(discovery.notes[:3])
@@ -336,7 +343,7 @@ def _account(
 ) -> list[SourceRecord]:
     """Per source: records read = rows kept + rejected + duplicates removed (+ recognised and skipped)."""
     out = []
-    for source in sources:
+    for source, given in zip(sources, found):
         skipped = staged.skipped.get(source.id, 0) if staged else 0
         n_emitted, n_kept, n_rejected = emitted.get(source.id, 0), kept.get(source.id, 0), rejected.get(source.id, 0)
         note = notes.get(source.id) or (staged.notes.get(source.id, "") if staged else "")
@@ -354,6 +361,7 @@ def _account(
                 container=source.container,
                 container_sha256=source.container_sha256,
                 note=note,
+                s3=given.s3,
             )
         )
     return out

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from logsheet.core.schema import Schema
 
 SCHEMA_VERSION = 2  # 2: cases (a workspace from before them gets the tables and a default case of every sheet)
 DEFAULT_CASE = "default"
+S3_FIELDS = ("bucket", "key", "version_id", "etag", "size", "last_modified")  # an S3 source's evidence
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,6 +75,17 @@ CREATE TABLE IF NOT EXISTS sources (
     duplicates INTEGER NOT NULL,
     note TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS s3_objects (
+    source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    bucket TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version_id TEXT,
+    etag TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    last_modified TEXT
+);
+CREATE INDEX IF NOT EXISTS s3_objects_key ON s3_objects (sheet_id, bucket, key);
 CREATE TABLE IF NOT EXISTS views (
     id INTEGER PRIMARY KEY,
     sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
@@ -174,9 +186,14 @@ class SourceRecord:
     container: str | None = None
     container_sha256: str | None = None
     note: str = ""
+    # An object read from S3 (logsheet.ingest.s3): bucket, key, version_id, etag, size, last_modified.
+    s3: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        if self.s3 is None:
+            del out["s3"]
+        return out
 
 
 @dataclass
@@ -331,7 +348,23 @@ class Catalog:
                 "container, container_sha256, note FROM sources WHERE sheet_id = ? ORDER BY id",
                 (sheet_id,),
             ).fetchall()
-        return [SourceRecord(*r) for r in rows]
+            objects = {
+                r[0]: dict(zip(S3_FIELDS, r[1:]))
+                for r in db.execute(
+                    "SELECT source_id, bucket, key, version_id, etag, size, last_modified FROM s3_objects WHERE sheet_id = ?",
+                    (sheet_id,),
+                )
+            }
+        return [replace(SourceRecord(*r), s3=objects.get(r[0])) for r in rows]
+
+    def s3_objects(self, sheet_id: int, bucket: str) -> list[dict[str, Any]]:
+        """The S3 objects of a bucket that a sheet's imports have committed (to import each object once)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT bucket, key, version_id, etag, size, last_modified FROM s3_objects WHERE sheet_id = ? AND bucket = ?",
+                (sheet_id, bucket),
+            ).fetchall()
+        return [dict(zip(S3_FIELDS, r)) for r in rows]
 
     def imports(self, sheet_id: int) -> list[dict[str, Any]]:
         with self._connect() as db:
@@ -418,6 +451,12 @@ class Catalog:
                         s.note,
                     ),
                 )
+                if s.s3 is not None:
+                    db.execute(
+                        "INSERT INTO s3_objects (source_id, sheet_id, bucket, key, version_id, etag, size, last_modified) "
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        (s.id, sheet_id, *(s.s3.get(f) for f in S3_FIELDS)),
+                    )
         return sheet_id
 
     def rename_sheet(self, old: str, new: str) -> None:

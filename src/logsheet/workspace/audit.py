@@ -94,6 +94,7 @@ def import_detail(summary: Any, append: bool) -> dict[str, Any]:
             {"path": s.path, "sha256": s.sha256, "size": s.size, "records": s.records_read} for s in summary.sources[:MAX_SOURCES]
         ],
         "source_count": len(summary.sources),
+        **({"s3": summary.s3} if getattr(summary, "s3", None) else {}),
         # every source, when there are more than the entry lists: the SHA-256 of their "path sha256" lines
         "sources_sha256": hashlib.sha256("".join(f"{s.path} {s.sha256}\n" for s in summary.sources).encode()).hexdigest(),
     }

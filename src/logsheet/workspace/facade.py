@@ -60,6 +60,8 @@ if TYPE_CHECKING:
     from logsheet.engines.spark.engine import SparkEngine
     from logsheet.ingest.options import ImportOptions
     from logsheet.ingest.pipeline import ImportSummary, Progress
+    from logsheet.ingest.s3.importer import Transfer
+    from logsheet.ingest.s3.request import S3Request
     from logsheet.workspace.pivot import Pivot
     from logsheet.workspace.pivot_table import PivotTableResult
 
@@ -232,7 +234,38 @@ class Workspace:
         if case is not None:
             validate_case_name(case)
         summary = run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
-        self.record("import", [name], [case] if case else [], **trail.import_detail(summary, append))
+        return self._imported(name, summary, case)
+
+    def import_s3(
+        self,
+        url: str,
+        sheet: str | None = None,
+        format: str | None = None,
+        append: bool = False,
+        options: ImportOptions | AnyMapping[str, object] | None = None,
+        progress: Progress | None = None,
+        case: str | None = None,
+        s3: S3Request | AnyMapping[str, object] | None = None,
+        transfer: Transfer | None = None,
+    ) -> ImportSummary:
+        """Import the objects of ``s3://BUCKET/PREFIX`` (:mod:`logsheet.ingest.s3`): ``s3`` holds the
+        credentials, endpoint and selection (:class:`~logsheet.ingest.s3.request.S3Request`, or its
+        ``from_mapping`` keys without ``url``); run again, an import reads only the objects not yet imported."""
+        from logsheet.ingest.options import ImportOptions
+        from logsheet.ingest.s3.importer import import_s3
+        from logsheet.ingest.s3.request import S3Request
+
+        request = s3 if isinstance(s3, S3Request) else S3Request.from_mapping({**(s3 or {}), "url": url})
+        name = sheet or default_sheet_name(Path(request.url.bucket))
+        validate_sheet_name(name)
+        if case is not None:
+            validate_case_name(case)
+        summary = import_s3(self, request, name, format, append, ImportOptions.of(options), progress, transfer)
+        return self._imported(name, summary, case)
+
+    def _imported(self, name: str, summary: ImportSummary, case: str | None) -> ImportSummary:
+        """After an import: the sheet joins ``case``; the rules run when the workspace asks for it."""
+        self.record("import", [name], [case] if case else [], **trail.import_detail(summary, summary.appended))
         if case is not None:
             case_sets.join_case(self, case, name)
         if detections.on_import(self):

@@ -13,6 +13,7 @@ import { casesSection } from "./cases";
 import { dropZone, filePicker, suggestSheetName } from "./pick";
 import { showRejects } from "./rejects";
 import { UploadBatch, batches, type BatchHooks, type BatchRequest } from "./upload";
+import { s3Batches, s3ImportSection } from "./s3form";
 
 let formats: FormatInfo[] | null = null;
 
@@ -84,6 +85,8 @@ export function renderFilesPage(root: HTMLElement): () => void {
   dropZone(zone, (f) => choose(f));
 
   for (const batch of batches) batchList.appendChild(batch.el);
+  for (const batch of s3Batches) batchList.appendChild(batch.el);
+  const s3 = s3ImportSection((batch) => batchList.prepend(batch.el), () => void refresh());
 
   replaceChildren(
     root,
@@ -92,6 +95,7 @@ export function renderFilesPage(root: HTMLElement): () => void {
       { class: "files-page" },
       h("header", { class: "files-header" }, h("span", { class: "brand" }, "logsheet"), h("h1", {}, "Sheets"), h("span", { class: "muted" }, "the spreadsheet for incident-response logs")),
       zone,
+      s3,
       pending,
       batchList,
       error.el,
