@@ -6,7 +6,7 @@ delete), ``query`` (query, export; their shared options in ``options``), ``confi
 (views list, show, delete), ``context`` (a row and the rows around it in time), ``rules`` (rules list, run,
 on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete), ``annotate`` (annotate;
 annotations), ``timeline`` (a case's sheets merged in time), ``pivot`` (a value across a case), ``timeline_views`` (a case's saved
-timeline views), ``iocs`` (IOC lists and their matches);
+timeline views), ``iocs`` (IOC lists and their matches), ``report`` (a case's report);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
@@ -21,6 +21,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     iocs,
     pivot,
     query,
+    report,  # noqa: F401 - registers `logsheet report`
     rules,
     serve,
     sheets,

@@ -722,6 +722,24 @@ class Workspace:
             return case_sets.case_annotations(self, case, limit, offset, newest_first)
         return list_annotations(self, sheet, sheets, limit, offset, newest_first)
 
+    # ------------------------------------------------------------------------- the case report (logsheet.report)
+    def report(
+        self,
+        case: str | None = None,
+        fmt: str = "html",
+        views: Sequence[tuple[str, str]] = (),
+        title: str | None = None,
+        author: str | None = None,
+    ) -> str:
+        """The case's report (default: the default case) as ``html`` (one self-contained file) or ``md``:
+        summary, findings, starred events, the saved ``views`` ((sheet, view) pairs) as tables, charts and the
+        evidence appendix (docs/report.md). Every report is made here: the one place its record goes (audit)."""
+        from logsheet import report as reports
+
+        if fmt not in reports.FORMATS:
+            raise LogsheetError(f"unknown report format {fmt!r}; formats: {', '.join(reports.FORMATS)}")
+        return reports.render(reports.gather(self, case, views, title, author), fmt)
+
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(
         self,
