@@ -169,8 +169,15 @@ def gather(
     """Everything a report of ``case`` (default: the default case) shows, read through the facade."""
     found = ws.case(case)
     tables = tuple(_view_table(ws, found.sheets, sheet, name) for sheet, name in views)  # bad views fail first
-    timeline = ws.timeline_view(found.name)
-    spans = _spans(ws, found.name) if found.sheets and timeline.sheets else {}
+    notes: list[str] = []
+    try:
+        timeline = ws.timeline_view(found.name)
+        on_timeline, left_out = bool(timeline.sheets), tuple(timeline.left_out)
+    except LogsheetError as exc:  # no sheet of the case has times: no timeline, no time span, no chart
+        on_timeline, left_out = False, ()
+        if found.sheets:
+            notes.append(str(exc))
+    spans = _spans(ws, found.name) if on_timeline else {}
     sheets = []
     for name in found.sheets:
         s = ws.summary(name)
@@ -180,8 +187,8 @@ def gather(
         FindingLine(f.rule, f.level, f.title, f.sheet, f.rows, f.first_seen, f.last_seen, dict(f.entities))
         for f in ws.findings(case=found.name)
     )
-    starred, starred_total = _starred(ws, found.name) if timeline.sheets else ((), 0)
-    histogram = ws.timeline_histogram(found.name, buckets=60) if timeline.sheets else None
+    starred, starred_total = _starred(ws, found.name) if on_timeline else ((), 0)
+    histogram = ws.timeline_histogram(found.name, buckets=60) if on_timeline else None
     drawn = charts.case_charts(histogram, findings)
     return Report(
         case=found.name,
@@ -190,14 +197,15 @@ def gather(
         generated_at=now or datetime.now(UTC).replace(microsecond=0),
         version=__version__,
         sheets=tuple(sheets),
-        left_out=tuple(timeline.left_out),
-        summary=_summary(ws, found.name, found.sheets, bool(timeline.sheets)),
+        left_out=left_out,
+        summary=_summary(ws, found.name, found.sheets, on_timeline),
         findings=findings,
         starred=starred,
         starred_total=starred_total,
         views=tables,
         charts=drawn,
         evidence=_evidence(ws, found.sheets),
+        notes=tuple(notes),
     )
 
 

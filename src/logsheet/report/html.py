@@ -95,6 +95,7 @@ def _summary(report: Report) -> str:
     )
     for sheet, why in report.left_out:
         out.append(f'<p class="muted">{esc(sheet)} is not on the timeline: {esc(why)}.</p>')
+    out += [f'<p class="muted">{esc(note)}</p>' for note in report.notes]
     for kind, heading in SUMMARY_KINDS:
         values = report.summary.get(kind, ())
         if not values:

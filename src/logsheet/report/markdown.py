@@ -64,6 +64,8 @@ def _summary(report: Report) -> list[str]:
     out += _table(("sheet", "format", "rows", "rejected", "duplicates removed", "sources", "first", "last"), rows, (2, 3, 4, 5))
     for sheet, why in report.left_out:
         out += [f"{md(sheet)} is not on the timeline: {md(why)}.", ""]
+    for note in report.notes:
+        out += [md(note), ""]
     for kind, heading in SUMMARY_KINDS:
         values = report.summary.get(kind, ())
         if values:
