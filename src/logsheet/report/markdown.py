@@ -34,7 +34,7 @@ def render(report: Report) -> str:
     out = [f"# {md(report.title)}", ""]
     meta = f"Case {md(report.case)} · generated {md(when(report.generated_at))}"
     meta += f" by {md(report.author)}" if report.author else ""
-    out += [f"{meta} · logsheet {md(report.version)}", ""]
+    out += [f"{meta} · logsheet {report.version}", ""]  # the version is ours, not the logs'
     out += _summary(report) + _charts(report) + _findings(report) + _starred(report) + _views(report) + _evidence(report)
     return "\n".join(out).rstrip() + "\n"
 
