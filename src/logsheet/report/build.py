@@ -15,16 +15,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from logsheet import __version__
 from logsheet.core import ir
 from logsheet.core.errors import LogsheetError, NotFound
 from logsheet.query.spellings import build_query
 from logsheet.report import charts
 
-if TYPE_CHECKING:
-    from logsheet.workspace import Workspace
+#: The workspace (:class:`logsheet.workspace.Workspace`): the report sits below the workspace's layer (the facade's
+#: ``report`` calls it) and reads everything through the facade's public methods.
+Workspace = Any
 
 VIEW_ROWS = 200  # the rows of a saved view a report shows (it says so when the view has more)
 STARRED_ROWS = 1000  # the starred events a report lists (it says so when there are more)
@@ -188,14 +188,13 @@ def gather(
         for f in ws.findings(case=found.name)
     )
     starred, starred_total = _starred(ws, found.name) if on_timeline else ((), 0)
-    histogram = ws.timeline_histogram(found.name, buckets=60) if on_timeline else None
-    drawn = charts.case_charts(histogram, findings)
+    drawn = charts.case_charts(_histogram(ws, found.name) if on_timeline else None, findings)
     return Report(
         case=found.name,
         title=title or f"Case report: {found.name}",
         author=author or "",
         generated_at=now or datetime.now(UTC).replace(microsecond=0),
-        version=__version__,
+        version=_version(),
         sheets=tuple(sheets),
         left_out=left_out,
         summary=_summary(ws, found.name, found.sheets, on_timeline),
@@ -207,6 +206,22 @@ def gather(
         evidence=_evidence(ws, found.sheets),
         notes=tuple(notes),
     )
+
+
+def _version() -> str:
+    """logsheet's version, as installed (``logsheet.__version__`` would import the package, and the workspace)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("logsheet")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _histogram(ws: Workspace, case: str) -> charts.Stacked:
+    stacked = ws.timeline_histogram(case, buckets=60)
+    h = stacked.histogram
+    return charts.Stacked(tuple((a, b) for a, b, _ in h.buckets), dict(stacked.by_sheet), h.interval_seconds, h.total)
 
 
 def _spans(ws: Workspace, case: str) -> dict[str, tuple[datetime | None, datetime | None]]:

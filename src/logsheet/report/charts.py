@@ -13,13 +13,25 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from logsheet.core.errors import LogsheetError
 
 if TYPE_CHECKING:
     from logsheet.report.build import FindingLine
-    from logsheet.workspace.timeline import StackedHistogram
+
+
+@dataclass(frozen=True)
+class Stacked:
+    """The case's timeline histogram (``Workspace.timeline_histogram``) as plain values: the buckets' bounds,
+    each sheet's count in every bucket, the bucket's width and the rows in all."""
+
+    buckets: tuple[tuple[datetime, datetime], ...]
+    by_sheet: dict[str, list[int]]
+    interval_seconds: int
+    total: int
+
 
 #: One colour per sheet of a stacked histogram (web/src/sheet/histogram.ts's SHEET_COLOURS).
 SHEET_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#bab0ac", "#ff9da6")
@@ -45,11 +57,11 @@ def label(value: object) -> str:
     return text if len(text) <= MAX_LABEL else f"{text[: MAX_LABEL - 1]}…"
 
 
-def timeline_spec(histogram: StackedHistogram) -> dict[str, Any]:
+def timeline_spec(histogram: Stacked) -> dict[str, Any]:
     """The timeline's histogram stacked by sheet, as the timeline page draws it (with a legend of its own)."""
     sheets = list(histogram.by_sheet)
     values = []
-    for i, (start, end, _) in enumerate(histogram.histogram.buckets):
+    for i, (start, end) in enumerate(histogram.buckets):
         below = 0
         for sheet in sheets:
             count = histogram.by_sheet[sheet][i] if i < len(histogram.by_sheet[sheet]) else 0
@@ -136,15 +148,15 @@ def checked_svg(svg: str) -> str:
     return svg
 
 
-def case_charts(histogram: StackedHistogram | None, findings: Sequence[FindingLine]) -> tuple[Chart, ...]:
+def case_charts(histogram: Stacked | None, findings: Sequence[FindingLine]) -> tuple[Chart, ...]:
     """The report's charts: the case's events over time stacked by sheet, and its findings by level."""
     out = []
-    if histogram is not None and histogram.histogram.buckets:
-        interval = histogram.histogram.interval_seconds
+    if histogram is not None and histogram.buckets:
+        interval = histogram.interval_seconds
         out.append(
             Chart(
                 "Events over time, by sheet",
-                f"{histogram.histogram.total:,} rows of the case's timeline in buckets of {interval:,} s, stacked by sheet",
+                f"{histogram.total:,} rows of the case's timeline in buckets of {interval:,} s, stacked by sheet",
                 render_svg(timeline_spec(histogram)),
             )
         )
