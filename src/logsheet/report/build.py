@@ -76,6 +76,7 @@ class FindingLine:
     first_seen: datetime | None
     last_seen: datetime | None
     entities: dict[str, list[str]]
+    group: dict[str, Any] = field(default_factory=dict)  # a correlation window's group-by field -> value
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def gather(
         first, last = spans.get(name, (None, None))
         sheets.append(SheetLine(name, s.format, s.rows, s.rejected, s.duplicates_removed, len(s.sources), first, last))
     findings = tuple(
-        FindingLine(f.rule, f.level, f.title, f.sheet, f.rows, f.first_seen, f.last_seen, dict(f.entities))
+        FindingLine(f.rule, f.level, f.title, f.sheet, f.rows, f.first_seen, f.last_seen, dict(f.entities), dict(f.group))
         for f in ws.findings(case=found.name)
     )
     starred, starred_total = _starred(ws, found.name) if on_timeline else ((), 0)

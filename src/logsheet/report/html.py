@@ -8,7 +8,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from logsheet.report.build import SUMMARY_KINDS, VIEW_ROWS, Report
-from logsheet.report.text import cell, entities, number, when
+from logsheet.report.text import cell, entities, group, number, when
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STYLE = """
@@ -128,12 +128,12 @@ def _findings(report: Report) -> str:
         out.append('<p class="muted">No findings: no rule or IOC list matched the case\'s sheets.</p>')
     else:
         head = "".join(
-            f"<th>{h}</th>" for h in ("level", "title", "rule", "sheet", "rows", "first seen", "last seen", "entities")
+            f"<th>{h}</th>" for h in ("level", "title", "group", "rule", "sheet", "rows", "first seen", "last seen", "entities")
         )
         rows = []
         for f in report.findings:
             rows.append(
-                f'<tr><td class="level-{esc(f.level)}">{esc(f.level)}</td><td>{esc(f.title)}</td>'
+                f'<tr><td class="level-{esc(f.level)}">{esc(f.level)}</td><td>{esc(f.title)}</td><td>{esc(group(f.group))}</td>'
                 f'<td class="mono">{esc(f.rule)}</td>'
                 f'<td>{esc(f.sheet)}</td><td class="num">{number(f.rows)}</td><td>{esc(when(f.first_seen))}</td>'
                 f"<td>{esc(when(f.last_seen))}</td><td>{esc(entities(f.entities))}</td></tr>"

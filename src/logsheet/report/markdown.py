@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from logsheet.report.build import SUMMARY_KINDS, VIEW_ROWS, Report
-from logsheet.report.text import cell, entities, number, when
+from logsheet.report.text import cell, entities, group, number, when
 
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()|~])")
 _LEADING = re.compile(r"^(\d*)((?<=\d)[.)]|(?<!\d)[#+\-=])")  # what would make a line a heading, a list item or a setext rule
@@ -91,10 +91,20 @@ def _findings(report: Report) -> list[str]:
     if not report.findings:
         return [*out, "No findings: no rule or IOC list matched the case's sheets.", ""]
     rows = [
-        (f.level, f.title, f.rule, f.sheet, number(f.rows), when(f.first_seen), when(f.last_seen), entities(f.entities))
+        (
+            f.level,
+            f.title,
+            group(f.group),
+            f.rule,
+            f.sheet,
+            number(f.rows),
+            when(f.first_seen),
+            when(f.last_seen),
+            entities(f.entities),
+        )
         for f in report.findings
     ]
-    return out + _table(("level", "title", "rule", "sheet", "rows", "first seen", "last seen", "entities"), rows, (4,))
+    return out + _table(("level", "title", "group", "rule", "sheet", "rows", "first seen", "last seen", "entities"), rows, (5,))
 
 
 def _starred(report: Report) -> list[str]:

@@ -49,3 +49,8 @@ def entities(values: dict[str, list[str]], per_kind: int = 5) -> str:
         more = f" (+{len(found) - per_kind} more)" if len(found) > per_kind else ""
         parts.append(f"{kind}: {shown}{more}")
     return "; ".join(parts)
+
+
+def group(values: dict[str, Any]) -> str:
+    """A correlation window's group key: ``src_ip=1.2.3.4, user=root`` (empty for a finding of one rule)."""
+    return ", ".join(f"{k}={cell(v, 120)}" for k, v in values.items())
