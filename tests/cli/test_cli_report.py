@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from conftest import VENV_BIN
 from fixtures import START, ct_record, ct_s3_key, write_gz_json
 from logsheet.cli import main
 from logsheet.query.spellings import build_query
 from logsheet.workspace import Workspace
+
+LOGSHEET = str(Path(sys.executable).parent / "logsheet")  # the installed console script
 
 
 def run(*args: str) -> Result:
@@ -42,7 +44,7 @@ def test_the_cli_contract_writes_html_and_markdown(inputs: Path, tmp_path: Path)
     source = setup(inputs)
     out = tmp_path / "report.html"
     result = subprocess.run(
-        [str(VENV_BIN / "logsheet"), "report", "--case", "intrusion", "--format", "html", "-o", str(out)],
+        [LOGSHEET, "report", "--case", "intrusion", "--format", "html", "-o", str(out)],
         capture_output=True,
         text=True,
         check=False,
