@@ -178,6 +178,17 @@ def test_an_empty_case_has_a_report_too(case_ws: Workspace) -> None:
     assert "0 sheet(s)" in text and "No findings" in text and "No starred events" in text and "<svg" not in text
 
 
+def test_a_case_without_annotations_or_findings(case_ws: Workspace, inputs: Path) -> None:
+    rows = [{"t": f"2022-03-22T16:00:0{i}Z", "host": f"h{i}"} for i in range(3)]
+    case_ws.import_paths([write_ndjson(inputs / "quiet.ndjson", rows)], sheet="quiet", case="quiet")
+    rows = [{"n": i} for i in range(2)]
+    case_ws.import_paths([write_ndjson(inputs / "timeless.ndjson", rows)], sheet="timeless", case="quiet")
+    text = case_ws.report("quiet", "md")
+    assert "No starred events in the case." in text and "No findings" in text
+    assert "timeless is not on the timeline: it has no time column." in text
+    assert "time span 2022-03-22 16:00:00 UTC to 2022-03-22 16:00:02 UTC" in text
+
+
 def test_a_chart_svg_that_reaches_outside_is_refused() -> None:
     from logsheet.report.charts import checked_svg
 

@@ -272,14 +272,17 @@ def _top(column: str, more: tuple[str, ...] = ()) -> ir.Query:
 
 def _starred(ws: Workspace, case: str) -> tuple[tuple[StarredEvent, ...], int]:
     """The starred rows of the case's timeline, oldest first, with their tags and comments (author, time)."""
+    notes = ws.annotations(case=case)
+    if not any(note.kind == "star" for note in notes):
+        return (), 0  # (and a timeline of sheets without annotations has no `tags` column to read)
+    comments: dict[tuple[str, int], list[Comment]] = {}
+    for note in notes:
+        if note.kind == "comment":
+            comments.setdefault((note.sheet, note.rowid), []).append(Comment(note.value, note.author, note.created_at))
     query = build_query(
         where="starred", columns=["time", "sheet", "summary", "source_sheet", "source_rowid", "tags"], sort=["time"]
     )
     page = ws.timeline(case, query, limit=STARRED_ROWS)
-    comments: dict[tuple[str, int], list[Comment]] = {}
-    for note in ws.annotations(case=case):
-        if note.kind == "comment":
-            comments.setdefault((note.sheet, note.rowid), []).append(Comment(note.value, note.author, note.created_at))
     events = []
     for time, sheet, summary, source_sheet, rowid, tags in page.rows:
         tag_list = tuple(t.strip() for t in str(tags).split(",") if t.strip()) if tags else ()
