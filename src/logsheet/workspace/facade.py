@@ -738,7 +738,9 @@ class Workspace:
 
         if fmt not in reports.FORMATS:
             raise LogsheetError(f"unknown report format {fmt!r}; formats: {', '.join(reports.FORMATS)}")
-        return reports.render(reports.gather(self, case, views, title, author), fmt)
+        made = reports.render(reports.gather(self, case, views, title, author), fmt)
+        # Every report (CLI, API, UI) passes here: the audit trail (issue 15, item 2) records it at this point.
+        return made
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(
