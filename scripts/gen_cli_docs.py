@@ -15,7 +15,22 @@ HEADER = """# The logsheet command line
 
 Generated from `logsheet --help` by `scripts/gen_cli_docs.py`; do not edit by hand (a test fails when this
 file and the CLI disagree). The filter language used by `--where` is described in
-[filter-language.md](filter-language.md).
+[filter-language.md](filter-language.md); the formula language of `--formula "NAME = EXPR"` (on `query` and
+`export`: a new column, usable in `--where`, `--columns`, `--group-by` and `--sort`) in
+[formulas.md](formulas.md).
+
+**Row steps** on `query` and `export` (and `pivot-table`) change the number of rows, after the view's own
+steps and in this order: every `--split-rows COL:DELIM` (one row per part; the part replaces `COL`), every
+`--explode PATH` (one row per element of the JSON array at `PATH`: a JSON column, whose element replaces it,
+or a path such as `responseElements.instancesSet.items`, whose element goes to a column named after its last
+key, `items`; the element's fields found in the first 1,000 elements, or `--explode-fields`, become columns
+`items.instanceId`, ...), then `--dedupe KEY[,KEY]` (one row per key: `--keep first|last` by `--dedupe-by COL`,
+default the sheet's time column, with a `duplicates` column; the duplicates among the rows `--where` keeps). `--where`, `--group-by` and `--sort` then see
+their rows: `logsheet query cloudtrail --where "eventName = 'RunInstances'" --explode
+responseElements.instancesSet.items -c eventTime,items.instanceId` lists one row per launched instance. Each
+part keeps its row's id (see [architecture.md](architecture.md#row-steps-and-row-ids)). `logsheet pivot-table`
+is a pivot table of a view (rows × columns × an aggregate, with totals); `logsheet pivot` is the entity pivot
+across a case.
 """
 
 

@@ -197,3 +197,12 @@ def test_a_chart_svg_that_reaches_outside_is_refused() -> None:
                 '<svg><rect style="fill:url(http://x)"/></svg>'):  # fmt: skip
         with pytest.raises(LogsheetError):
             checked_svg(bad)
+
+
+def test_each_report_is_recorded_in_the_audit_trail(case_ws: Workspace) -> None:
+    text = case_ws.report(CASE, "md", [("hostile", "<em>first</em>")])
+    entry = case_ws.audit(CASE)[-1]
+    assert entry["action"] == "report" and entry["cases"] == [CASE] and entry["sheets"] == ["ct", "hostile"]
+    assert entry["detail"]["format"] == "md" and entry["detail"]["views"] == ["hostile:<em>first</em>"]
+    assert entry["detail"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    assert case_ws.verify_audit()["ok"] is True

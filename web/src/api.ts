@@ -12,6 +12,8 @@ import type {
   Job,
   Page,
   Pivot,
+  PivotTableResult,
+  PivotTableSpec,
   Predicate,
   Preview,
   Profile,
@@ -215,6 +217,23 @@ export const api = {
   pivot: (name: string, value: string, anywhere = false) =>
     call<Pivot>("GET", `/api/cases/${enc(name)}/pivot?${new URLSearchParams({ value, anywhere: String(anywhere) })}`),
 
+  /** A pivot table of the view (docs/api.md, pivot tables). */
+  pivotTable: (name: string, query: Query, pivot: PivotTableSpec) =>
+    call<PivotTableResult>("POST", `/api/sheets/${enc(name)}/pivot-table`, { ...viewBody(query), pivot }),
+  /** The pivot table as a CSV file (formulas neutralised by the server). */
+  async pivotTableCsv(name: string, query: Query, pivot: PivotTableSpec): Promise<Blob> {
+    const response = await fetch(`/api/sheets/${enc(name)}/pivot-table`, {
+      method: "POST",
+      headers: headers(true),
+      body: JSON.stringify({ ...viewBody(query), pivot, format: "csv" }),
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw await errorFrom(response);
+    return response.blob();
+  },
+  /** The fields of the elements of a JSON array (what an explode step can add as columns). */
+  elementFields: async (name: string, path: string, query: Query) =>
+    (await call<{ fields: string[] }>("POST", `/api/sheets/${enc(name)}/element-fields`, { ...viewBody(query), path })).fields,
   async export(name: string, query: Query, format: "csv" | "json" | "parquet", path?: string): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(path ?? `/api/sheets/${enc(name)}/export`, {
       method: "POST",
@@ -228,6 +247,13 @@ export const api = {
     return { blob: await response.blob(), filename: match ? match[1] : `${name}.${format}` };
   },
 
+  recipe: (name: string, query: Query) => call<Record<string, unknown>>("POST", `/api/sheets/${enc(name)}/recipe`, viewBody(query)),
+  applyRecipe: (name: string, recipe: Record<string, unknown>, map: Record<string, string>, saveAs: string | null) =>
+    call<{ sheet: string; query: Query; columns: string[]; rows: number; saved_as: string | null }>(
+      "POST",
+      `/api/sheets/${enc(name)}/recipe/apply`,
+      { recipe, map, save_as: saveAs },
+    ),
   /** The case's report as a file (docs/report.md): its bytes and the name the server gives it. */
   async caseReport(name: string, format: "html" | "md"): Promise<{ blob: Blob; filename: string }> {
     const response = await fetch(`/api/cases/${enc(name)}/report?${new URLSearchParams({ format })}`, { headers: headers(false), credentials: "same-origin" });

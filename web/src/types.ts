@@ -37,7 +37,13 @@ export type Step =
   | { kind: "parse_timestamp"; column: string; format?: string; name?: string }
   | { kind: "extract_json"; path: string; name?: string }
   | { kind: "labels"; name: string; labels: Label[] }
-  | { kind: "mark_ioc"; lists?: string[]; name?: string };
+  | { kind: "mark_ioc"; lists?: string[]; name?: string }
+  | { kind: "formula"; name: string; expression: string }
+  | { kind: "find_replace"; column: string; find: string; replace?: string; regex?: boolean; case_sensitive?: boolean; name?: string }
+  | { kind: "url_parts"; column: string; parts?: string[] }
+  | { kind: "dedupe"; keys: string[]; keep?: "first" | "last"; by?: string; count?: string }
+  | { kind: "split_rows"; column: string; delimiter: string; name?: string }
+  | { kind: "explode"; path: string; name?: string; fields?: string[]; keep_empty?: boolean };
 
 /** One label of a `labels` step and the rows it is given to. */
 export interface Label {
@@ -289,4 +295,30 @@ export interface IocMatch {
   hits: Array<{ list: string; kind: string; value: string; rows: number }>;
   not_searched: string[];
   where: Predicate;
+}
+
+/** A pivot table's spec (logsheet.core.pivot_table.PivotTable): POST /api/sheets/{name}/pivot-table. */
+export interface PivotTableSpec {
+  rows: string[];
+  columns: string;
+  agg: Agg;
+  top: number;
+  other: boolean;
+  limit: number;
+}
+
+/** A pivot table: one row per row-key value, a cell per column value (then "other"), and the totals. */
+export interface PivotTableResult {
+  rows: string[];
+  column: string;
+  agg: Agg;
+  value: string;
+  value_type: string;
+  columns: (string | null)[];
+  other: boolean;
+  table: { keys: unknown[]; cells: unknown[]; total: unknown }[];
+  column_totals: unknown[];
+  total: unknown;
+  rows_total: number;
+  truncated: boolean;
 }

@@ -25,11 +25,14 @@ from logsheet.api import (
     cases,
     context,
     detections,
+    formula,
     info,
     iocs,
     jobs,
     pivot,
+    pivot_table,
     query,
+    recipes,
     report,
     security,
     sheets,
@@ -75,6 +78,8 @@ def create_app(
     app.include_router(detections.router(ws, settings))  # before context and sheets: their routes take any path
     app.include_router(context.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(annotate.router(ws))  # before sheets too
+    app.include_router(recipes.router(ws))  # before sheets too
+    app.include_router(pivot_table.router(ws, settings))  # before sheets: its /api/sheets/{name} takes any path
     app.include_router(sheets.router(ws))
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
@@ -82,6 +87,7 @@ def create_app(
     app.include_router(report.router(ws))  # before cases: its /api/cases/{name} takes any path
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
+    app.include_router(formula.router(ws))
     app.include_router(uploads.router(ws, settings, import_jobs))
     app.include_router(jobs.router(import_jobs))
     app.include_router(static.router(settings.static_dir))  # last: its catch-all serves the build's files

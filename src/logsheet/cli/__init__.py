@@ -6,13 +6,15 @@ delete), ``query`` (query, export; their shared options in ``options``), ``confi
 (views list, show, delete), ``context`` (a row and the rows around it in time), ``rules`` (rules list, run,
 on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete), ``annotate`` (annotate;
 annotations), ``timeline`` (a case's sheets merged in time), ``pivot`` (a value across a case), ``timeline_views`` (a case's saved
-timeline views), ``iocs`` (IOC lists and their matches), ``report`` (a case's report);
+timeline views), ``iocs`` (IOC lists and their matches), ``audit`` (the audit trail),
+``recipes`` (a view's steps to a file and back), ``report`` (a case's report);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
 from __future__ import annotations
 
 from logsheet.cli import annotate as _annotate  # noqa: F401 - annotate, annotations
+from logsheet.cli import audit as _audit  # noqa: F401 - audit, audit verify
 from logsheet.cli import (  # noqa: F401 - each registers its commands
     cases,
     config,
@@ -21,7 +23,9 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     iocs,
     pivot,
     query,
+    recipes,
     report,  # noqa: F401 - registers `logsheet report`
+    rowsteps,  # noqa: F401 - registers `logsheet pivot-table`; --split-rows, --explode, --dedupe
     rules,
     serve,
     sheets,

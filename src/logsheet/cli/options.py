@@ -67,6 +67,18 @@ def query_options(func: F) -> F:
     return func
 
 
+def formula_options(func: F) -> F:
+    """--formula "NAME = EXPR": a formula column (docs/formulas.md), usable in --where, --columns, --group-by, --sort."""
+    return click.option(
+        "--formula",
+        "formulas",
+        multiple=True,
+        metavar="'NAME = EXPR'",
+        help="Add a formula column, e.g. \"flag = errorCode is not blank and userAgent contains 'aws-cli'\" "
+        "(docs/formulas.md); usable in --where, --columns, --group-by and --sort. Repeatable; later ones may use earlier ones.",
+    )(func)
+
+
 SPARK_MASTER_HELP = "Spark master for --engine spark: local[*] (default), spark://HOST:7077, yarn..."
 SPARK_REMOTE_HELP = "A Spark Connect server for --engine spark, as sc://HOST:PORT."
 
@@ -129,16 +141,20 @@ def _build(
     group_by: str | None,
     agg: tuple[str, ...],
     query_json: str | None,
+    formulas: tuple[str, ...] = (),
 ) -> Query:
     from logsheet.core import ir
+    from logsheet.query.formulalang import formula_step
     from logsheet.query.spellings import build_query
 
     if query_json:
         given = {"--where": where, "--search": search, "--columns": columns, "--sort": sort, "--group-by": group_by}
         given["--agg"] = agg
+        given["--formula"] = formulas
         clash = [flag for flag, value in given.items() if value]
         if clash:
             raise click.UsageError(f"--query-json is the whole view: give {' or '.join(clash)} inside it, not beside it")
         return ir.query_from_json(query_json)
     split = lambda text: [c.strip() for c in text.split(",") if c.strip()] if text else None  # noqa: E731
-    return build_query(where, search, split(columns), list(sort), split(group_by), list(agg))
+    steps = tuple(formula_step(text) for text in formulas)
+    return build_query(where, search, split(columns), list(sort), split(group_by), list(agg), steps=steps)

@@ -7,18 +7,22 @@ from pathlib import Path
 import click
 
 from logsheet.cli.group import _workspace, main
-from logsheet.cli.options import _build, _choose_engine, engine_options, query_options, with_marks
+from logsheet.cli.options import _build, _choose_engine, engine_options, formula_options, query_options, with_marks
 from logsheet.cli.output import QUERY_FORMATS, _emit
+from logsheet.cli.rowsteps import row_step_options, with_row_steps
 
 
 @main.command()
 @click.argument("sheet")
 @query_options
+@formula_options
+@row_step_options
 @click.option("--limit", "-n", default=100, show_default=True, help="Rows (or groups) to print.")
 @click.option("--offset", default=0, help="Rows to skip.")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
 @click.option("--count", is_flag=True, help="Print only the number of matching rows (groups with --group-by).")
 @click.option("--show-sql", is_flag=True, help="Print the SQL the view compiles to instead of running it.")
+@click.option("--save-as", "save_as", metavar="NAME", help="Also save this view of the sheet under NAME (replaces one).")
 @click.option(
     "--dialect",
     type=click.Choice(("duckdb", "spark", "trino")),
@@ -40,11 +44,13 @@ def query(
     finding: str | None,
     mark_iocs: bool,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int,
     offset: int,
     fmt: str,
     count: bool,
     show_sql: bool,
+    save_as: str | None,
     dialect: str | None,
     engine: str | None,
     spark_master: str | None,
@@ -53,10 +59,14 @@ def query(
 ) -> None:
     """Filter, search, sort and group a sheet, on DuckDB or on Spark (--engine spark)."""
     ws = _workspace(ctx)
-    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     chosen = _choose_engine(ws, engine, spark_master, spark_remote)
+    if save_as:
+        ws.save_view(sheet, save_as, view)
+        click.echo(f"saved view {save_as!r} of sheet {sheet!r}", err=True)
     if show_sql:
         click.echo(ws.sql(sheet, view, dialect=dialect or chosen, limit=limit))
         return
@@ -92,6 +102,8 @@ def query(
     help="With --to-dataset: 'date' (the UTC day of the sheet's time column) or a column name.",
 )
 @query_options
+@formula_options
+@row_step_options
 @click.option("--limit", "-n", type=int, default=None, help="At most this many rows.")
 @engine_options
 @click.pass_context
@@ -111,6 +123,7 @@ def export(
     finding: str | None,
     mark_iocs: bool,
     timeout: float,
+    formulas: tuple[str, ...],
     limit: int | None,
     engine: str | None,
     spark_master: str | None,
@@ -122,7 +135,8 @@ def export(
     if (output is None) == (to_dataset is None):
         raise click.UsageError("give either --output FILE or --to-dataset DIR")
     ws = _workspace(ctx)
-    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json), mark_iocs)
+    view = with_marks(_build(where, search, columns, sort, group_by, agg, query_json, formulas), mark_iocs)
+    view = with_row_steps(ctx, ws, sheet, view)
     if finding:
         view = ws.finding_query(sheet, finding, view)
     _choose_engine(ws, engine, spark_master, spark_remote)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from logsheet.compiler import annotation as notes
+from logsheet.compiler import rowsteps
 from logsheet.compiler.dialects import DUCKDB, Dialect
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.relation import Relation, aliased, sheet_relation
@@ -58,9 +59,15 @@ class ViewPlan:
         base = relation or sheet_relation(schema, paths, dialect)
         relation_: exp.Expr = base.expression
         current = base.schema
-        for step in query.steps:
+        self.parts: tuple[str, ...] = ()  # the hidden part positions of row steps (logsheet.compiler.rowsteps)
+        for index, step in enumerate(query.steps):
+            if rowsteps.is_row_step(step):
+                among = rowsteps.filter_before(query, index, current, dialect)
+                done = rowsteps.apply_row_step(step, relation_, current, self.parts, dialect, time_column, among)
+                relation_, current, self.parts = done.relation, done.schema, done.parts
+                continue
             projection = apply_step(step, current, dialect)
-            relation_ = _project(relation_, projection)
+            relation_ = _project(relation_, projection, self.parts)
             current = projected_schema(projection)
         shown = [name for _, name, _ in notes.shown_columns(current)]
         self.annotated = annotated or (annotations is not None and notes.uses_annotations(query, shown))
@@ -102,8 +109,7 @@ class ViewPlan:
 
     def row_order(self) -> list[exp.Ordered]:
         order = [self._order(key) for key in self.query.sort]
-        order.append(exp.Ordered(this=col(ROWID), desc=False, nulls_first=False))
-        return order
+        return order + rowsteps.row_order(self.parts)
 
     @property
     def is_filtered(self) -> bool:
@@ -231,8 +237,8 @@ def _wrap(relation: exp.Expr) -> exp.Select:
     return exp.select(exp.Star()).from_(exp.Subquery(this=relation, alias=exp.TableAlias(this=ident(_SUBQUERY))))
 
 
-def _project(relation: exp.Expr, projection: Projection) -> exp.Select:
-    system = [col(name) for name in SYSTEM_COLUMNS]
+def _project(relation: exp.Expr, projection: Projection, parts: tuple[str, ...] = ()) -> exp.Select:
+    system = [col(name) for name in (*SYSTEM_COLUMNS, *parts)]
     columns = [_aliased(name, expression) for name, expression, _ in projection]
     return _wrap(relation).select(*system, *columns, append=False)
 

@@ -46,8 +46,9 @@ Span = tuple[Bound, Bound]  # the smallest and largest value of a column, when t
 
 def reads_by_id(plan: ViewPlan, offset: int = 0) -> bool:
     """Whether a page of this view is better read in two passes (its row ids, then its rows by id): when the
-    view is filtered or sorted, or the page lies deeper than DEEP_OFFSET. Never for groups."""
-    if plan.query.group is not None:
+    view is filtered or sorted, or the page lies deeper than DEEP_OFFSET. Never for groups, nor for views with
+    split-to-rows or explode steps (their rows share their parent's id: logsheet.compiler.rowsteps)."""
+    if plan.query.group is not None or plan.parts:  # a row id names several rows after split to rows / explode
         return False
     return bool(plan.query.sort) or plan.is_filtered or offset > DEEP_OFFSET
 

@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlglot import exp
 
+from logsheet.compiler import textsteps
 from logsheet.compiler.dialects import Dialect
+from logsheet.compiler.formula import check_new_name, compile_formula
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import column_named, name_taken, resolve
 from logsheet.core import ir
@@ -188,6 +190,31 @@ def _extract_json(step: ir.ExtractJson, schema: Schema, dialect: Dialect) -> Pro
     return _add(schema, [(name, target.expression, "text")])
 
 
+def _formula(step: ir.Formula, schema: Schema, dialect: Dialect) -> Projection:
+    check_new_name(step.name, schema)
+    compiled = compile_formula(step.expression, schema, dialect)
+    return _add(schema, [(step.name, compiled.sql, compiled.type)])
+
+
+def _find_replace(step: ir.FindReplace, schema: Schema, dialect: Dialect) -> Projection:
+    source = _require(schema, step.column)
+    value = col(source.name) if source.type in ("text", "json") else to_text(col(source.name))
+    expression = textsteps.find_replace(step, value, dialect)
+    if step.name and step.name != source.name:
+        return _add(schema, [(step.name, expression, "text")])
+    return _replace(schema, source.name, expression, "text")
+
+
+def _url_parts(step: ir.UrlParts, schema: Schema, dialect: Dialect) -> Projection:
+    source = _require(schema, step.column)
+    unknown = [p for p in step.parts if p not in ir.URL_PARTS]
+    if not step.parts or unknown or len(set(step.parts)) != len(step.parts):
+        problem = f"{unknown[0]!r} is not a URL part" if unknown else "name each URL part once" if step.parts else "no URL part"
+        raise InvalidQuery(f"{problem}; parts: {', '.join(ir.URL_PARTS)}")
+    value = col(source.name) if source.type in ("text", "json") else to_text(col(source.name))
+    return _add(schema, [(f"{source.name}.{part}", textsteps.url_part(part, value), "text") for part in step.parts])
+
+
 def _labels(step: ir.Labels, schema: Schema, dialect: Dialect) -> Projection:
     if not step.labels:
         raise InvalidQuery("a labels step needs at least one label")
@@ -213,6 +240,9 @@ _HANDLERS = {
     ir.Trim: _trim,
     ir.ParseTimestamp: _parse_timestamp,
     ir.ExtractJson: _extract_json,
+    ir.Formula: _formula,
+    ir.FindReplace: _find_replace,
+    ir.UrlParts: _url_parts,
     ir.Labels: _labels,
     ir.MarkIoc: _unresolved,
 }

@@ -30,6 +30,7 @@ ColumnsOp = Literal["=", "!=", "contains", "starts_with", "ends_with"]
 CaseMode = Literal["upper", "lower"]
 AggFn = Literal["count", "count_distinct", "min", "max", "sum", "avg", "first", "last"]
 CastType = Literal["text", "integer", "float", "boolean", "timestamp", "date"]
+KeepMode = Literal["first", "last"]
 
 COMPARE_OPS: tuple[str, ...] = ("=", "!=", "<", "<=", ">", ">=")
 TEXT_OPS: tuple[str, ...] = ("contains", "starts_with", "ends_with")
@@ -344,7 +345,106 @@ class MarkIoc(StepNode):
     name: str = "ioc_lists"
 
 
-Step = Union[Split, RegexExtract, Combine, Rename, Cast, ChangeCase, Trim, ParseTimestamp, ExtractJson, Labels, MarkIoc]
+@dataclass(frozen=True)
+class Formula(StepNode):
+    """A new column computed by a formula (``errorCode is not blank and userAgent contains 'aws-cli'``): the
+    formula's text, in the language of :mod:`logsheet.query.formulalang` (reference: docs/formulas.md). Its type
+    is inferred when the step is compiled."""
+
+    kind: ClassVar[str] = "formula"
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class FindReplace(StepNode):
+    """Replace every occurrence of ``find`` in a column (literal text, or an RE2 regex with ``regex``; the
+    replacement may then use ``\\1`` for a group), in place or into a new column ``name``."""
+
+    kind: ClassVar[str] = "find_replace"
+    column: str
+    find: str
+    replace: str = ""
+    regex: bool = False
+    case_sensitive: bool = True
+    name: str = ""
+
+
+URL_PARTS: tuple[str, ...] = ("scheme", "host", "domain", "path", "query_keys")
+
+
+@dataclass(frozen=True)
+class UrlParts(StepNode):
+    """Columns of a URL's (or a bare host name's) parts: ``<column>.scheme``, ``.host``, ``.domain`` (the
+    registered domain, by the Public Suffix List), ``.path`` and ``.query_keys`` (the query's keys, comma-separated)."""
+
+    kind: ClassVar[str] = "url_parts"
+    column: str
+    parts: tuple[str, ...] = URL_PARTS  # any of URL_PARTS, in the order of the new columns
+
+
+# ------------------------------------------------------------------ row steps (they change the number of rows)
+@dataclass(frozen=True)
+class Dedupe(StepNode):
+    """Keep one row per distinct compound key (``keys``: columns or JSON paths; blanks count as a value): the
+    ``first`` or ``last`` row by ``by`` (default: the sheet's time column, else row order; ties by row id). The
+    kept row keeps its row id; ``count`` names a new column holding how many rows share its key (1: unique).
+    The duplicates are those among the rows the view's filter keeps (its terms on columns that exist before
+    the step: :func:`logsheet.compiler.rowsteps.filter_before`)."""
+
+    kind: ClassVar[str] = "dedupe"
+    keys: tuple[str, ...]
+    keep: KeepMode = "first"
+    by: str = ""
+    count: str = "duplicates"
+
+
+@dataclass(frozen=True)
+class SplitRows(StepNode):
+    """Split a text column on a literal delimiter into one row per part (a blank part, or a blank value, is
+    one row with a blank). The part replaces the column, or goes to ``name``. Every part keeps its row's id."""
+
+    kind: ClassVar[str] = "split_rows"
+    column: str
+    delimiter: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Explode(StepNode):
+    """One row per element of a JSON array (``path``: a JSON column or a path inside one, such as
+    ``responseElements.instancesSet.items``). The element replaces the array when ``path`` is a column (and
+    ``name`` is empty), else goes to a new JSON column ``name`` (default: the path's last key, ``items``); its
+    ``fields`` go to text columns ``name.field``. Rows whose array is missing or empty are
+    dropped, or kept once with blank elements with ``keep_empty``. Every element keeps its row's id."""
+
+    kind: ClassVar[str] = "explode"
+    path: str
+    name: str = ""
+    fields: tuple[str, ...] = ()
+    keep_empty: bool = False
+
+
+Step = Union[
+    Split,
+    RegexExtract,
+    Combine,
+    Rename,
+    Cast,
+    ChangeCase,
+    Trim,
+    ParseTimestamp,
+    ExtractJson,
+    Labels,
+    MarkIoc,
+    Formula,
+    FindReplace,
+    UrlParts,
+    Dedupe,
+    SplitRows,
+    Explode,
+]
+ROW_STEPS: tuple[type, ...] = (Dedupe, SplitRows, Explode)
 
 
 # --------------------------------------------------------------------------------------- sort, group, query

@@ -301,7 +301,8 @@ def _decode_node(cls: type, data: Any, path: str, depth: int, budget: _Budget, *
     known = set(hints) | ({"kind"} if tagged else set())
     for key in data:
         if key not in known:
-            raise InvalidQuery(f"{_where(_join(path, str(key)))}: unknown key; {cls.__name__} has {', '.join(sorted(known))}")
+            shown = str(key) if str(key).isprintable() else repr(str(key))  # an error is one line of text
+            raise InvalidQuery(f"{_where(_join(path, shown))}: unknown key; {cls.__name__} has {', '.join(sorted(known))}")
     if tagged and data.get("kind", kind_of(cls)) != kind_of(cls):
         raise InvalidQuery(f"{_where(_join(path, 'kind'))}: {show(data['kind'])} is not {kind_of(cls)!r}")
     kwargs: dict[str, Any] = {}

@@ -32,6 +32,7 @@ from logsheet.compiler import ROWID, OutputColumn, ViewPlan, paging
 from logsheet.compiler.dialects import DUCKDB, Dialect, dialect_for
 from logsheet.core import ir
 from logsheet.core.errors import Conflict, LogsheetError, NotFound
+from logsheet.core.pivot_table import PivotTable
 from logsheet.core.sheetnames import default_sheet_name, validate_case_name, validate_sheet_name
 from logsheet.detect.findings import Finding
 from logsheet.detect.sigma import Mapping
@@ -44,6 +45,7 @@ from logsheet.query.spellings import build_query, ir_json, parse_agg
 from logsheet.store import settings as engine_settings
 from logsheet.store.catalog import Catalog, SheetRecord
 from logsheet.store.totals import Remembered, sheet_key, view_key
+from logsheet.workspace import audit as trail
 from logsheet.workspace import cases as case_sets
 from logsheet.workspace import detections, housekeeping, iocs
 from logsheet.workspace import timeline as timelines
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from logsheet.ingest.options import ImportOptions
     from logsheet.ingest.pipeline import ImportSummary, Progress
     from logsheet.workspace.pivot import Pivot
+    from logsheet.workspace.pivot_table import PivotTableResult
 
 
 def default_home() -> Path:
@@ -132,6 +135,44 @@ class Workspace:
         """Remove what interrupted imports left (:func:`logsheet.workspace.housekeeping.sweep`)."""
         housekeeping.sweep(self.root, self.catalog)
 
+    # -------------------------------------------------------------------- recipes (logsheet.workspace.recipes)
+    def recipe(self, sheet: str, view: str | None = None, query: ir.Query | None = None) -> JSONObject:
+        """The recipe (steps, filter, groups as IR, and as SQL for DuckDB, Spark and Trino) of a saved view of
+        the sheet, or of ``query``."""
+        from logsheet.workspace import recipes
+
+        made = recipes.export_recipe(self, sheet, view) if view else recipes.recipe_of(self, sheet, query or ir.Query())
+        self.record("export recipe", [sheet], name=view or "", columns=made["from"]["columns"])
+        return made
+
+    def apply_recipe(
+        self,
+        data: bytes | str | AnyMapping[str, object],
+        sheet: str,
+        mapping: AnyMapping[str, str] | None = None,
+        save_as: str | None = None,
+        source: str = "the recipe",
+    ) -> JSONObject:
+        """Apply a recipe (a file's bytes, its text or its JSON) to a sheet: its view checked there, columns
+        renamed by ``mapping`` first (a missing column is named, with the mapping that would use another), saved
+        as ``save_as`` when given; answers ``{sheet, query, columns, rows, saved_as}``."""
+        from logsheet.workspace import recipes
+
+        return recipes.apply_recipe(self, data, sheet, mapping, save_as, source)
+
+    # ------------------------------------------------------------------------ audit (logsheet.workspace.audit)
+    def record(self, action: str, sheets: Sequence[str] = (), cases: Sequence[str] = (), **detail: object) -> None:
+        """Append an entry to the workspace's audit trail (who, when, what, on which sheets and cases)."""
+        trail.record(self, action, sheets, cases, **detail)
+
+    def audit(self, case: str | None = None, limit: int | None = None) -> list[JSONObject]:
+        """The audit trail's entries, oldest first: all, or those touching a case (its name or its sheets)."""
+        return trail.entries(self, case, limit)
+
+    def verify_audit(self) -> JSONObject:
+        """Check the trail's hash chain: ``{ok, entries, head}``, or where it breaks (``line``, ``seq``, ``reason``)."""
+        return trail.verify(self).to_json()
+
     # ---------------------------------------------------------------------------------------------- sheets
     def sheet(self, name: str) -> SheetRecord:
         record = self.catalog.get_sheet(name)
@@ -160,12 +201,14 @@ class Workspace:
         if self.catalog.get_sheet(new) is not None:
             raise Conflict(f"a sheet named {new!r} already exists")
         self.catalog.rename_sheet(old, new)
+        self.record("rename sheet", [old, new], name=new)
 
     def delete_sheet(self, name: str) -> None:
         self.sheet(name)
         directory = self.catalog.delete_sheet(name)
         if directory:
             shutil.rmtree(self.root / directory, ignore_errors=True)
+        self.record("delete sheet", [name])
 
     def import_paths(
         self,
@@ -189,6 +232,7 @@ class Workspace:
         if case is not None:
             validate_case_name(case)
         summary = run_import(self, resolved, name, format, append, ImportOptions.of(options), progress)
+        self.record("import", [name], [case] if case else [], **trail.import_detail(summary, append))
         if case is not None:
             case_sets.join_case(self, case, name)
         if detections.on_import(self):
@@ -360,7 +404,9 @@ class Workspace:
         the number of rows written."""
         fmt = export_format(output)
         columns, batches = self.stream(sheet, query, limit, engine, dataset)
-        return write_view(columns, batches, output, fmt)
+        written = write_view(columns, batches, output, fmt)
+        self.record("export", [sheet], rows=written, format=fmt, file=output.name, view=ir.query_to_json(query))
+        return written
 
     def export_dataset(
         self,
@@ -380,7 +426,9 @@ class Workspace:
             raise LogsheetError("a dataset holds rows: export a view without --group-by")
         plan, runner = self.view(sheet, query, engine, dataset)
         statement = partitioned(plan, self.sheet(sheet).time_column, partition_by, limit)
-        return runner.write_dataset(statement, directory, partition_by)
+        written = runner.write_dataset(statement, directory, partition_by)
+        self.record("export dataset", [sheet], rows=written.rows, directory=str(directory), view=ir.query_to_json(query))
+        return written
 
     # ------------------------------------------------------------------------ engines (logsheet.workspace.engines)
     @property
@@ -397,6 +445,7 @@ class Workspace:
         ``remote``) and run this workspace's views on it from now on."""
         setting = engine_settings.EngineSetting(engine, master or None, remote or None)
         engine_settings.save(self.catalog, setting)
+        self.record("set engine", engine=setting.engine)
         self.engines.apply(setting)
         return setting
 
@@ -439,12 +488,14 @@ class Workspace:
         record = self.sheet(sheet)
         self.plan(sheet, query).columns()  # validate against the sheet before saving
         self.catalog.save_view(record.id, name, ir_json(query))
+        self.record("save view", [sheet], name=name, view=ir.query_to_json(query))
 
     def delete_view(self, sheet: str, name: str) -> None:
         """Forget a saved view (its sheet is untouched); NotFound when the sheet has no view of that name."""
         record = self.sheet(sheet)
         if not self.catalog.delete_view(record.id, name):
             raise NotFound(f"sheet {sheet!r} has no saved view named {name!r}")
+        self.record("delete view", [sheet], name=name)
 
     def views(self, sheet: str) -> list[JSONObject]:
         """The sheet's saved views: ``{name, query (IR JSON), created_at}``. A stored view this logsheet cannot read
@@ -463,20 +514,29 @@ class Workspace:
         return case_sets.get_case(self, name)
 
     def create_case(self, name: str, sheets: Sequence[str] = ()) -> Case:
-        return case_sets.create_case(self, name, sheets)
+        made = case_sets.create_case(self, name, sheets)
+        self.record("create case", made.sheets, [made.name])
+        return made
 
     def rename_case(self, old: str, new: str) -> Case:
-        return case_sets.rename_case(self, old, new)
+        renamed = case_sets.rename_case(self, old, new)
+        self.record("rename case", [], [old, renamed.name], name=renamed.name)
+        return renamed
 
     def delete_case(self, name: str) -> None:
         """Forget a case (never the default one); its sheets stay."""
         case_sets.delete_case(self, name)
+        self.record("delete case", [], [name])
 
     def add_to_case(self, name: str, sheets: Sequence[str]) -> Case:
-        return case_sets.add_to_case(self, name, sheets)
+        changed = case_sets.add_to_case(self, name, sheets)
+        self.record("add to case", list(sheets), [changed.name])
+        return changed
 
     def remove_from_case(self, name: str, sheets: Sequence[str]) -> Case:
-        return case_sets.remove_from_case(self, name, sheets)
+        changed = case_sets.remove_from_case(self, name, sheets)
+        self.record("remove from case", list(sheets), [changed.name])
+        return changed
 
     # ------------------------------------------------------------------- timelines (logsheet.workspace.timeline)
     def timeline(
@@ -531,14 +591,19 @@ class Workspace:
     ) -> int:
         """Write a case's timeline view to ``output`` (.csv, .json, .ndjson/.jsonl or .parquet)."""
         check_row_limit(limit)
-        return timelines.export(self, case, query, output, limit, engine)
+        written = timelines.export(self, case, query, output, limit, engine)
+        view = ir.query_to_json(query or ir.Query())
+        self.record("export timeline", [], [self.case(case).name], rows=written, file=output.name, view=view)
+        return written
 
     # --------------------------------------- saved timeline views and annotations from the timeline
     def save_timeline_view(self, case: str | None, name: str, query: ir.Query) -> JSONObject:
         """Save (or replace) a timeline view under a name in the case (logsheet.workspace.timeline_views)."""
         from logsheet.workspace.timeline_views import save_timeline_view
 
-        return save_timeline_view(self, case, name, query)
+        saved = save_timeline_view(self, case, name, query)
+        self.record("save timeline view", [], [self.case(case).name], name=name, view=ir.query_to_json(query))
+        return saved
 
     def timeline_views(self, case: str | None = None) -> list[JSONObject]:
         """The case's saved timeline views: ``{name, query (IR JSON), created_at}``, by name."""
@@ -556,6 +621,7 @@ class Workspace:
         from logsheet.workspace.timeline_views import delete_timeline_view
 
         delete_timeline_view(self, case, name)
+        self.record("delete timeline view", [], [self.case(case).name], name=name)
 
     def annotate_timeline(
         self,
@@ -573,7 +639,10 @@ class Workspace:
         (``remove``: unstar or untag them); rows annotated per sheet (logsheet.workspace.timeline_annotations)."""
         from logsheet.workspace.timeline_annotations import annotate_timeline
 
-        return annotate_timeline(self, case, query, rowids, star=star, tag=tag, comment=comment, author=author, remove=remove)
+        done = annotate_timeline(self, case, query, rowids, star=star, tag=tag, comment=comment, author=author, remove=remove)
+        kind = trail.annotation_kind(star, tag, comment, remove)
+        self.record(f"{kind} from the timeline", list(done), [self.case(case).name], value=tag or comment, rows=done)
+        return done
 
     def pivot(
         self,
@@ -590,6 +659,25 @@ class Workspace:
         from logsheet.workspace.pivot import pivot
 
         return pivot(self, value, case, anywhere, top, engine, timeout)
+
+    def pivot_table(
+        self,
+        sheet: str,
+        query: ir.Query | None,
+        spec: PivotTable,
+        engine: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> PivotTableResult:
+        """A pivot table of a view: rows × columns × an aggregate, with totals (:mod:`logsheet.workspace.pivot_table`)."""
+        from logsheet.workspace.pivot_table import pivot_table
+
+        return pivot_table(self, sheet, query, spec, engine, timeout)
+
+    def element_fields(self, sheet: str, path: str, query: ir.Query | None = None) -> list[str]:
+        """The fields of the elements of the JSON array at ``path`` (sampled), for an explode step's columns."""
+        from logsheet.workspace.pivot_table import element_fields
+
+        return element_fields(self, sheet, query, path)
 
     # ------------------------------------------------------------------------- detections (logsheet.detect)
     def rules(self, sigma: Sequence[str | Path] = (), builtin: bool = True, mappings: Sequence[Mapping] = ()) -> list[RuleInfo]:
@@ -608,7 +696,9 @@ class Workspace:
     ) -> RuleRun:
         """Run the rules on a sheet, store its findings (replacing those the same rules found before)."""
         sources = detections.rule_sources(self, sigma, builtin)
-        return detections.run_rules(self, sheet, sources, mappings, engine, timeout)
+        run = detections.run_rules(self, sheet, sources, mappings, engine, timeout)
+        self.record("run rules", [sheet], rules=run.rules, findings=len(run.findings), sigma=[str(p) for p in sigma])
+        return run
 
     def findings(self, sheet: str | None = None, case: str | None = None) -> list[Finding]:
         """The stored findings, of one sheet, of a case's sheets, or of every sheet, the most severe first."""
@@ -633,7 +723,9 @@ class Workspace:
 
     def set_rules_settings(self, on_import: bool | None = None, sigma: Sequence[str] | None = None) -> JSONObject:
         """Run the rules after every import (or not), and the workspace's own rule paths."""
-        return detections.set_rules_settings(self, on_import, sigma)
+        changed = detections.set_rules_settings(self, on_import, sigma)
+        self.record("rules settings", **changed)
+        return changed
 
     # ------------------------------------------------------------------------ IOC lists (logsheet.workspace.iocs)
     def import_iocs(
@@ -647,7 +739,11 @@ class Workspace:
     ) -> JSONObject:
         """Read an IOC file (plain text, CSV or a STIX 2.1 bundle) into the list ``name`` (default: the file's
         name); what was set aside is in the result, with its line and reason."""
-        return iocs.import_list(self, path, name, kind, level, replace, data)
+        made = iocs.import_list(self, path, name, kind, level, replace, data)
+        self.record(
+            "import IOC list", name=made["name"], source=made["source"], sha256=made["sha256"], indicators=made["indicators"]
+        )
+        return made
 
     def ioc_lists(self) -> list[JSONObject]:
         return iocs.lists(self)
@@ -658,6 +754,7 @@ class Workspace:
     def delete_ioc_list(self, name: str) -> None:
         """Forget a list (its findings stay until the next match of the case's sheets)."""
         iocs.delete_list(self, name)
+        self.record("delete IOC list", name=name)
 
     def match_iocs(
         self,
@@ -669,7 +766,10 @@ class Workspace:
     ) -> list[iocs.SheetMatch]:
         """Match IOC lists against every sheet of a case: per sheet with hits, its rows, the indicators found;
         each list's rows kept as a finding (rule ``ioc:LIST``) unless ``record_findings`` is false."""
-        return iocs.match(self, case, tuple(lists), engine, timeout, record_findings)
+        found = iocs.match(self, case, tuple(lists), engine, timeout, record_findings)
+        hits = {m.sheet: m.rows for m in found}
+        self.record("match IOC lists", list(hits), [self.case(case).name], lists=list(lists), rows=hits)
+        return found
 
     # ---------------------------------------------------------------- annotations (logsheet.workspace.annotations)
     def annotate(
@@ -685,7 +785,10 @@ class Workspace:
     ) -> int:
         """Star, tag or comment the rows of a view (``query``) and/or rows by id; how many rows gained it. The
         author defaults to the OS user's name."""
-        return annotate_rows(self, sheet, query, rowids, star=star, tag=tag, comment=comment, author=author)
+        done = annotate_rows(self, sheet, query, rowids, star=star, tag=tag, comment=comment, author=author)
+        kind = trail.annotation_kind(star, tag, comment, False)
+        self.record(kind, [sheet], value=tag or comment, rows=done, rowids=list(rowids or [])[:100], view=trail.view_of(query))
+        return done
 
     def remove_annotations(
         self,
@@ -698,11 +801,16 @@ class Workspace:
         comments: bool = False,
     ) -> int:
         """Unstar, untag or uncomment the rows of a view and/or rows by id; how many annotations went."""
-        return remove_annotations(self, sheet, query, rowids, star=star, tag=tag, comments=comments)
+        gone = remove_annotations(self, sheet, query, rowids, star=star, tag=tag, comments=comments)
+        kind = "uncomment" if comments else trail.annotation_kind(star, tag, None, True)
+        self.record(kind, [sheet], value=tag, rows=gone, rowids=list(rowids or [])[:100], view=trail.view_of(query))
+        return gone
 
     def delete_annotation(self, annotation_id: int) -> Annotation:
         """Remove one annotation (a comment) by its id."""
-        return delete_annotation(self, annotation_id)
+        gone = delete_annotation(self, annotation_id)
+        self.record("delete annotation", [gone.sheet], id=annotation_id, kind=gone.kind, value=gone.value, rowid=gone.rowid)
+        return gone
 
     def annotations(
         self,
@@ -733,13 +841,26 @@ class Workspace:
     ) -> str:
         """The case's report (default: the default case) as ``html`` (one self-contained file) or ``md``:
         summary, findings, starred events, the saved ``views`` ((sheet, view) pairs) as tables, charts and the
-        evidence appendix (docs/report.md). Every report is made here: the one place its record goes (audit)."""
+        evidence appendix (docs/report.md). Every report (CLI, API, UI) is made here, and recorded in the audit
+        trail: its case and sheets, format, views, size and the SHA-256 of its text."""
+        import hashlib
+
         from logsheet import report as reports
 
         if fmt not in reports.FORMATS:
             raise LogsheetError(f"unknown report format {fmt!r}; formats: {', '.join(reports.FORMATS)}")
-        made = reports.render(reports.gather(self, case, views, title, author), fmt)
-        # Every report (CLI, API, UI) passes here: the audit trail (issue 15, item 2) records it at this point.
+        gathered = reports.gather(self, case, views, title, author)
+        made = reports.render(gathered, fmt)
+        data = made.encode("utf-8")
+        self.record(
+            "report",
+            [s.name for s in gathered.sheets],
+            [gathered.case],
+            format=fmt,
+            views=[f"{sheet}:{view}" for sheet, view in views],
+            bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
         return made
 
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
@@ -767,6 +888,17 @@ class Workspace:
         exact up to analysis.EXACT_DISTINCT_ROWS rows in the sheet, approximate (flagged) above."""
         exact = self.sheet(sheet).row_count <= analysis.EXACT_DISTINCT_ROWS
         return analysis.profile(*self.view(sheet, query), column, top, exact, timeout)
+
+    def check_formula(self, text: str, sheet: str | None = None, query: ir.Query | None = None) -> JSONObject:
+        """A formula checked (docs/formulas.md): its canonical text and tree, and with ``sheet`` the type of the
+        column it would add to ``query``; FilterSyntaxError at the character when it is wrong."""
+        from logsheet.compiler.formula import describe_formula
+
+        schema = None
+        if sheet is not None:
+            base = (query or ir.Query()).with_(where=None, search="", group=None, columns=(), sort=())
+            schema = self.plan(sheet, base).schema
+        return describe_formula(text, schema)
 
     def preview(
         self, sheet: str, step: ir.Step, query: ir.Query | None = None, limit: int = 20, timeout: float | None = DEFAULT_TIMEOUT

@@ -41,6 +41,11 @@ REAL_QUERIES: list[list[str]] = [
      "--agg", "first:eventTime", "--agg", "last:eventTime", "-n", "1000"],
     ["-g", "requestParameters.roleArn,errorCode", "--agg", "count", "--agg", "max:eventTime", "-n", "1000"],
     ["-w", "eventSource = 'sts.amazonaws.com'", "-g", "eventName,awsRegion", "--sort", "eventName", "--sort", "-count"],
+    # formula columns (docs/formulas.md)
+    ["--formula", "hr = hour(eventTime)", "--formula", "kind = if(errorCode is blank, 'ok', lower(errorCode))",
+     "-g", "hr,kind", "--sort", "hr", "--sort", "kind", "-n", "1000"],
+    ["--formula", "net = coalesce(ip_network(sourceIPAddress, 16), url_domain(sourceIPAddress), 'other')",
+     "--formula", "day = weekday(eventTime) & '/' & date(eventTime)", "-g", "net,day", "-n", "1000"],
 ]  # fmt: skip
 DEMO_QUERIES: list[list[str]] = [
     ["-w", "eventName = 'RunInstances'", "-c", "eventTime,sourceIPAddress,errorCode,requestParameters.instanceType",
@@ -51,6 +56,8 @@ DEMO_QUERIES: list[list[str]] = [
      "eventID,requestParameters.instanceType", "--sort", "eventID"],
     ["--search", "44.202.228.109", "--count"],
     ["-g", "eventSource,userIdentity.type,errorCode", "--agg", "count", "--agg", "count_distinct:sourceIPAddress", "-n", "1000"],
+    ["--formula", "flag = errorCode is not blank and userAgent contains 'aws-cli'", "-w", "flag = true",
+     "-c", "eventID,eventName,sourceIPAddress,flag", "--sort", "eventID"],
 ]  # fmt: skip
 
 

@@ -223,7 +223,39 @@ GROUP_CASES = [
     ),
 ]  # fmt: skip
 
-CASES = FILTER_CASES + SEARCH_CASES + SORT_CASES + STEP_CASES + GROUP_CASES
+# ------------------------------------------------------------------- row steps (logsheet.compiler.rowsteps)
+EXPLODE = ir.Explode("items", fields=("x", "k y"))
+ROW_STEP_CASES = [
+    Case("dedupe first by time", column("duplicates", ir.Dedupe(("user",)))),
+    Case("dedupe last by a column, compound key", column("duplicates", ir.Dedupe(("user", "action"), keep="last", by="bytes"))),
+    Case("dedupe on a json path, then filter", rows_of("duplicates > 1", steps=(ir.Dedupe(("req.a.b",), keep="last"),))),
+    Case("dedupe among the filtered rows", rows_of("action = 'deny' and duplicates > 1", steps=(ir.Dedupe(("user",)),))),
+    Case("dedupe then group", ir.Query(steps=(ir.Dedupe(("action", "ok")),), group=ir.GroupBy(("duplicates",)))),
+    Case("split to rows", column("ip", ir.SplitRows("ip", "."))),
+    Case("split to rows on a regex character, new column", column("part", ir.SplitRows("ip", ":", name="part"))),
+    Case("split to rows, blanks kept", column("piece", ir.SplitRows("code", "e", name="piece"))),
+    Case("split to rows then group", ir.Query(steps=(ir.SplitRows("msg", " "),), group=ir.GroupBy(("msg",)))),
+    Case("split to rows, a page", ir.Query(steps=(ir.SplitRows("msg", " "),), columns=("rid", "msg")), limit=5, offset=7),
+    Case(
+        "explode with fields",
+        ir.Query(steps=(EXPLODE,), columns=("rid", "items.x", "items.k y"), sort=(ir.SortKey("rid"),)),
+    ),
+    Case(
+        "explode, the element as JSON",
+        ir.Query(steps=(ir.Explode("items", name="it"),), where=parse_filter("rid <= 8"), columns=("rid", "it")),
+    ),
+    Case(
+        "explode keep empty, a page",
+        ir.Query(steps=(ir.Explode("items", keep_empty=True),), columns=("rid", "items.x")),
+        limit=4,
+        offset=3,
+    ),
+    Case("explode then filter on an element path", rows_of("items.x = '4'", steps=(EXPLODE,))),
+    Case("explode then dedupe", column("duplicates", EXPLODE, ir.Dedupe(("items.x",)))),
+    Case("explode then group", ir.Query(steps=(EXPLODE,), group=ir.GroupBy(("items.x",)))),
+]
+
+CASES = FILTER_CASES + SEARCH_CASES + SORT_CASES + STEP_CASES + GROUP_CASES + ROW_STEP_CASES
 
 
 def answer(ws: Workspace, case: Case, engine: str) -> tuple[Any, ...]:

@@ -9,7 +9,9 @@ export function sourceOf(step: Step | undefined): string | null {
   switch (step.kind) {
     case "split":
     case "regex_extract":
+    case "url_parts":
       return step.column;
+    case "find_replace":
     case "parse_timestamp":
       return step.name ? step.column : null;
     case "combine":

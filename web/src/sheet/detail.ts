@@ -44,7 +44,10 @@ export class CellDetail {
   page(page: Page, grouped: boolean): void {
     const c = this.current;
     if (!c) return;
-    const at = c.rowid === null || grouped !== c.grouped ? -1 : page.rowids.indexOf(c.rowid);
+    // Parts of one row (split to rows, explode) share its id: the part at the same place is the one shown.
+    const same = c.cell.rowIndex - page.offset;
+    const here = c.rowid !== null && grouped === c.grouped && page.rowids[same] === c.rowid;
+    const at = here ? same : c.rowid === null || grouped !== c.grouped ? -1 : page.rowids.indexOf(c.rowid);
     const column = page.columns.findIndex((col) => col.name === c.cell.column);
     if (at >= 0 && column >= 0) {
       const row = page.rows[at];

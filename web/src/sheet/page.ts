@@ -11,6 +11,7 @@ import { GroupPanel } from "../group/panel";
 import { setShortcuts } from "../keys";
 import { openEvent } from "../event/viewer";
 import { entityPath, link, navigate, parseRoute } from "../router";
+import { openPivotTable } from "../pivot/table";
 import { openFunction } from "../steps/functions";
 import { StepsPanel } from "../steps/panel";
 import type { Column, Finding, Page, Predicate, Query, SheetInfo } from "../types";
@@ -297,6 +298,8 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
     void grid.refresh();
   });
 
+  const pivotButton = h("button", { type: "button", title: "A pivot table of this view, with a heatmap" }, "Pivot table");
+  pivotButton.addEventListener("click", () => openPivotTable({ sheet: name, query: state.query, columns: rowColumns, timeColumn: info.time_column }));
   const columnsButton = h("button", { type: "button" }, "Columns");
   columnsButton.addEventListener("click", () =>
     chooseColumns(grid.columns, state.value.hidden, {
@@ -358,6 +361,7 @@ function buildSheetPage(root: HTMLElement, info: SheetInfo): () => void {
       h("div", { class: "header-search" }, search.el, searchError.el),
       h("label", { class: "field inline" }, h("span", {}, "Time zone"), tz),
       findings.button,
+      pivotButton,
       columnsButton,
       viewsButton(host),
       exportButton(host),

@@ -8,6 +8,7 @@ import { openMenu, type MenuItem } from "../ui/menu";
 import { toast } from "../ui/toasts";
 import { copyText } from "./clipboard";
 import { iocItems, type IocHost } from "./iocs";
+import { recipeItems } from "./recipes";
 
 export interface ViewsHost {
   sheet: string;
@@ -59,6 +60,7 @@ export function viewsButton(host: ViewsHost): HTMLElement {
       { label: "Copy link to this view", action: () => void copyText(window.location.href) },
     ];
     if (host.annotateView) items.push({ label: "", separator: true }, ...host.annotateView());
+    if (!host.store) items.push({ label: "", separator: true }, ...recipeItems(host)); // a sheet's view, not a timeline's
     if (host.iocs) {
       try {
         const found = await iocItems(host.iocs);

@@ -14,8 +14,11 @@ from typing import ClassVar
 from sqlglot import exp
 
 from logsheet.compiler.regex import java_regex
+from logsheet.core.errors import InvalidQuery
 from logsheet.core.sqlnames import cast, col, ident, lit, render
 
+ELEMENT = "__elem"  # Dialect.unnest's element column
+POSITION = "__at"  # ... and its 1-based position
 OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 IPV4_PATTERN = rf"^{OCTET}(\.{OCTET}){{3}}$"
 
@@ -59,6 +62,22 @@ class Dialect(ABC):
     def tail_join(self, items: exp.Expr, start: int, delimiter: str) -> exp.Expr:
         """Elements ``start..end`` (1-based) joined back with the delimiter; NULL when there are none."""
 
+    def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        """The elements of the JSON array at ``path`` in the JSON text ``value``, as a list of text: an object or an
+        array element as its JSON text, a string as itself, a JSON null as NULL; no elements when there is no
+        array there. (Row steps: :mod:`logsheet.compiler.rowsteps`.)"""
+        raise InvalidQuery(f"exploding JSON arrays is not supported in the {self.name} dialect")
+
+    def json_field(self, element: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        """A field of an element :meth:`json_array` gave, as text; NULL when the element is no JSON object."""
+        return exp.JSONExtractScalar(this=element, expression=path)
+
+    def unnest(self, relation: exp.Expr, keep: list[str], items: exp.Expr, outer: bool) -> exp.Select:
+        """One row per element of the list ``items`` of each row of ``relation``: the columns ``keep``, the element
+        as ``__elem`` and its 1-based position as ``__at``. A row whose list is NULL or empty gives no row, or one
+        row with a NULL element at position 1 with ``outer``."""
+        raise InvalidQuery(f"row steps (split to rows, explode) are not supported in the {self.name} dialect")
+
     @abstractmethod
     def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
         """``value`` parsed with a strptime format as a timestamp, NULL when it does not parse."""
@@ -66,6 +85,13 @@ class Dialect(ABC):
     @abstractmethod
     def ip_in_network(self, value: exp.Expr, network: Network) -> exp.Expr:
         """Whether the address in ``value`` (text) lies in ``network``; false for text that is no address."""
+
+    def regex_replace(self, value: exp.Expr, pattern: str, replacement: str) -> exp.Expr:
+        """Every match of an RE2 ``pattern`` in ``value`` replaced; ``replacement`` in RE2's syntax (``\\1`` is a
+        group, ``\\\\`` a backslash), which :func:`replacement_parts` checks."""
+        return exp.RegexpReplace(
+            this=value, expression=lit(self.regex(pattern)), replacement=lit(replacement), modifiers=lit("g")
+        )
 
     def _ipv4_in(self, value: exp.Expr, low: int, high: int) -> exp.Expr:
         """An IPv4 address (dotted text) between two addresses, as numbers, in plain SQL."""
@@ -79,6 +105,26 @@ class Dialect(ABC):
             this=exp.RegexpLike(this=value, expression=lit(self.regex(IPV4_PATTERN))),
             expression=exp.Between(this=exp.Paren(this=number), low=lit(low), high=lit(high)),
         )
+
+
+def replacement_parts(replacement: str) -> list[str]:
+    """A regex replacement in RE2's syntax split into groups (``\\1``), backslashes (``\\\\``) and plain text;
+    ValueError for any other backslash."""
+    parts: list[str] = []
+    i = 0
+    while i < len(replacement):
+        if replacement[i] == "\\":
+            nxt = replacement[i + 1 : i + 2]
+            if not (nxt.isdigit() or nxt == "\\"):
+                raise ValueError("in a replacement, a backslash is followed by a group number (\\1) or another backslash")
+            parts.append(replacement[i : i + 2])
+            i += 2
+            continue
+        j = replacement.find("\\", i)
+        j = len(replacement) if j < 0 else j
+        parts.append(replacement[i:j])
+        i = j
+    return parts
 
 
 class TableDialect(Dialect, ABC):
@@ -96,3 +142,15 @@ class TableDialect(Dialect, ABC):
 
     def regex(self, pattern: str) -> str:
         return java_regex(pattern)
+
+    def regex_replace(self, value: exp.Expr, pattern: str, replacement: str) -> exp.Expr:
+        """Java's replacement syntax: ``$1`` for a group, ``\\$`` and ``\\\\`` for the characters themselves."""
+        java = "".join(
+            f"${part[1]}"
+            if part.startswith("\\") and part[1:].isdigit()
+            else "\\\\"
+            if part == "\\\\"
+            else part.replace("$", "\\$")
+            for part in replacement_parts(replacement)
+        )
+        return exp.RegexpReplace(this=value, expression=lit(self.regex(pattern)), replacement=lit(java))

@@ -9,9 +9,16 @@ import ipaddress
 
 from sqlglot import exp
 
-from logsheet.compiler.dialects.base import Dialect, Network
+from logsheet.compiler.dialects.base import ELEMENT, POSITION, Dialect, Network
 from logsheet.compiler.regex import escape
-from logsheet.core.sqlnames import cast, func, lit
+from logsheet.core.sqlnames import cast, col, func, ident, lit
+
+ITEMS = "__items"
+
+
+def _sub(relation: exp.Expr) -> exp.Subquery:
+    return exp.Subquery(this=relation, alias=exp.TableAlias(this=ident("t")))
+
 
 IPV6_UDF = "logsheet_ipv6_in_network"
 
@@ -40,6 +47,44 @@ class DuckDBDialect(Dialect):
         tail = func("list_slice", items, lit(start), lit(-1))
         joined = func("array_to_string", tail, lit(delimiter))
         return exp.Nullif(this=joined, expression=lit(""))
+
+    def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        every = exp.JSONPath(expressions=[*path.expressions, exp.JSONPathSubscript(this=exp.JSONPathWildcard())])
+        element = exp.column("__e")
+        kind = func("json_type", element)
+        text = exp.Case(
+            ifs=[
+                exp.If(this=exp.EQ(this=kind, expression=lit("NULL")), true=exp.Null()),
+                exp.If(
+                    this=exp.EQ(this=kind.copy(), expression=lit("VARCHAR")),
+                    true=exp.JSONExtractScalar(this=element.copy(), expression=exp.JSONPath(expressions=[exp.JSONPathRoot()])),
+                ),
+            ],
+            default=cast(element.copy(), "VARCHAR"),
+        )
+        # not ->: list_transform does not bind over it; text that is no JSON has no elements (as on Spark); a
+        # column of only blanks may be stored untyped: as text, json_extract gives a list
+        value = cast(value, "VARCHAR")
+        valid = exp.Coalesce(this=func("json_valid", value), expressions=[exp.false()])
+        listed = exp.Case(ifs=[exp.If(this=valid, true=func("json_extract", value.copy(), every))])
+        return func("list_transform", listed, exp.Lambda(this=text, expressions=[exp.to_identifier("__e")]))
+
+    def json_field(self, element: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        # A string element is text, not JSON: reading a path in it would fail the query.
+        valid = exp.Coalesce(this=func("json_valid", element), expressions=[exp.false()])
+        return exp.Case(ifs=[exp.If(this=valid, true=exp.JSONExtractScalar(this=element.copy(), expression=path))])
+
+    def unnest(self, relation: exp.Expr, keep: list[str], items: exp.Expr, outer: bool) -> exp.Select:
+        listed = col(ITEMS)
+        if outer:  # a NULL or empty list: one NULL element
+            empty = exp.Coalesce(this=exp.GT(this=func("len", col(ITEMS)), expression=lit(0)), expressions=[exp.false()])
+            listed = exp.If(this=empty, true=col(ITEMS), false=cast(exp.Array(expressions=[exp.Null()]), "VARCHAR[]"))  # type: ignore[assignment]
+        inner = exp.select(*[col(n) for n in keep], exp.Alias(this=items, alias=ident(ITEMS))).from_(_sub(relation))
+        return exp.select(
+            *[col(n) for n in keep],
+            exp.Alias(this=func("unnest", listed), alias=ident(ELEMENT)),
+            exp.Alias(this=func("generate_subscripts", listed.copy(), lit(1)), alias=ident(POSITION)),
+        ).from_(_sub(inner))
 
     def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
         return cast(func("try_strptime", value, lit(fmt)), "TIMESTAMPTZ")

@@ -7,10 +7,14 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from logsheet.compiler.dialects.base import OCTET, Network, TableDialect
+from logsheet.compiler.dialects.base import ELEMENT, OCTET, POSITION, Network, TableDialect
 from logsheet.compiler.regex import escape, java_regex
 from logsheet.compiler.timeformat import java_datetime_pattern
-from logsheet.core.sqlnames import cast, func, ident, lit, render
+from logsheet.core.sqlnames import cast, col, func, ident, lit, render
+
+
+def _sub(relation: exp.Expr) -> exp.Subquery:
+    return exp.Subquery(this=relation, alias=exp.TableAlias(this=ident("t")))
 
 
 class SparkDialect(TableDialect):
@@ -40,6 +44,21 @@ class SparkDialect(TableDialect):
         tail = func("slice", items, lit(start), exp.Greatest(this=remaining, expressions=[lit(0)]))
         return exp.Nullif(this=func("array_join", tail, lit(delimiter)), expression=lit(""))
 
+    def json_array(self, value: exp.Expr, path: exp.JSONPath) -> exp.Expr:
+        value = cast(value, "VARCHAR")  # a column of only blanks may be stored untyped
+        text = value if len(path.expressions) == 1 else exp.JSONExtract(this=value, expression=path)
+        return func("from_json", text, lit("array<string>"))
+
+    def unnest(self, relation: exp.Expr, keep: list[str], items: exp.Expr, outer: bool) -> exp.Select:
+        names = [col(n) for n in keep]
+        inner = exp.select(*names, exp.Alias(this=items, alias=ident("__items"))).from_(_sub(relation))
+        generator = func("posexplode_outer" if outer else "posexplode", col("__items"))
+        exploded = exp.select(*[col(n) for n in keep], exp.Aliases(this=generator, expressions=[ident("__i"), ident(ELEMENT)]))
+        position = exp.Add(this=exp.Coalesce(this=col("__i"), expressions=[lit(0)]), expression=lit(1))
+        return exp.select(*[col(n) for n in keep], col(ELEMENT), exp.Alias(this=position, alias=ident(POSITION))).from_(
+            _sub(exploded.from_(_sub(inner)))
+        )
+
     def strptime(self, value: exp.Expr, fmt: str) -> exp.Expr:
         return func("try_to_timestamp", value, lit(java_datetime_pattern(fmt)))
 
@@ -51,7 +70,18 @@ class SparkDialect(TableDialect):
         return _let(ipv6_hex(value), lambda hexed: exp.Between(this=hexed, low=lit(low), high=lit(high)))
 
     def render(self, expression: exp.Expr, pretty: bool = False) -> str:
-        return render(expression.transform(_spark_node), self.name, pretty=pretty)
+        return render(expression.transform(_spark_deep), self.name, pretty=pretty)
+
+
+def _spark_deep(node: exp.Expr) -> exp.Expr:
+    """:func:`_spark_node`, and the same inside what it rewrote: sqlglot's ``transform`` does not descend into a
+    node it replaced, so a TRY_CAST around an epoch (a formula's ``epoch(timestamp(text))``) kept its inner
+    nodes in sqlglot's default Spark spelling."""
+    new = _spark_node(node)
+    if new is not node:
+        for child in list(new.iter_expressions()):
+            child.replace(child.transform(_spark_deep))
+    return new
 
 
 def _spark_node(node: exp.Expr) -> exp.Expr:
