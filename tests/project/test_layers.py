@@ -26,6 +26,7 @@ LAYERS = {
     "store": 4,  # the catalog, settings, remembered results
     "ingest": 5,  # discovery, formats, the import pipeline
     "analysis": 5,  # histogram, profile, preview beside the grid
+    "report": 5,  # the case report (gathered through the workspace's facade, which calls it)
     "workspace": 6,  # the typed Python API
     "demo": 7,  # the demo incident (generates evidence, imports it through the API)
     "api": 8,  # the web server

@@ -276,6 +276,15 @@ export const api = {
       `/api/sheets/${enc(name)}/recipe/apply`,
       { recipe, map, save_as: saveAs },
     ),
+  /** The case's report as a file (docs/report.md): its bytes and the name the server gives it. */
+  async caseReport(name: string, format: "html" | "md"): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(`/api/cases/${enc(name)}/report?${new URLSearchParams({ format })}`, { headers: headers(false), credentials: "same-origin" });
+    if (!response.ok) throw await errorFrom(response);
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const match = /filename="?([^";]+)"?/.exec(disposition);
+    return { blob: await response.blob(), filename: match ? match[1] : `report.${format}` };
+  },
+
   iocLists: () => call<IocList[]>("GET", "/api/iocs"),
   deleteIocList: (name: string) => call<{ deleted: string }>("DELETE", `/api/iocs/${enc(name)}`),
   matchIocs: (caseName: string, lists: string[] = []) => call<IocMatch[]>("POST", "/api/iocs/match", { case: caseName, lists }),

@@ -34,6 +34,7 @@ from logsheet.api import (
     pivot_table,
     query,
     recipes,
+    report,
     s3imports,
     security,
     sheets,
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(timeline.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(pivot.router(ws, settings))  # before cases: its /api/cases/{name} takes any path
     app.include_router(iocs.router(ws, settings))
+    app.include_router(report.router(ws))  # before cases: its /api/cases/{name} takes any path
     app.include_router(cases.router(ws))
     app.include_router(query.router(ws, settings))
     app.include_router(formula.router(ws))

@@ -7,7 +7,7 @@ delete), ``query`` (query, export; their shared options in ``options``), ``confi
 on-import; findings), ``cases`` (case list, show, create, add, remove, rename, delete), ``annotate`` (annotate;
 annotations), ``timeline`` (a case's sheets merged in time), ``pivot`` (a value across a case), ``timeline_views`` (a case's saved
 timeline views), ``iocs`` (IOC lists and their matches), ``audit`` (the audit trail),
-``recipes`` (a view's steps to a file and back);
+``recipes`` (a view's steps to a file and back), ``report`` (a case's report);
 ``output`` prints rows and ``progress`` draws the import's progress bar.
 """
 
@@ -24,6 +24,7 @@ from logsheet.cli import (  # noqa: F401 - each registers its commands
     pivot,
     query,
     recipes,
+    report,  # noqa: F401 - registers `logsheet report`
     rowsteps,  # noqa: F401 - registers `logsheet pivot-table`; --split-rows, --explode, --dedupe
     rules,
     serve,

@@ -366,6 +366,12 @@ class Catalog:
             ).fetchall()
         return [dict(zip(S3_FIELDS, r)) for r in rows]
 
+    def source_imports(self, sheet_id: int) -> dict[int, int]:
+        """Each source's import (source id -> import id): when the evidence appendix says a file was read."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, import_id FROM sources WHERE sheet_id = ?", (sheet_id,)).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def imports(self, sheet_id: int) -> list[dict[str, Any]]:
         with self._connect() as db:
             rows = db.execute(

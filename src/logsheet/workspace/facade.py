@@ -867,6 +867,39 @@ class Workspace:
             return case_sets.case_annotations(self, case, limit, offset, newest_first)
         return list_annotations(self, sheet, sheets, limit, offset, newest_first)
 
+    # ------------------------------------------------------------------------- the case report (logsheet.report)
+    def report(
+        self,
+        case: str | None = None,
+        fmt: str = "html",
+        views: Sequence[tuple[str, str]] = (),
+        title: str | None = None,
+        author: str | None = None,
+    ) -> str:
+        """The case's report (default: the default case) as ``html`` (one self-contained file) or ``md``:
+        summary, findings, starred events, the saved ``views`` ((sheet, view) pairs) as tables, charts and the
+        evidence appendix (docs/report.md). Every report (CLI, API, UI) is made here, and recorded in the audit
+        trail: its case and sheets, format, views, size and the SHA-256 of its text."""
+        import hashlib
+
+        from logsheet import report as reports
+
+        if fmt not in reports.FORMATS:
+            raise LogsheetError(f"unknown report format {fmt!r}; formats: {', '.join(reports.FORMATS)}")
+        gathered = reports.gather(self, case, views, title, author)
+        made = reports.render(gathered, fmt)
+        data = made.encode("utf-8")
+        self.record(
+            "report",
+            [s.name for s in gathered.sheets],
+            [gathered.case],
+            format=fmt,
+            views=[f"{sheet}:{view}" for sheet, view in views],
+            bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        return made
+
     # --------------------------------------------------------------- analysis beside the grid (logsheet.analysis)
     def histogram(
         self,

@@ -1,5 +1,5 @@
 // The case page (`/cases/{name}`): a case's sheets (links to them), the findings of the rules on them, the IOC
-// lists and their matches, and the annotations of their rows. Each part is a section of its own module (case/sheets.ts, case/findings.ts,
+// lists and their matches, and the annotations of their rows; its header downloads the case's report (case/report.ts). Each part is a section of its own module (case/sheets.ts, case/findings.ts,
 // case/annotations.ts), loaded with the case; the case's timeline and pivot join them as sections too. Every name
 // and value is shown as text.
 
@@ -11,6 +11,7 @@ import { inlineError } from "../ui/inline_error";
 import { caseAnnotations } from "./annotations";
 import { caseFindings } from "./findings";
 import { caseIocs } from "./iocs";
+import { reportButtons } from "./report";
 import { caseSheets } from "./sheets";
 
 /** The display time zone: the one the sheet pages last used (their `tz`), else UTC. */
@@ -36,6 +37,7 @@ export function renderCasePage(root: HTMLElement, name: string): () => void {
         h("h1", { class: "case-title" }, name),
         summary,
         link(timelinePath(name), "Timeline", "case-timeline-link"),
+        reportButtons(name, (message) => error.show(message)),
       ),
       error.el,
       body,
