@@ -134,7 +134,7 @@ def _bare_text(text: str) -> bool:
     return (
         bool(text)
         and bare_end(text, 0) == len(text)
-        and text[0] not in "'\"<>"
+        and text[0] not in "'\"<>="  # after ':<' a bare '=...' would read as ':<=' (the range operators are greedy)
         and "*" not in text
         and text.lower() not in ("and", "or", "not")
     )

@@ -56,7 +56,7 @@ def test_import_a_day_of_one_region_from_the_s3_form(
     page.locator("summary", has_text="Import from S3").click()
     form = page.get_by_role("form", name="Import from S3")
     form.get_by_label("S3 URL").fill(f"s3://{bucket}/")
-    form.get_by_label("Sheet name (S3)").fill("march22")
+    form.get_by_label("Name of the new sheet (S3)").fill("march22")
     form.get_by_label("Regions").fill("us-east-1")
     form.get_by_label("Accounts").fill("12345")  # refused by the server: shown as text in the form
     form.get_by_label("Since (UTC day)").fill("2022-03-22")

@@ -16,19 +16,19 @@ export function s3ImportSection(started: (batch: S3Batch) => void, finished: () 
   const text = (label: string, placeholder: string, extra: Record<string, string | boolean> = {}) =>
     h("input", { type: "text", "aria-label": label, placeholder, spellcheck: "false", autocomplete: "off", ...extra });
   const url = text("S3 URL", "s3://bucket/prefix/", { class: "s3-url", required: true });
-  const sheet = text("Sheet name (S3)", "from the bucket's name");
+  const sheet = text("Name of the new sheet (S3)", "from the bucket's name");
   const accounts = text("Accounts", "111122223333, …");
   const regions = text("Regions", "us-east-1, eu-west-1");
   const since = h("input", { type: "date", "aria-label": "Since (UTC day)" });
   const until = h("input", { type: "date", "aria-label": "Until (UTC day, included)" });
   const format = h(
     "select",
-    { "aria-label": "Format (S3)" },
+    { "aria-label": "Kind of logs (S3)" },
     h("option", { value: "" }, "Detect automatically"),
     h("option", { value: "cloudtrail" }, "cloudtrail"),
     h("option", { value: "vpcflow" }, "vpcflow"),
   );
-  const append = h("input", { type: "checkbox", "aria-label": "Append (S3)" });
+  const append = h("input", { type: "checkbox", "aria-label": "Add to the sheet (S3)" });
   const inCase = text("Case (S3)", "default");
   const endpoint = text("Endpoint URL", "AWS (or http://minio:9000)");
   const profile = text("AWS profile", "the server's credentials");
