@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from logsheet.compiler import textsteps
 from logsheet.compiler.dialects import Dialect
-from logsheet.compiler.formula import check_new_name, compile_formula
+from logsheet.compiler.formula import auto_timestamp, check_new_name, compile_formula
 from logsheet.compiler.predicates import PredicateCompiler
 from logsheet.compiler.resolve import column_named, name_taken, resolve
 from logsheet.core import ir
@@ -162,24 +162,10 @@ def _parse_timestamp(step: ir.ParseTimestamp, schema: Schema, dialect: Dialect) 
     if step.format:
         expression = dialect.strptime(value, step.format)
     else:
-        expression = _auto_timestamp(value)
+        expression = auto_timestamp(value)
     if step.name and step.name != source.name:
         return _add(schema, [(step.name, expression, "timestamp")])
     return _replace(schema, source.name, expression, "timestamp")
-
-
-def _auto_timestamp(value: exp.Expr) -> exp.Expr:
-    """ISO 8601 text, or epoch seconds (10 digits, optional fraction) or milliseconds (13 digits)."""
-    seconds = exp.RegexpLike(this=value, expression=lit(r"^[0-9]{9,10}(\.[0-9]+)?$"))
-    millis = exp.RegexpLike(this=value, expression=lit(r"^[0-9]{13}$"))
-    as_double = cast(value, "DOUBLE", safe=True)
-    return exp.Case(
-        ifs=[
-            exp.If(this=seconds, true=exp.UnixToTime(this=as_double)),
-            exp.If(this=millis, true=exp.UnixToTime(this=exp.Div(this=as_double, expression=lit(1000.0)))),
-        ],
-        default=cast(value, "TIMESTAMPTZ", safe=True),
-    )
 
 
 def _extract_json(step: ir.ExtractJson, schema: Schema, dialect: Dialect) -> Projection:
